@@ -1,0 +1,43 @@
+/**
+ * The one port through which ctrnet touches the kernel. Callers hand over
+ * argv arrays or whole batches (an `ip -batch` list, an iptables-restore
+ * payload, an nft script); nothing here ever goes through a shell.
+ */
+
+/** Where a command runs: the current network namespace, or the one at `netns` (a path `nsenter --net=` accepts). */
+export interface ExecTarget {
+  netns?: string;
+}
+
+export interface RunOptions extends ExecTarget {
+  /** Bytes for the command's standard input. */
+  input?: string;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/** One `ip` command as argv without the leading `ip`, e.g. `['link', 'set', 'eth0', 'up']`. */
+export type IpCommand = readonly string[];
+
+export interface IpBatchOptions extends ExecTarget {
+  /**
+   * Teardown mode: run every line even when some fail, and treat "no such
+   * object" failures as success. Any other failure still throws.
+   */
+  ignoreMissing?: boolean;
+}
+
+export interface Executor {
+  /** Run one command; rejects with ExecError on a non-zero exit. */
+  run(argv: readonly string[], options?: RunOptions): Promise<ExecResult>;
+  /** Run many `ip` commands in one `ip -batch -` process. */
+  ip(commands: readonly IpCommand[], options?: IpBatchOptions): Promise<void>;
+  /** Apply an iptables-restore payload with `--noflush` (atomic per table). */
+  iptablesRestore(payload: string, options?: ExecTarget & { family?: 4 | 6 }): Promise<void>;
+  /** Apply an nft script as one transaction (`nft -f -`). */
+  nft(script: string, options?: ExecTarget): Promise<void>;
+}

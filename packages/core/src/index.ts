@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+
+export { EventBus, DEFAULT_HOOK_TIMEOUT_MS, type Hook, type Listener } from './bus.js';
+export { loadConfig, readConfigFile, DEFAULT_CONFIG_PATH, DEFAULT_STATE_DIR, type Config, type ConfigFile, type ConfigInputs } from './config.js';
+export type { NetworkDriver, NetworkPlan, PluginContext, RunOptionName } from './driver.js';
+export { CtrnetError, ERROR_CODES, invalidArgument, isCtrnetError, type ErrorCode } from './errors.js';
+export { LIFECYCLE_EVENT_NAMES, type ContainerRef, type LifecycleEventName, type LifecycleEvents } from './events.js';
+export { ExecaExecutor } from './exec/execa-executor.js';
+export { ExecError, onlyMissingObjects } from './exec/exec-error.js';
+export type { ExecResult, ExecTarget, Executor, IpBatchOptions, IpCommand, RunOptions } from './exec/executor.js';
+export { RecordingExecutor, type RecordedCall } from './exec/recording-executor.js';
+export type { AddressBook, IpamContext, IpamDriver, PoolRequest } from './ipam.js';
+export { BUILTIN_PLUGINS, loadPlugins } from './loader.js';
+export { KERNEL_NAMES, MAX_IFNAME_LENGTH, isValidIfName } from './names.js';
+export { cidrContains, cidrRange, cidrsOverlap, cidrWithin, intToIp, ipToInt, isValidCidr, isValidIpv4, networkOf } from './net/cidr.js';
+export { CORE_API_VERSION, definePlugin, type CtrnetPlugin, type PluginApi } from './plugin.js';
+export type { FirewallState, PortPublisher, ProbeResult } from './publisher.js';
+export { Registry, type LoadedPlugin } from './registry.js';
+export { Saga, inSaga, runUndo, type SagaJournal, type UndoAction, type Undoers } from './saga.js';
+export { Store, PortConflict, type ContainerRecord, type JournalEvent, type OpenOperation } from './store/store.js';
+export { EVENT_BUS, EXECUTOR, REGISTRY } from './tokens.js';
+export type * from './types.js';

@@ -1,0 +1,64 @@
+import type { PluginContext } from './driver.js';
+import type { AddressPool } from './types.js';
+
+/** What a network asks of IPAM: pool fields the user fixed, the rest is IPAM's choice. */
+export interface PoolRequest {
+  networkId: string;
+  subnet?: string;
+  ipRange?: string;
+  gateway?: string;
+}
+
+/**
+ * Persistent, transactional address bookkeeping that core gives IPAM
+ * drivers. `allocate` runs the picker inside one write transaction, so two
+ * processes never hand out the same address.
+ */
+export interface AddressBook {
+  /** Subnets of every pool currently held, by any network. */
+  poolSubnets(): string[];
+  /**
+   * Record that pool `poolId` holds `subnet`, atomically checking it against
+   * every other pool with `overlaps`. Returns the clashing subnet, or
+   * undefined when the pool was claimed.
+   */
+  claimPool(poolId: string, subnet: string, overlaps: (a: string, b: string) => boolean): string | undefined;
+  /**
+   * Claim an address of pool `poolId` for `owner`. `pick` sees the addresses
+   * in use and returns the one to take (or undefined when none is free).
+   * Returns the claimed address, or undefined when `pick` found nothing.
+   */
+  allocate(poolId: string, owner: string, pick: (used: ReadonlySet<string>) => string | undefined): string | undefined;
+  /** Release one address. Idempotent. */
+  release(poolId: string, address: string): void;
+  /** Release every address of the pool. Idempotent. */
+  releasePool(poolId: string): void;
+  /** Owner of an address, if claimed. */
+  ownerOf(poolId: string, address: string): string | undefined;
+}
+
+/** What IPAM methods receive: the plugin context plus the address book. */
+export interface IpamContext extends PluginContext {
+  addresses: AddressBook;
+  /** Address pools to auto-pick subnets from (config `defaultAddressPools`). */
+  defaultAddressPools: readonly { base: string; size: number }[];
+}
+
+/** An IPAM driver: pools for networks, addresses for endpoints. */
+export interface IpamDriver {
+  readonly name: string;
+  /**
+   * Validate a pool request and settle it: check subnet/range/gateway, or
+   * pick a free subnet that overlaps no host route and no other pool.
+   */
+  requestPool(ctx: IpamContext, request: PoolRequest): Promise<AddressPool>;
+  /** Forget a pool and every address in it. Idempotent. */
+  releasePool(ctx: IpamContext, networkId: string, pool: AddressPool): Promise<void>;
+  /**
+   * Take an address for `owner`: `wanted` (`--ip`, checked against the
+   * subnet and range) or the next free one.
+   */
+  requestAddress(ctx: IpamContext, networkId: string, pool: AddressPool, owner: string, wanted?: string): Promise<string>;
+  /** Give an address back. Idempotent. */
+  releaseAddress(ctx: IpamContext, networkId: string, pool: AddressPool, address: string): Promise<void>;
+}

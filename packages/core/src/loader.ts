@@ -1,0 +1,54 @@
+import createDebug from 'debug';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+import { CtrnetError } from './errors.js';
+import type { Registry } from './registry.js';
+
+const debug = createDebug('ctrnet:core:loader');
+
+/** The plugins loaded when the config does not list any. */
+export const BUILTIN_PLUGINS = [
+  '@ctrnet/ipam-default',
+  '@ctrnet/driver-bridge',
+  '@ctrnet/driver-host',
+  '@ctrnet/driver-none',
+  '@ctrnet/driver-container',
+  '@ctrnet/ports-nftables',
+  '@ctrnet/ports-iptables',
+] as const;
+
+/**
+ * Load plugin modules and register them, in order. A spec starting with `.`
+ * or `/` is a path (relative to `baseDir`, the config file's folder); anything
+ * else is a package name resolved from `baseDir` and then from ctrnet itself.
+ */
+export async function loadPlugins(registry: Registry, specs: readonly string[], baseDir: string): Promise<void> {
+  for (const spec of specs) {
+    const url = resolveSpec(spec, baseDir);
+    let mod: { default?: unknown };
+    try {
+      mod = (await import(url)) as { default?: unknown };
+    } catch (err) {
+      throw new CtrnetError(
+        'PLUGIN_INVALID',
+        `cannot load plugin "${spec}": ${(err as Error).message.split('\n')[0]}; check the config's "plugins" entry and that the package is installed and built`,
+        { cause: err },
+      );
+    }
+    debug('loaded %s from %s', spec, url);
+    await registry.register(mod.default, spec);
+  }
+}
+
+function resolveSpec(spec: string, baseDir: string): string {
+  if (spec.startsWith('.') || isAbsolute(spec)) return pathToFileURL(resolve(baseDir, spec)).href;
+  for (const from of [resolve(baseDir, 'noop.js'), import.meta.url]) {
+    try {
+      return pathToFileURL(createRequire(from).resolve(spec)).href;
+    } catch {
+      // try the next base
+    }
+  }
+  throw new CtrnetError('PLUGIN_INVALID', `cannot find plugin package "${spec}"; install it (npm install ${spec}) or give a path starting with ./ in the config's "plugins"`);
+}

@@ -1,0 +1,42 @@
+import type { Debugger } from 'debug';
+import type { DependencyContainer } from 'tsyringe';
+import type { EventBus } from './bus.js';
+import type { NetworkDriver } from './driver.js';
+import type { IpamDriver } from './ipam.js';
+import type { PortPublisher } from './publisher.js';
+
+/**
+ * The version of the plugin API this core implements. Plugins declare the
+ * range they support in `coreVersion`; a mismatch refuses to load.
+ */
+export const CORE_API_VERSION = '0.1.0';
+
+/** What a plugin may do while it registers. Built-ins use exactly this. */
+export interface PluginApi {
+  /** The plugin's own DI container (a child of core's): what it registers cannot clobber another plugin. */
+  readonly container: DependencyContainer;
+  /** Lifecycle events: `on` for notifications, `hook` for awaited steps. */
+  readonly events: Pick<EventBus, 'on' | 'hook'>;
+  /** Logger under `ctrnet:<plugin name>`. */
+  readonly log: Debugger;
+  registerNetworkDriver(driver: NetworkDriver): void;
+  registerIpamDriver(driver: IpamDriver): void;
+  registerPortPublisher(publisher: PortPublisher): void;
+}
+
+/** What a plugin module default-exports. */
+export interface CtrnetPlugin {
+  /** Package-like name, e.g. `@ctrnet/driver-bridge`; unique among loaded plugins. */
+  name: string;
+  /** The plugin's own version, shown by `system info`. */
+  version?: string;
+  /** Semver range of CORE_API_VERSION the plugin supports, e.g. `^0.1.0`. */
+  coreVersion: string;
+  /** Register drivers, IPAM drivers, publishers and event subscriptions. */
+  register(api: PluginApi): void | Promise<void>;
+}
+
+/** Identity helper that gives plugin authors type checking. */
+export function definePlugin(plugin: CtrnetPlugin): CtrnetPlugin {
+  return plugin;
+}

@@ -1,0 +1,147 @@
+import createDebug from 'debug';
+import semver from 'semver';
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import type { EventBus } from './bus.js';
+import type { NetworkDriver } from './driver.js';
+import { CtrnetError } from './errors.js';
+import type { IpamDriver } from './ipam.js';
+import { CORE_API_VERSION, type CtrnetPlugin, type PluginApi } from './plugin.js';
+import type { PortPublisher } from './publisher.js';
+import { EVENT_BUS, REGISTRY } from './tokens.js';
+
+const debug = createDebug('ctrnet:core:registry');
+
+/** What `system info` shows about a loaded plugin. */
+export interface LoadedPlugin {
+  name: string;
+  version: string;
+  /** Where it was loaded from (module name or path). */
+  source: string;
+  registered: { networkDrivers: string[]; ipamDrivers: string[]; portPublishers: string[]; hooks: string[] };
+}
+
+type Kind = 'network driver' | 'IPAM driver' | 'port publisher';
+
+/** Every driver, IPAM driver and publisher, by name, with the plugin that brought it. */
+export class Registry {
+  readonly container: DependencyContainer;
+  private readonly networkDrivers = new Map<string, { driver: NetworkDriver; plugin: string }>();
+  private readonly ipamDrivers = new Map<string, { driver: IpamDriver; plugin: string }>();
+  private readonly publishers = new Map<string, { driver: PortPublisher; plugin: string }>();
+  private readonly loaded: LoadedPlugin[] = [];
+
+  constructor(private readonly bus: EventBus, parent: DependencyContainer = rootContainer) {
+    this.container = parent.createChildContainer();
+    this.container.registerInstance(EVENT_BUS, bus);
+    this.container.registerInstance(REGISTRY, this);
+  }
+
+  /** Register one plugin definition. `source` is where it came from, for messages. */
+  async register(plugin: unknown, source: string): Promise<void> {
+    const def = checkShape(plugin, source);
+    if (!semver.satisfies(CORE_API_VERSION, def.coreVersion)) {
+      throw new CtrnetError(
+        'PLUGIN_INVALID',
+        `plugin ${def.name} (${source}) supports core ${def.coreVersion} but this is core ${CORE_API_VERSION}; install a version of the plugin built for it`,
+      );
+    }
+    if (this.loaded.some((p) => p.name === def.name)) {
+      throw new CtrnetError('PLUGIN_INVALID', `plugin ${def.name} is loaded twice (again from ${source}); list it once in the config's "plugins"`);
+    }
+    const info: LoadedPlugin = {
+      name: def.name,
+      version: def.version ?? 'unknown',
+      source,
+      registered: { networkDrivers: [], ipamDrivers: [], portPublishers: [], hooks: [] },
+    };
+    const add = <T extends { name: string }>(map: Map<string, { driver: T; plugin: string }>, kind: Kind, driver: T, list: string[]) => {
+      if (typeof driver?.name !== 'string' || driver.name === '') {
+        throw new CtrnetError('PLUGIN_INVALID', `plugin ${def.name} registered a ${kind} without a name; give it a "name" property`);
+      }
+      const existing = map.get(driver.name);
+      if (existing) {
+        throw new CtrnetError(
+          'PLUGIN_INVALID',
+          `plugin ${def.name} registers ${kind} "${driver.name}", already registered by ${existing.plugin}; remove one of them from the config's "plugins"`,
+        );
+      }
+      map.set(driver.name, { driver, plugin: def.name });
+      list.push(driver.name);
+    };
+    const log = createDebug(`ctrnet:${def.name.replace(/^@ctrnet\//, '')}`);
+    const api: PluginApi = {
+      container: this.container.createChildContainer(),
+      log,
+      events: {
+        on: (event, listener) => this.bus.on(event, listener),
+        hook: (event, hook, options) => {
+          info.registered.hooks.push(event);
+          return this.bus.hook(event, hook, { owner: def.name, ...options });
+        },
+      },
+      registerNetworkDriver: (d) => add(this.networkDrivers, 'network driver', d, info.registered.networkDrivers),
+      registerIpamDriver: (d) => add(this.ipamDrivers, 'IPAM driver', d, info.registered.ipamDrivers),
+      registerPortPublisher: (d) => add(this.publishers, 'port publisher', d, info.registered.portPublishers),
+    };
+    try {
+      await def.register(api);
+    } catch (err) {
+      if (err instanceof CtrnetError) throw err;
+      throw new CtrnetError('PLUGIN_INVALID', `plugin ${def.name} (${source}) failed to register: ${(err as Error).message}`, { cause: err });
+    }
+    debug('registered %s from %s: %o', def.name, source, info.registered);
+    this.loaded.push(info);
+  }
+
+  networkDriver(name: string): NetworkDriver {
+    return this.lookup(this.networkDrivers, 'network driver', name);
+  }
+
+  ipamDriver(name: string): IpamDriver {
+    return this.lookup(this.ipamDrivers, 'IPAM driver', name);
+  }
+
+  portPublisher(name: string): PortPublisher {
+    return this.lookup(this.publishers, 'port publisher', name);
+  }
+
+  /** Names of every registered port publisher, in registration order. */
+  portPublisherNames(): string[] {
+    return [...this.publishers.keys()];
+  }
+
+  networkDriverNames(): string[] {
+    return [...this.networkDrivers.keys()];
+  }
+
+  plugins(): readonly LoadedPlugin[] {
+    return this.loaded;
+  }
+
+  private lookup<T>(map: Map<string, { driver: T }>, kind: Kind, name: string): T {
+    const entry = map.get(name);
+    if (!entry) {
+      const known = [...map.keys()];
+      throw new CtrnetError(
+        'NOT_FOUND',
+        `unknown ${kind} "${name}"; available: ${known.length ? known.join(', ') : 'none'} (load the plugin that provides it via the config's "plugins")`,
+      );
+    }
+    return entry.driver;
+  }
+}
+
+function checkShape(plugin: unknown, source: string): CtrnetPlugin {
+  const p = plugin as Partial<CtrnetPlugin> | undefined;
+  const problems: string[] = [];
+  if (!p || typeof p !== 'object') {
+    throw new CtrnetError('PLUGIN_INVALID', `plugin ${source} does not default-export a plugin object; export default definePlugin({ name, coreVersion, register })`);
+  }
+  if (typeof p.name !== 'string' || !p.name) problems.push('"name" (a non-empty string)');
+  if (typeof p.coreVersion !== 'string' || !semver.validRange(p.coreVersion)) problems.push('"coreVersion" (a semver range such as "^0.1.0")');
+  if (typeof p.register !== 'function') problems.push('"register" (a function)');
+  if (problems.length) {
+    throw new CtrnetError('PLUGIN_INVALID', `plugin ${source} is missing ${problems.join(', ')}; export default definePlugin({ name, coreVersion, register })`);
+  }
+  return p as CtrnetPlugin;
+}

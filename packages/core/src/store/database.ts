@@ -1,0 +1,56 @@
+import Database from 'better-sqlite3';
+import createDebug from 'debug';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CtrnetError } from '../errors.js';
+import { MIGRATIONS } from './migrations.js';
+
+const debug = createDebug('ctrnet:core:store');
+
+/** How long a writer waits for another ctrnet process before giving up. */
+const BUSY_TIMEOUT_MS = 60_000;
+
+/** Open (creating if needed) the state database of a state dir, migrated to the current schema. */
+export function openDatabase(stateDir: string): Database.Database {
+  ensurePrivateDir(stateDir);
+  const path = join(stateDir, 'state.db');
+  let db: Database.Database;
+  try {
+    db = new Database(path);
+  } catch (err) {
+    throw new CtrnetError('STATE_ERROR', `cannot open state database ${path}: ${(err as Error).message}; check the state dir's permissions`, { cause: err });
+  }
+  chmodSync(path, 0o600);
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  migrate(db, path);
+  return db;
+}
+
+/** Create the state dir with mode 0700: it holds container specs and environment variables. */
+export function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+}
+
+function migrate(db: Database.Database, path: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new CtrnetError(
+      'STATE_ERROR',
+      `state database ${path} has schema version ${current}, newer than this ctrnet (${MIGRATIONS.length}); upgrade ctrnet`,
+    );
+  }
+  if (current === MIGRATIONS.length) return;
+  // IMMEDIATE: two processes opening a fresh state dir must not both migrate.
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      debug('migrating %s to schema %d', path, v + 1);
+      db.exec(MIGRATIONS[v]!);
+    }
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
+}

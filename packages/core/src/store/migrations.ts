@@ -1,0 +1,86 @@
+/**
+ * Schema migrations, applied in order inside one transaction each. The
+ * schema version is SQLite's `user_version`. Append new migrations; never
+ * edit a released one (an old state dir must upgrade through all of them).
+ */
+export const MIGRATIONS: readonly string[] = [
+  /* 1: the initial schema */ `
+  CREATE TABLE networks (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    driver TEXT NOT NULL,
+    ipam_driver TEXT NOT NULL,
+    subnet TEXT,
+    ip_range TEXT,
+    gateway TEXT,
+    internal INTEGER NOT NULL DEFAULT 0,
+    ipv6 INTEGER NOT NULL DEFAULT 0,
+    options TEXT NOT NULL DEFAULT '{}',
+    driver_data TEXT NOT NULL DEFAULT '{}',
+    created TEXT NOT NULL
+  );
+  CREATE TABLE containers (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL,
+    network_mode TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    sandbox_key TEXT,
+    sandbox_kind TEXT,
+    pid INTEGER,
+    pid_start TEXT,
+    run_id INTEGER NOT NULL DEFAULT 0,
+    exit_code INTEGER,
+    created TEXT NOT NULL,
+    started TEXT,
+    finished TEXT
+  );
+  CREATE TABLE endpoints (
+    id TEXT PRIMARY KEY,
+    container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+    network_id TEXT NOT NULL REFERENCES networks(id),
+    data TEXT NOT NULL,
+    UNIQUE (container_id, network_id)
+  );
+  CREATE TABLE addresses (
+    pool_id TEXT NOT NULL,
+    address TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    PRIMARY KEY (pool_id, address)
+  );
+  CREATE TABLE pools (
+    pool_id TEXT PRIMARY KEY,
+    subnet TEXT NOT NULL
+  );
+  CREATE TABLE ports (
+    protocol TEXT NOT NULL,
+    host_ip TEXT NOT NULL,
+    host_port INTEGER NOT NULL,
+    container_id TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (protocol, host_ip, host_port)
+  );
+  CREATE INDEX ports_by_container ON ports (container_id);
+  CREATE TABLE operations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    started TEXT NOT NULL
+  );
+  CREATE TABLE operation_undo (
+    operation_id INTEGER NOT NULL REFERENCES operations(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (operation_id, seq)
+  );
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    time TEXT NOT NULL,
+    type TEXT NOT NULL,
+    actor_id TEXT,
+    actor_name TEXT,
+    payload TEXT NOT NULL
+  );
+  `,
+];

@@ -1,0 +1,156 @@
+/**
+ * The data ctrnet's core and its plugins exchange. Everything here is plain,
+ * serialisable data: it is what the state store keeps and what the event bus
+ * carries, so a plugin can be tested by feeding it literals.
+ */
+
+/** Transport protocols a port can be published for. */
+export type Protocol = 'tcp' | 'udp' | 'sctp';
+
+/** An IPv4 pool a network draws addresses from. */
+export interface AddressPool {
+  /** Subnet in CIDR notation, e.g. `172.17.0.0/16`. */
+  subnet: string;
+  /** Sub-range addresses are allocated from (`--ip-range`); the whole subnet when absent. */
+  ipRange?: string;
+  /** Gateway address (the bridge's own address for the bridge driver). */
+  gateway: string;
+}
+
+/** A network as the store keeps it. */
+export interface Network {
+  /** 64 hex chars, like Docker's network ids. */
+  id: string;
+  /** User-facing name, unique per installation (`bridge`, `host`, `none`, or user-defined). */
+  name: string;
+  /** Name of the network driver that owns it. */
+  driver: string;
+  /** Name of the IPAM driver that manages its pool. */
+  ipamDriver: string;
+  /** The IPv4 pool, for drivers that use IPAM. */
+  pool?: AddressPool;
+  /** No egress and no published ports (`--internal`). */
+  internal: boolean;
+  /** IPv6 requested (`--ipv6`). */
+  ipv6: boolean;
+  /** Driver options after validation and normalisation (canonical short keys). */
+  options: Record<string, string>;
+  /** Driver-private data the driver chose at create time (e.g. the bridge's interface name). */
+  driverData: Record<string, string>;
+  /** ISO timestamp. */
+  created: string;
+}
+
+/** What `network create` asks for, before validation. */
+export interface NetworkRequest {
+  name: string;
+  driver: string;
+  subnet?: string;
+  ipRange?: string;
+  gateway?: string;
+  internal: boolean;
+  ipv6: boolean;
+  /** Raw `-o KEY=VAL` options, keys as the user typed them. */
+  options: Record<string, string>;
+}
+
+/**
+ * A container's network namespaces. `netnsPath` is Docker's `SandboxKey`:
+ * a path that `nsenter --net=` accepts.
+ */
+export interface Sandbox {
+  /** Id of the container that owns the sandbox. */
+  containerId: string;
+  /** Path of the network namespace (a bind mount under /run/netns, or /proc/1/ns/net for host mode). */
+  netnsPath: string;
+  /** How the namespace came to be: made for this container, the host's, or borrowed from another container. */
+  kind: 'own' | 'host' | 'shared';
+}
+
+/** One interface of a container on one network. */
+export interface Endpoint {
+  /** 64 hex chars. */
+  id: string;
+  containerId: string;
+  networkId: string;
+  /** Interface name inside the sandbox: eth0, eth1, ... */
+  ifname: string;
+  /** Host-side interface name (veth end), when the driver makes one. */
+  hostIfname?: string;
+  /** IPv4 address without prefix. */
+  ipv4?: string;
+  /** Prefix length of the network's subnet. */
+  prefixLen?: number;
+  /** MAC address, lower case, colon-separated. */
+  mac?: string;
+  /** Gateway of the network (the container's default route when this endpoint carries it). */
+  gateway?: string;
+  /** Whether this endpoint carries the container's default route. */
+  defaultRoute: boolean;
+  /** Next hop for the default route when it is not the network's gateway (`--default-gateway`). */
+  defaultGateway?: string;
+}
+
+/** One published port, resolved to concrete host and container addresses. */
+export interface PortBinding {
+  containerId: string;
+  networkId: string;
+  /** Host interface the container's network is reached through (the bridge); DNAT skips packets arriving on it only for hairpin. */
+  bridge: string;
+  protocol: Protocol;
+  /** Host address it listens on; `0.0.0.0` for every address. */
+  hostIp: string;
+  hostPort: number;
+  containerIp: string;
+  containerPort: number;
+}
+
+/** A port range as written in a publish spec (`80`, `8000-8010`). */
+export interface PortRange {
+  start: number;
+  end: number;
+}
+
+/** A parsed `-p` spec, before host ports are allocated. */
+export interface PublishRequest {
+  /** Host address; absent = the network's `host_binding_ipv4` (default 0.0.0.0). */
+  hostIp?: string;
+  /** Host port range; absent = ephemeral port(s). */
+  hostPorts?: PortRange;
+  containerPorts: PortRange;
+  protocol: Protocol;
+}
+
+/** An exposed port (`--expose`), e.g. `{port: 80, protocol: 'tcp'}`. */
+export interface ExposedPort {
+  port: number;
+  protocol: Protocol;
+}
+
+/** The network rules a port publisher owns for one network. */
+export interface NetworkRules {
+  networkId: string;
+  /** The Linux interface containers' traffic enters the host through (the bridge). */
+  bridge: string;
+  subnet: string;
+  gateway: string;
+  /** No egress and no published ports. */
+  internal: boolean;
+  /** Containers on this network may talk to each other. */
+  icc: boolean;
+  /** Masquerade egress to the host's address. */
+  masquerade: boolean;
+}
+
+/** With ICC off, a `--link` opens the linked container's exposed ports to the linking one. */
+export interface LinkRule {
+  /** The linking container (owner of the rule). */
+  containerId: string;
+  bridge: string;
+  sourceIp: string;
+  targetIp: string;
+  ports: ExposedPort[];
+}
+
+/** Container status, as `ps` and `inspect` show it. */
+export type ContainerStatus = 'created' | 'running' | 'exited' | 'removing';
