@@ -64,12 +64,14 @@ export interface ConfigInputs {
 /** Load, validate and complete the config as cli.md specifies. */
 export function loadConfig(inputs: ConfigInputs = {}): Config {
   const env = inputs.env ?? process.env;
-  const path = inputs.configPath ?? env.CTRNET_CONFIG ?? (existsSync(DEFAULT_CONFIG_PATH) ? DEFAULT_CONFIG_PATH : undefined);
+  // An empty variable counts as unset: CTRNET_STATE_DIR= must not make the cwd the state dir (and chmod it 0700).
+  const path = inputs.configPath ?? (env.CTRNET_CONFIG || undefined) ?? (existsSync(DEFAULT_CONFIG_PATH) ? DEFAULT_CONFIG_PATH : undefined);
   const file = path ? readConfigFile(path) : {};
   const backendFromEnv = env.CTRNET_PORT_BACKEND;
   return {
     source: path ? resolve(path) : undefined,
-    stateDir: resolve(inputs.stateDir ?? env.CTRNET_STATE_DIR ?? file.stateDir ?? DEFAULT_STATE_DIR),
+    // A relative stateDir in the file means next to the file, as plugin paths do; flags and env are relative to the cwd.
+    stateDir: resolve(inputs.stateDir ?? (env.CTRNET_STATE_DIR || undefined) ?? (file.stateDir && path ? resolve(dirname(path), file.stateDir) : DEFAULT_STATE_DIR)),
     plugins: file.plugins ?? [...BUILTIN_PLUGINS],
     pluginBaseDir: path ? dirname(resolve(path)) : process.cwd(),
     portBackend: backendFromEnv || file.portBackend || 'auto',

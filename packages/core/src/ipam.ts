@@ -31,6 +31,8 @@ export interface AddressBook {
   allocate(poolId: string, owner: string, pick: (used: ReadonlySet<string>) => string | undefined): string | undefined;
   /** Release one address. Idempotent. */
   release(poolId: string, address: string): void;
+  /** Release every address `owner` holds in the pool (crash recovery: the address may never have been learnt). Idempotent. */
+  releaseOwner(poolId: string, owner: string): void;
   /** Release every address of the pool. Idempotent. */
   releasePool(poolId: string): void;
   /** Owner of an address, if claimed. */

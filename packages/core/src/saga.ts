@@ -55,10 +55,13 @@ export class Saga {
     this.journal?.close();
   }
 
-  /** Undo completed steps in reverse. Undo failures are logged and the rest still runs. */
+  /**
+   * Undo completed steps in reverse. Undo failures are logged and the rest
+   * still runs; the journal then stays open, so `system gc` retries them.
+   */
   async rollback(): Promise<unknown[]> {
     const failures = await runUndo(this.undoers, this.done.splice(0).reverse());
-    this.journal?.close();
+    if (failures.length === 0) this.journal?.close();
     return failures;
   }
 }

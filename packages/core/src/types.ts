@@ -61,7 +61,7 @@ export interface NetworkRequest {
 export interface Sandbox {
   /** Id of the container that owns the sandbox. */
   containerId: string;
-  /** Path of the network namespace (a bind mount under /run/netns, or /proc/1/ns/net for host mode). */
+  /** Path of the network namespace (a bind mount under /run/netns); empty in host mode, where the container uses the namespace ctrnet runs in. */
   netnsPath: string;
   /** How the namespace came to be: made for this container, the host's, or borrowed from another container. */
   kind: 'own' | 'host' | 'shared';

@@ -10,7 +10,7 @@ export function isValidIpv4(value: string): boolean {
   return IPV4.test(value);
 }
 
-/** A valid IPv4 CIDR whose address is the network address (`10.0.0.0/8`, not `10.0.0.1/8`). */
+/** A valid IPv4 CIDR. Host bits may be set (`10.0.0.1/8`): compare with {@link networkOf} to require a network address. */
 export function isValidCidr(value: string): boolean {
   const [addr, len, extra] = value.split('/');
   if (extra !== undefined || !addr || !len || !isValidIpv4(addr) || !/^\d{1,2}$/.test(len) || Number(len) > 32) return false;

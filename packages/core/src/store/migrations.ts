@@ -74,6 +74,10 @@ export const MIGRATIONS: readonly string[] = [
     data TEXT NOT NULL,
     PRIMARY KEY (operation_id, seq)
   );
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
   CREATE TABLE events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     time TEXT NOT NULL,

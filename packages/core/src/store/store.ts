@@ -72,6 +72,16 @@ export class Store {
     return this.db.transaction(fn).immediate();
   }
 
+  // ---- meta -----------------------------------------------------------
+
+  getMeta(key: string): string | undefined {
+    return opt<string>((this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as Row | undefined)?.value);
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
   // ---- networks -------------------------------------------------------
 
   insertNetwork(n: Network): void {
@@ -100,11 +110,14 @@ export class Store {
     return (this.db.prepare('SELECT * FROM networks ORDER BY created, name').all() as Row[]).map(toNetwork);
   }
 
+  /** Find by exact name, full id, or unique id prefix (Docker's lookup rules; a name wins over an id). */
   network(nameOrId: string): Network | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM networks WHERE name = ? OR id = ? OR (length(?) >= 3 AND id LIKE ? || \'%\') ORDER BY name = ? DESC LIMIT 1')
-      .get(nameOrId, nameOrId, nameOrId, nameOrId, nameOrId) as Row | undefined;
-    return row ? toNetwork(row) : undefined;
+    const exact = this.db.prepare('SELECT * FROM networks WHERE name = ? OR id = ? ORDER BY name = ? DESC LIMIT 1').get(nameOrId, nameOrId, nameOrId) as Row | undefined;
+    if (exact) return toNetwork(exact);
+    // Hex only: LIKE treats _ and % as wildcards, so "___" would match any network.
+    if (!/^[0-9a-f]{3,63}$/.test(nameOrId)) return undefined;
+    const rows = this.db.prepare("SELECT * FROM networks WHERE id LIKE ? || '%' LIMIT 2").all(nameOrId) as Row[];
+    return rows.length === 1 ? toNetwork(rows[0]!) : undefined;
   }
 
   // ---- containers -----------------------------------------------------
@@ -174,7 +187,7 @@ export class Store {
 
   // ---- ports ----------------------------------------------------------
 
-  /** Reserve host ports for a container; fails (returns the holder) if any is taken. */
+  /** Reserve host ports for a container, all or none; throws PortConflict (naming the holder) if another container holds one. */
   reservePorts(bindings: readonly PortBinding[]): { conflict?: PortBinding } {
     return this.tx(() => {
       const find = this.db.prepare('SELECT data FROM ports WHERE protocol = ? AND host_port = ? AND (host_ip = ? OR host_ip = \'0.0.0.0\' OR ? = \'0.0.0.0\')');
@@ -226,6 +239,9 @@ export class Store {
       }),
     release: (poolId, address) => {
       this.db.prepare('DELETE FROM addresses WHERE pool_id = ? AND address = ?').run(poolId, address);
+    },
+    releaseOwner: (poolId, owner) => {
+      this.db.prepare('DELETE FROM addresses WHERE pool_id = ? AND owner = ?').run(poolId, owner);
     },
     releasePool: (poolId) => {
       this.tx(() => {

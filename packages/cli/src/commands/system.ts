@@ -1,0 +1,83 @@
+import { Option, type Command } from 'commander';
+import { CtrnetError } from '@ctrnet/core';
+import { json } from '../output.js';
+import { withRuntime } from '../session.js';
+
+/** `system info / gc / reset / reload`, and the supervisor's `system reap`. */
+export function registerSystemCommands(program: Command): void {
+  const system = program.command('system').description('manage the installation');
+
+  system
+    .command('info')
+    .description('version, state dir, plugins, port backend')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(async (opts: { format: string }, cmd: Command) =>
+      withRuntime(cmd, async (rt) => {
+        const info = await rt.system.info();
+        if (opts.format === 'json') {
+          process.stdout.write(json(info));
+          return;
+        }
+        const lines = [
+          `Version:       ${info.version}`,
+          `State dir:     ${info.stateDir}`,
+          `Config:        ${info.config ?? '(built-in defaults)'}`,
+          `Port backend:  ${info.portBackend.name} (${info.portBackend.reason})`,
+          'Plugins:',
+          ...info.plugins.map((p) => {
+            const r = p.registered;
+            const what = [
+              ...r.networkDrivers.map((d) => `network driver ${d}`),
+              ...r.ipamDrivers.map((d) => `IPAM driver ${d}`),
+              ...r.portPublishers.map((d) => `port publisher ${d}`),
+              ...(r.hooks.length ? [`hooks ${r.hooks.join(', ')}`] : []),
+            ];
+            return `  ${p.name} ${p.version} (${p.source}): ${what.join('; ') || 'event listeners only'}`;
+          }),
+        ];
+        process.stdout.write(lines.join('\n') + '\n');
+      }),
+    );
+
+  system
+    .command('gc')
+    .description('reconcile state with the kernel after a crash; prints what was removed')
+    .action(async (_opts: unknown, cmd: Command) =>
+      withRuntime(cmd, async (rt) => {
+        const fixed = await rt.system.gc();
+        process.stdout.write(fixed.length ? fixed.join('\n') + '\n' : 'nothing to clean\n');
+      }),
+    );
+
+  system
+    .command('reload')
+    .description('re-apply every firewall rule from the state store (after a firewall flush)')
+    .action(async (_opts: unknown, cmd: Command) =>
+      withRuntime(cmd, async (rt) => {
+        process.stdout.write(`re-applied rules with the ${await rt.system.reload()} backend\n`);
+      }),
+    );
+
+  system
+    .command('reset')
+    .description('remove every container, network, rule and interface ctrnet made')
+    .action(async (_opts: unknown, cmd: Command) =>
+      withRuntime(cmd, async (rt) => {
+        const removed = await rt.system.reset();
+        process.stdout.write(removed.map((r) => `removed ${r}\n`).join('') + 'reset complete\n');
+      }),
+    );
+
+  // Called by a detached container's supervisor when its command exits; not for users.
+  system
+    .command('reap', { hidden: true })
+    .argument('<id>')
+    .argument('<run>')
+    .argument('<status>')
+    .action(async (id: string, run: string, status: string, _opts: unknown, cmd: Command) =>
+      withRuntime(cmd, async (rt) => {
+        if (!/^\d+$/.test(run) || !/^\d+$/.test(status)) throw new CtrnetError('INVALID_ARGUMENT', 'usage: system reap ID RUN STATUS');
+        await rt.containers.reap(id, Number(run), Number(status));
+      }),
+    );
+}

@@ -1,0 +1,221 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import createDebug from 'debug';
+import { CtrnetError } from '../errors.js';
+import type { ContainerRef } from '../events.js';
+import type { Saga } from '../saga.js';
+import type { ContainerRecord } from '../store/store.js';
+import type { Endpoint, LinkRule, Network, PortBinding, Sandbox } from '../types.js';
+import { driverOf, ipamContext, pluginContext, type RuntimeContext } from './context.js';
+import { resolveBindings } from './host-ports.js';
+import { newId } from './ids.js';
+import { buildHostsFile, buildResolvConf } from './name-files.js';
+import type { Networks } from './networks.js';
+import { containerDir, netnsName, netnsPath } from './paths.js';
+import { splitNetworkMode, type ContainerSpec } from './spec.js';
+import type { UndoKit } from './undo.js';
+
+const debug = createDebug('ctrnet:core:attach');
+
+/** What a started container's networking amounts to. */
+export interface Attached {
+  sandbox: Sandbox;
+  endpoints: Endpoint[];
+  bindings: PortBinding[];
+  hostsFile: string;
+  resolvFile: string;
+}
+
+/**
+ * Give a container its network: sandbox, one endpoint per network, published
+ * ports, link rules, hosts and resolv.conf. Every step is a saga step, so a
+ * failure (or a crash, via gc) undoes exactly what was done.
+ */
+export class Attacher {
+  constructor(
+    private readonly ctx: RuntimeContext,
+    private readonly networks: Networks,
+    private readonly undo: UndoKit,
+  ) {}
+
+  async attach(saga: Saga, container: ContainerRecord<ContainerSpec>): Promise<Attached> {
+    const spec = container.spec;
+    const ref = { id: container.id, name: container.name };
+    const [mode, target] = splitNetworkMode(spec.network);
+    const sandbox = await this.sandbox(saga, container, mode, target);
+    const endpoints: Endpoint[] = [];
+    let bindings: PortBinding[] = [];
+    if (sandbox.kind === 'own') {
+      for (const [index, networkId] of spec.networks.entries()) {
+        const network = this.networks.get(networkId);
+        endpoints.push(await this.join(saga, ref, network, sandbox, `eth${index}`, index === 0 ? spec : undefined));
+      }
+      const primary = endpoints[0] ? this.networks.get(endpoints[0].networkId) : undefined;
+      if (primary && endpoints[0]?.ipv4 && driverOf(this.ctx, primary).ports === 'publish' && !primary.internal) {
+        bindings = await this.publish(saga, ref, primary, endpoints[0].ipv4, spec);
+      }
+      spec.linkRules = await this.linkRules(saga, ref, spec, primary, endpoints[0]);
+    }
+    const files = this.writeNameFiles(container, endpoints[0]?.ipv4, mode, target);
+    return { sandbox, endpoints, bindings, ...files };
+  }
+
+  /** Create, borrow or use the host's network namespace. */
+  private async sandbox(saga: Saga, container: ContainerRecord<ContainerSpec>, mode: string, target?: string): Promise<Sandbox> {
+    const driver = this.ctx.registry.networkDriver(mode === 'host' || mode === 'none' || mode === 'container' ? mode : this.networks.get(mode).driver);
+    if (driver.sandbox === 'host') return { containerId: container.id, netnsPath: '', kind: 'host' };
+    if (driver.sandbox === 'shared') {
+      const other = this.ctx.store.container(target ?? '');
+      if (!other || other.status !== 'running' || !other.sandboxKey) {
+        throw new CtrnetError('INVALID_STATE', `cannot join the network namespace of container ${JSON.stringify(target)}: it is not running; start it first`);
+      }
+      return { containerId: container.id, netnsPath: other.sandboxKey, kind: 'shared' };
+    }
+    const name = netnsName(container.id);
+    await saga.step('create netns', () => this.ctx.exec.ip([['netns', 'add', name]]), { kind: 'netns.delete', data: { name } });
+    // A new namespace's loopback starts down; containers expect 127.0.0.1 to work.
+    await this.ctx.exec.ip([['link', 'set', 'lo', 'up']], { netns: netnsPath(name) });
+    return { containerId: container.id, netnsPath: netnsPath(name), kind: 'own' };
+  }
+
+  /** One endpoint: address, driver join. `primary` carries the spec's --ip/--mac-address/--default-gateway. */
+  async join(saga: Saga, ref: ContainerRef, network: Network, sandbox: Sandbox, ifname: string, primary?: ContainerSpec): Promise<Endpoint> {
+    if (network.name === 'bridge' || network.name === 'host' || network.name === 'none') network = await this.networks.ensureBuiltin(network.name);
+    const driver = driverOf(this.ctx, network);
+    let ipv4: string | undefined;
+    if (driver.usesIpam && network.pool) {
+      const ipam = this.ctx.registry.ipamDriver(network.ipamDriver);
+      const pool = network.pool;
+      // Undone by owner: the address is not known until IPAM has picked it.
+      ipv4 = await saga.step('request address', () => ipam.requestAddress(ipamContext(this.ctx, ipam.name), network.id, pool, ref.id, primary?.ip), {
+        kind: 'address.release-owner',
+        data: { networkId: network.id, owner: ref.id },
+      });
+    }
+    const endpoint = driver.planEndpoint(network, {
+      id: newId(),
+      containerId: ref.id,
+      networkId: network.id,
+      ifname,
+      ipv4,
+      mac: primary?.macAddress,
+      defaultRoute: ifname === 'eth0',
+      defaultGateway: primary?.defaultGateway,
+    });
+    await saga.step('record endpoint', () => this.ctx.store.upsertEndpoint(endpoint), { kind: 'endpoint.row.delete', data: { id: endpoint.id } });
+    await saga.step('join', () => driver.join(pluginContext(this.ctx, 'driver', driver.name), network, endpoint, sandbox), {
+      kind: 'endpoint.leave',
+      data: { networkId: network.id, endpoint, sandbox },
+    });
+    await this.ctx.bus.emit('endpoint.join', { container: ref, network, endpoint });
+    return endpoint;
+  }
+
+  private async publish(saga: Saga, ref: ContainerRef, network: Network, ip: string, spec: ContainerSpec): Promise<PortBinding[]> {
+    const requests = [...spec.publish];
+    if (spec.publishAll) {
+      for (const e of spec.expose) requests.push({ containerPorts: { start: e.port, end: e.port }, protocol: e.protocol });
+    }
+    if (!requests.length) return [];
+    const bindings = await resolveBindings(this.ctx, ref, network, ip, requests);
+    await saga.step(
+      'reserve ports',
+      () => {
+        try {
+          this.ctx.store.reservePorts(bindings);
+        } catch (err) {
+          throw new CtrnetError('CONFLICT', `${(err as Error).message}; choose another host port`, { cause: err });
+        }
+      },
+      { kind: 'ports.release', data: { containerId: ref.id } },
+    );
+    const publisher = await this.ctx.publisher();
+    await saga.step('publish', () => publisher.publish(pluginContext(this.ctx, 'ports', publisher.name), bindings), {
+      kind: 'ports.unpublish',
+      data: { bindings },
+    });
+    await this.ctx.bus.emit('port.publish', { container: ref, bindings });
+    debug('published %d ports for %s', bindings.length, ref.name);
+    return bindings;
+  }
+
+  /** With ICC off, a link opens the linked container's exposed ports to this one. */
+  private async linkRules(saga: Saga, ref: ContainerRef, spec: ContainerSpec, network?: Network, endpoint?: Endpoint): Promise<LinkRule[]> {
+    if (!network || !endpoint?.ipv4 || network.options.icc !== 'false' || !network.driverData.bridge) return [];
+    const rules: LinkRule[] = [];
+    for (const [name] of spec.links) {
+      const target = this.ctx.store.container<ContainerSpec>(name);
+      const targetEndpoint = target && this.ctx.store.endpointsOfContainer(target.id).find((e) => e.networkId === network.id);
+      if (!target || !targetEndpoint?.ipv4) continue;
+      const ports = [...target.spec.expose, ...this.ctx.store.portsOfContainer(target.id).map((b) => ({ port: b.containerPort, protocol: b.protocol }))];
+      rules.push({ containerId: ref.id, bridge: network.driverData.bridge, sourceIp: endpoint.ipv4, targetIp: targetEndpoint.ipv4, ports });
+    }
+    const publisher = await this.ctx.publisher();
+    for (const link of rules) {
+      await saga.step('add link', () => publisher.addLink(pluginContext(this.ctx, 'ports', publisher.name), link), { kind: 'link.remove', data: { link } });
+    }
+    return rules;
+  }
+
+  /** Write hosts and resolv.conf; a `container:` container reuses its target's files. */
+  private writeNameFiles(container: ContainerRecord<ContainerSpec>, ip: string | undefined, mode: string, target?: string): { hostsFile: string; resolvFile: string } {
+    if (mode === 'container') {
+      const other = this.ctx.store.container(target ?? '')!;
+      const dir = containerDir(this.ctx.config.stateDir, other.id);
+      return { hostsFile: join(dir, 'hosts'), resolvFile: join(dir, 'resolv.conf') };
+    }
+    const spec = container.spec;
+    const dir = containerDir(this.ctx.config.stateDir, container.id);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const links = spec.links.flatMap(([name, alias]) => {
+      const other = this.ctx.store.container(name);
+      const address = other && this.ctx.store.endpointsOfContainer(other.id)[0]?.ipv4;
+      return address ? [{ ip: address, name: other.name, alias }] : [];
+    });
+    const hostHosts = mode === 'host' ? readOr('/etc/hosts', '') : '';
+    const hosts =
+      mode === 'host'
+        ? hostHosts + spec.addHosts.map(([h, a]) => `${a}\t${h}\n`).join('')
+        : buildHostsFile({ hostname: spec.hostname, ip, extraHosts: spec.addHosts, links });
+    const resolv = buildResolvConf({ hostResolvConf: readOr('/etc/resolv.conf', ''), dns: spec.dns, dnsSearch: spec.dnsSearch, dnsOptions: spec.dnsOptions });
+    const hostsFile = join(dir, 'hosts');
+    const resolvFile = join(dir, 'resolv.conf');
+    writeFileSync(hostsFile, hosts, { mode: 0o644 });
+    writeFileSync(resolvFile, resolv, { mode: 0o644 });
+    return { hostsFile, resolvFile };
+  }
+
+  /** Tear a container's networking down (stop, rm, failed start). Idempotent. */
+  async detach(container: ContainerRecord<ContainerSpec>): Promise<void> {
+    const ref = { id: container.id, name: container.name };
+    const bindings = this.ctx.store.portsOfContainer(container.id);
+    if (bindings.length) {
+      await this.undo.unpublish(bindings);
+      this.ctx.store.releasePortsOf(container.id);
+      await this.ctx.bus.emit('port.unpublish', { container: ref, bindings });
+    }
+    for (const link of container.spec.linkRules ?? []) await this.undo.removeLink(link);
+    const sandbox: Sandbox = { containerId: container.id, netnsPath: container.sandboxKey ?? '', kind: container.sandboxKind ?? 'own' };
+    for (const endpoint of this.ctx.store.endpointsOfContainer(container.id).reverse()) {
+      await this.leave(ref, endpoint, sandbox);
+    }
+    if (container.sandboxKind === 'own' || container.sandboxKind === undefined) await this.undo.deleteNetns(netnsName(container.id));
+  }
+
+  /** Remove one endpoint: driver leave, address, row. */
+  async leave(ref: ContainerRef, endpoint: Endpoint, sandbox: Sandbox): Promise<void> {
+    await this.undo.leave(endpoint.networkId, endpoint, sandbox);
+    if (endpoint.ipv4) await this.undo.releaseAddress(endpoint.networkId, endpoint.ipv4);
+    this.ctx.store.deleteEndpoint(endpoint.id);
+    const network = this.ctx.store.network(endpoint.networkId);
+    if (network) await this.ctx.bus.emit('endpoint.leave', { container: ref, network, endpoint });
+  }
+}
+
+function readOr(path: string, fallback: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return fallback;
+  }
+}

@@ -1,0 +1,163 @@
+import createDebug from 'debug';
+import { CtrnetError, invalidArgument } from '../errors.js';
+import { KERNEL_NAMES } from '../names.js';
+import { inSaga } from '../saga.js';
+import type { Network, NetworkRequest } from '../types.js';
+import { driverOf, ipamContext, networkRules, pluginContext, type RuntimeContext } from './context.js';
+import { stableId, newId } from './ids.js';
+import type { UndoKit } from './undo.js';
+import { checkNetworkName, quote } from './validate.js';
+
+const debug = createDebug('ctrnet:core:networks');
+
+/** The networks every installation has, like Docker's `bridge`, `host` and `none`. */
+export const BUILTIN_NETWORKS = ['bridge', 'host', 'none'] as const;
+
+/** Network create / remove / lookup. Container attachment lives in attach.ts. */
+export class Networks {
+  constructor(
+    private readonly ctx: RuntimeContext,
+    private readonly undo: UndoKit,
+  ) {}
+
+  /** Every network: stored ones plus built-ins not created yet (shown like Docker shows them). */
+  list(): Network[] {
+    const stored = this.ctx.store.networks();
+    const missing = BUILTIN_NETWORKS.filter((name) => !stored.some((n) => n.name === name)).map((name) => this.builtinDefinition(name));
+    return [...missing, ...stored];
+  }
+
+  /** Find a network by name, id or id prefix, or throw NOT_FOUND. */
+  get(nameOrId: string): Network {
+    const found =
+      this.ctx.store.network(nameOrId) ??
+      BUILTIN_NETWORKS.map((name) => this.builtinDefinition(name)).find((n) => n.name === nameOrId || n.id === nameOrId);
+    if (!found) throw new CtrnetError('NOT_FOUND', `network ${quote(nameOrId)} not found; list networks with: ctrnet network ls`);
+    return found;
+  }
+
+  /** Validate a create request completely (no side effects) and return the network to create. */
+  async plan(request: NetworkRequest): Promise<Network> {
+    checkNetworkName(request.name);
+    if (isBuiltin(request.name) || this.ctx.store.network(request.name)) {
+      throw new CtrnetError('CONFLICT', `network ${quote(request.name)} already exists; pick another name or remove it with: ctrnet network rm ${request.name}`);
+    }
+    const driver = this.ctx.registry.networkDriver(request.driver);
+    if (!driver.userDefined) {
+      throw invalidArgument(`network driver ${quote(request.driver)} cannot be used with network create; it is a built-in mode (use --net ${request.driver})`);
+    }
+    if (request.ipv6) {
+      throw invalidArgument(`--ipv6 is not supported yet for network ${quote(request.name)}; create an IPv4 network (drop --ipv6)`);
+    }
+    if (!driver.usesIpam && (request.subnet || request.ipRange || request.gateway)) {
+      throw invalidArgument(`driver ${quote(request.driver)} does not use address pools; drop --subnet/--ip-range/--gateway`);
+    }
+    if (!request.subnet && (request.ipRange || request.gateway)) {
+      throw invalidArgument(`--ip-range and --gateway need --subnet for network ${quote(request.name)}; add --subnet CIDR`);
+    }
+    const id = newId();
+    const plan = driver.planNetwork(request, id);
+    return {
+      id,
+      name: request.name,
+      driver: driver.name,
+      ipamDriver: 'default',
+      internal: request.internal,
+      ipv6: request.ipv6,
+      options: plan.options,
+      driverData: plan.driverData,
+      created: new Date().toISOString(),
+      pool: undefined,
+    };
+  }
+
+  /** Create a planned network: pool, kernel objects, firewall rules, row; undone in reverse on failure. */
+  async create(network: Network, request: Pick<NetworkRequest, 'subnet' | 'ipRange' | 'gateway'>): Promise<Network> {
+    const driver = driverOf(this.ctx, network);
+    return inSaga(`network create ${network.name}`, this.undo.undoers, this.ctx.store.beginOperation(`network create ${network.name}`), async (saga) => {
+      if (driver.usesIpam) {
+        const ipam = this.ctx.registry.ipamDriver(network.ipamDriver);
+        network.pool = await saga.step(
+          'request pool',
+          () => ipam.requestPool(ipamContext(this.ctx, ipam.name), { networkId: network.id, ...request }),
+          { kind: 'pool.release', data: { networkId: network.id, ipamDriver: network.ipamDriver } },
+        );
+      }
+      await saga.step('create network', () => driver.createNetwork(pluginContext(this.ctx, 'driver', driver.name), network), {
+        kind: 'network.delete',
+        data: { network },
+      });
+      const rules = networkRules(network);
+      if (rules) {
+        const publisher = await this.ctx.publisher();
+        await saga.step('add network rules', () => publisher.addNetwork(pluginContext(this.ctx, 'ports', publisher.name), rules), {
+          kind: 'network.rules.remove',
+          data: { rules },
+        });
+      }
+      await saga.step('record network', () => this.ctx.store.insertNetwork(network), { kind: 'network.row.delete', data: { id: network.id } });
+      await this.ctx.bus.emit('network.create', { network });
+      debug('created network %s (%s)', network.name, network.id);
+      return network;
+    });
+  }
+
+  /** Make sure a built-in network exists (first use creates its bridge and rules). */
+  async ensureBuiltin(name: string): Promise<Network> {
+    const stored = this.ctx.store.network(name);
+    if (stored) return stored;
+    const def = this.builtinDefinition(name);
+    const d = this.ctx.config.defaultNetwork;
+    return this.create(def, name === 'bridge' ? { subnet: d.subnet, gateway: d.gateway } : {});
+  }
+
+  /** Remove a network with no containers attached. */
+  async remove(nameOrId: string): Promise<Network> {
+    const network = this.get(nameOrId);
+    if (isBuiltin(network.name)) {
+      throw new CtrnetError('INVALID_STATE', `${network.name} is a pre-defined network and cannot be removed`);
+    }
+    const attached = this.ctx.store.endpointsOfNetwork(network.id);
+    if (attached.length) {
+      const names = attached.map((e) => this.ctx.store.container(e.containerId)?.name ?? e.containerId.slice(0, 12));
+      throw new CtrnetError('INVALID_STATE', `network ${network.name} has active endpoints (${names.join(', ')}); disconnect or remove them first`);
+    }
+    // Roll forward: once begun, a crash is finished by gc rather than undone.
+    const journal = this.ctx.store.beginOperation(`network rm ${network.name}`);
+    journal.record({ kind: 'network.finish-remove', data: { network } });
+    await this.undo.removeNetwork(network);
+    journal.close();
+    await this.ctx.bus.emit('network.remove', { network });
+    return network;
+  }
+
+  private builtinDefinition(name: string): Network {
+    const cfg = this.ctx.config.defaultNetwork;
+    const driver = name === 'bridge' ? 'bridge' : name;
+    const request: NetworkRequest = {
+      name,
+      driver,
+      internal: false,
+      ipv6: false,
+      options: name === 'bridge' ? { bridge_name: KERNEL_NAMES.defaultBridge, ...cfg.options } : {},
+    };
+    const id = stableId(`${this.ctx.config.stateDir}\0${name}`);
+    const plan = this.ctx.registry.networkDriver(driver).planNetwork(request, id);
+    return {
+      id,
+      name,
+      driver,
+      ipamDriver: 'default',
+      internal: false,
+      ipv6: false,
+      options: plan.options,
+      driverData: plan.driverData,
+      created: new Date(0).toISOString(),
+      pool: name === 'bridge' ? { subnet: cfg.subnet, gateway: cfg.gateway ?? '' } : undefined,
+    };
+  }
+}
+
+function isBuiltin(name: string): name is (typeof BUILTIN_NETWORKS)[number] {
+  return (BUILTIN_NETWORKS as readonly string[]).includes(name);
+}

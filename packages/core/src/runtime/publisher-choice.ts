@@ -1,0 +1,67 @@
+import createDebug from 'debug';
+import { CtrnetError } from '../errors.js';
+import type { PortPublisher } from '../publisher.js';
+import type { RuntimeContext } from './context.js';
+import { pluginContext } from './context.js';
+import { firewallState } from './firewall-state.js';
+
+const debug = createDebug('ctrnet:core:publisher');
+
+/** Store key of the backend whose rules are currently installed. */
+const ACTIVE_KEY = 'portBackend';
+
+/** The backend `auto` prefers, in order: nftables is first-class, iptables the fallback. */
+const AUTO_ORDER = ['nftables', 'iptables'];
+
+export interface PublisherChoice {
+  publisher: PortPublisher;
+  /** Why this one, for `system info`. */
+  reason: string;
+}
+
+/**
+ * Settle the port backend. An explicit choice (config or $CTRNET_PORT_BACKEND)
+ * wins; `auto` keeps the backend already in use (probing costs a process
+ * spawn, and rules must not move silently) or probes the candidates. When
+ * the choice differs from the installed one, the old backend's rules are
+ * removed and the new one re-creates everything from the store.
+ */
+export async function choosePublisher(ctx: RuntimeContext, probeAll = false): Promise<PublisherChoice> {
+  const wanted = ctx.config.portBackend;
+  const active = ctx.store.getMeta(ACTIVE_KEY);
+  let choice: PublisherChoice;
+  if (wanted !== 'auto') {
+    choice = { publisher: ctx.registry.portPublisher(wanted), reason: `set by ${ctx.config.portBackendSource}` };
+  } else if (active && ctx.registry.portPublisherNames().includes(active) && !probeAll) {
+    choice = { publisher: ctx.registry.portPublisher(active), reason: `auto: already in use in ${ctx.config.stateDir}` };
+  } else {
+    choice = await probe(ctx);
+  }
+  if (active && active !== choice.publisher.name && ctx.registry.portPublisherNames().includes(active)) {
+    await switchBackend(ctx, ctx.registry.portPublisher(active), choice.publisher);
+  }
+  if (active !== choice.publisher.name) ctx.store.setMeta(ACTIVE_KEY, choice.publisher.name);
+  return choice;
+}
+
+async function probe(ctx: RuntimeContext): Promise<PublisherChoice> {
+  const reasons: string[] = [];
+  const names = [...AUTO_ORDER.filter((n) => ctx.registry.portPublisherNames().includes(n)), ...ctx.registry.portPublisherNames().filter((n) => !AUTO_ORDER.includes(n))];
+  for (const name of names) {
+    const publisher = ctx.registry.portPublisher(name);
+    const result = await publisher.probe(pluginContext(ctx, 'ports', name));
+    debug('probe %s: %o', name, result);
+    if (result.usable) return { publisher, reason: `auto: ${result.reason}` };
+    reasons.push(`${name}: ${result.reason}`);
+  }
+  throw new CtrnetError(
+    'INVALID_CONFIG',
+    `no usable port backend (${reasons.join('; ') || 'none loaded'}); install nftables or iptables, or load a port publisher plugin`,
+  );
+}
+
+async function switchBackend(ctx: RuntimeContext, from: PortPublisher, to: PortPublisher): Promise<void> {
+  debug('switching port backend %s -> %s', from.name, to.name);
+  await from.reset(pluginContext(ctx, 'ports', from.name));
+  await to.reload(pluginContext(ctx, 'ports', to.name), firewallState(ctx));
+}

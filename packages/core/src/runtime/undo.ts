@@ -1,0 +1,100 @@
+import { rmSync } from 'node:fs';
+import type { Undoers } from '../saga.js';
+import type { Endpoint, LinkRule, Network, NetworkRules, PortBinding, Sandbox } from '../types.js';
+import { driverOf, ipamContext, networkRules, pluginContext, type RuntimeContext } from './context.js';
+import { containerDir } from './paths.js';
+import { stopProcess } from './process.js';
+
+/**
+ * Every undo action, by kind, and the teardown routines built from them.
+ * All are idempotent: an undo may run after a crash, possibly for a step
+ * that never happened. `system gc` runs exactly these, so the in-process
+ * rollback and crash recovery share one code path.
+ */
+export class UndoKit {
+  readonly undoers: Undoers;
+
+  constructor(private readonly ctx: RuntimeContext) {
+    const d = <T>(data: Record<string, unknown>, key: string) => data[key] as T;
+    this.undoers = {
+      'container.row.delete': async (data) => {
+        ctx.store.deleteContainer(d(data, 'id'));
+        rmSync(containerDir(ctx.config.stateDir, d(data, 'id')), { recursive: true, force: true });
+      },
+      'netns.delete': (data) => this.deleteNetns(d(data, 'name')),
+      'address.release': (data) => this.releaseAddress(d(data, 'networkId'), d(data, 'address')),
+      'address.release-owner': async (data) => ctx.store.addresses.releaseOwner(d(data, 'networkId'), d(data, 'owner')),
+      'endpoint.row.delete': async (data) => ctx.store.deleteEndpoint(d(data, 'id')),
+      'endpoint.leave': (data) => this.leave(d(data, 'networkId'), d(data, 'endpoint'), d(data, 'sandbox')),
+      'ports.release': async (data) => ctx.store.releasePortsOf(d(data, 'containerId')),
+      'ports.unpublish': (data) => this.unpublish(d(data, 'bindings')),
+      'link.remove': (data) => this.removeLink(d(data, 'link')),
+      'process.stop': (data) => stopProcess(d(data, 'pid'), d(data, 'pidStart'), 1000),
+      'pool.release': (data) => this.releasePool(d(data, 'networkId'), d(data, 'ipamDriver')),
+      'network.delete': (data) => this.deleteNetworkObjects(d(data, 'network')),
+      'network.rules.remove': (data) => this.removeNetworkRules(d(data, 'rules')),
+      'network.row.delete': async (data) => ctx.store.deleteNetwork(d(data, 'id')),
+      'network.finish-remove': (data) => this.removeNetwork(d(data, 'network')),
+    };
+  }
+
+  async deleteNetns(name: string): Promise<void> {
+    await this.ctx.exec.ip([['netns', 'delete', name]], { ignoreMissing: true });
+  }
+
+  async releaseAddress(networkId: string, address: string): Promise<void> {
+    const network = this.ctx.store.network(networkId);
+    if (!network?.pool) {
+      this.ctx.store.addresses.release(networkId, address);
+      return;
+    }
+    const ipam = this.ctx.registry.ipamDriver(network.ipamDriver);
+    await ipam.releaseAddress(ipamContext(this.ctx, ipam.name), networkId, network.pool, address);
+  }
+
+  async leave(networkId: string, endpoint: Endpoint, sandbox: Sandbox): Promise<void> {
+    const network = this.ctx.store.network(networkId);
+    if (!network) return;
+    const driver = driverOf(this.ctx, network);
+    await driver.leave(pluginContext(this.ctx, 'driver', driver.name), network, endpoint, sandbox);
+  }
+
+  async unpublish(bindings: PortBinding[]): Promise<void> {
+    if (!bindings.length) return;
+    const publisher = await this.ctx.publisher();
+    await publisher.unpublish(pluginContext(this.ctx, 'ports', publisher.name), bindings);
+  }
+
+  async removeLink(link: LinkRule): Promise<void> {
+    const publisher = await this.ctx.publisher();
+    await publisher.removeLink(pluginContext(this.ctx, 'ports', publisher.name), link);
+  }
+
+  async releasePool(networkId: string, ipamDriver: string): Promise<void> {
+    const ipam = this.ctx.registry.ipamDriver(ipamDriver);
+    const network = this.ctx.store.network(networkId);
+    await ipam.releasePool(ipamContext(this.ctx, ipam.name), networkId, network?.pool ?? { subnet: '0.0.0.0/32', gateway: '0.0.0.0' });
+  }
+
+  async deleteNetworkObjects(network: Network): Promise<void> {
+    const driver = driverOf(this.ctx, network);
+    await driver.deleteNetwork(pluginContext(this.ctx, 'driver', driver.name), network);
+  }
+
+  /** Remove a network's rules from every loaded backend: the rules may predate a backend switch. */
+  async removeNetworkRules(rules: NetworkRules): Promise<void> {
+    for (const name of this.ctx.registry.portPublisherNames()) {
+      const publisher = this.ctx.registry.portPublisher(name);
+      await publisher.removeNetwork(pluginContext(this.ctx, 'ports', name), rules);
+    }
+  }
+
+  /** Full, idempotent removal of a network: rules, kernel objects, pool, row. */
+  async removeNetwork(network: Network): Promise<void> {
+    const rules = networkRules(network);
+    if (rules) await this.removeNetworkRules(rules);
+    await this.deleteNetworkObjects(network);
+    if (network.pool) await this.releasePool(network.id, network.ipamDriver);
+    this.ctx.store.deleteNetwork(network.id);
+  }
+}

@@ -1,0 +1,77 @@
+import { invalidArgument } from '../errors.js';
+import { isValidIpv4 } from '../net/cidr.js';
+
+/** Docker's container name rule, plus the 63-char limit of cli.md. */
+const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+/** RFC 1123 hostname label(s). */
+const HOSTNAME = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+const MAC = /^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/;
+const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Printable form of a user value for error messages (quotes, escapes control chars). */
+export function quote(value: string): string {
+  return JSON.stringify(value);
+}
+
+export function checkContainerName(name: string, what = 'container name'): string {
+  if (!CONTAINER_NAME.test(name) || name.length > 63) {
+    throw invalidArgument(`invalid ${what} ${quote(name)}: use 1-63 characters [a-zA-Z0-9][a-zA-Z0-9_.-]*`);
+  }
+  return name;
+}
+
+export function checkNetworkName(name: string): string {
+  return checkContainerName(name, 'network name');
+}
+
+export function checkHostname(name: string): string {
+  if (!HOSTNAME.test(name)) throw invalidArgument(`invalid hostname ${quote(name)}: use letters, digits, '-' and '.' (RFC 1123), at most 253 characters`);
+  return name;
+}
+
+export function checkIpv4(value: string, what: string): string {
+  if (!isValidIpv4(value)) throw invalidArgument(`invalid ${what} ${quote(value)}: expected an IPv4 address such as 172.17.0.5`);
+  return value;
+}
+
+/** Docker accepts IPv4 and IPv6 nameservers; ctrnet writes them verbatim. */
+export function checkNameserver(value: string): string {
+  if (!isValidIpv4(value) && !/^[0-9a-fA-F:]+(%[A-Za-z0-9_.-]+)?$/.test(value)) {
+    throw invalidArgument(`invalid --dns ${quote(value)}: expected an IP address such as 1.1.1.1`);
+  }
+  return value;
+}
+
+/** A unicast MAC address, normalised to lower case. */
+export function checkMac(value: string): string {
+  if (!MAC.test(value)) throw invalidArgument(`invalid --mac-address ${quote(value)}: expected six hex octets such as 02:42:ac:11:00:02`);
+  if (parseInt(value.slice(0, 2), 16) & 1) throw invalidArgument(`invalid --mac-address ${quote(value)}: multicast address; the first octet must be even (e.g. 02:...)`);
+  return value.toLowerCase();
+}
+
+export function parseEnv(value: string): [string, string] {
+  const eq = value.indexOf('=');
+  const key = eq < 0 ? value : value.slice(0, eq);
+  if (!ENV_KEY.test(key)) throw invalidArgument(`invalid --env ${quote(value)}: expected KEY=VALUE with KEY matching [A-Za-z_][A-Za-z0-9_]*`);
+  // Docker's `-e KEY` (no '=') copies KEY from the caller's environment.
+  return [key, eq < 0 ? (process.env[key] ?? '') : value.slice(eq + 1)];
+}
+
+export function parseAddHost(value: string): [string, string] {
+  const colon = value.indexOf(':');
+  const host = value.slice(0, colon);
+  const ip = value.slice(colon + 1);
+  if (colon <= 0 || !HOSTNAME.test(host) || !(isValidIpv4(ip) || /^[0-9a-fA-F:]+$/.test(ip))) {
+    throw invalidArgument(`invalid --add-host ${quote(value)}: expected HOST:IP such as db:10.0.0.5`);
+  }
+  return [host, ip];
+}
+
+export function parseLink(value: string): [string, string] {
+  const [name, alias, extra] = value.split(':');
+  if (extra !== undefined || !name) throw invalidArgument(`invalid --link ${quote(value)}: expected NAME or NAME:ALIAS`);
+  checkContainerName(name, '--link container name');
+  const a = alias ?? name;
+  if (!HOSTNAME.test(a) && !CONTAINER_NAME.test(a)) throw invalidArgument(`invalid --link alias ${quote(a)}: use letters, digits, '_', '-' and '.'`);
+  return [name, a];
+}

@@ -1,0 +1,19 @@
+export { ctrnetArgv, ctrnetBinPath, ctrnetCli, type CtrnetCliOptions, type CtrnetRunner, type CtrnetRunOptions } from './cli.js';
+export { TestNamespaces, useTestNamespaces } from './namespaces.js';
+export {
+  NETNS_DIR,
+  NETNS_PREFIX,
+  execIn,
+  inNetns,
+  netnsHandle,
+  netnsName,
+  netnsPath,
+  type ExecOutput,
+  type NetnsExecOptions,
+  type NetnsHandle,
+  type NetnsRef,
+} from './netns.js';
+export { canConnect, httpGet, udpRequest, type HttpResponse, type ProbeOptions } from './probes.js';
+export { spawnProcess, type SpawnedProcess, type SpawnOptions } from './process.js';
+export { startHttpServer, startUdpEcho, type ServerOptions, type TestServer } from './servers.js';
+export { tempStateDir } from './state-dir.js';
