@@ -17,3 +17,4 @@ export { canConnect, httpGet, udpRequest, type HttpResponse, type ProbeOptions }
 export { spawnProcess, type SpawnedProcess, type SpawnOptions } from './process.js';
 export { startHttpServer, startUdpEcho, type ServerOptions, type TestServer } from './servers.js';
 export { tempStateDir } from './state-dir.js';
+export { HostNamespaceExecutor } from './host-executor.js';

@@ -1,0 +1,173 @@
+/**
+ * Docker's default network model: one Linux bridge per network holding the
+ * gateway address, one veth pair per container, the container end moved
+ * into the container's namespace as eth0, eth1, ...
+ * Firewalling (ICC, masquerade, published ports) belongs to the port
+ * publisher, which reads the options this driver normalises.
+ */
+import createDebug from 'debug';
+import {
+  CtrnetError,
+  KERNEL_NAMES,
+  cidrContains,
+  cidrRange,
+  invalidArgument,
+  isValidIfName,
+  isValidIpv4,
+  type AddressPool,
+  type Endpoint,
+  type Network,
+  type NetworkDriver,
+  type NetworkPlan,
+  type NetworkRequest,
+  type PluginContext,
+  type Sandbox,
+} from '@ctrnet/core';
+import { bridgeDownCommands, bridgeUpCommands, hostJoinCommands, leaveCommands, sandboxJoinCommands } from './commands.js';
+import { probeLink } from './link-probe.js';
+import { macFromIpv4, normaliseMac } from './mac.js';
+import { bridgeNameFor, normaliseBridgeOptions } from './options.js';
+
+const debug = createDebug('ctrnet:driver-bridge:driver');
+
+/** Host-side veth name: `vc` + 13 hex chars of the endpoint id, the most IFNAMSIZ allows. */
+export function vethNameFor(endpointId: string): string {
+  return KERNEL_NAMES.vethPrefix + endpointId.slice(0, 13);
+}
+
+// A netns path goes into an `ip -batch` line, which is split on blanks.
+const NETNS_PATH = /^\/[^\s"'\\]+$/;
+
+export class BridgeDriver implements NetworkDriver {
+  readonly name = 'bridge';
+  readonly sandbox = 'own';
+  readonly usesIpam = true;
+  readonly ports = 'publish';
+  readonly userDefined = true;
+
+  planNetwork(request: NetworkRequest, networkId: string): NetworkPlan {
+    const options = normaliseBridgeOptions(request.options);
+    const bridge = bridgeNameFor(options, networkId);
+    if (!isValidIfName(bridge)) {
+      throw new CtrnetError('INTERNAL', `network id "${networkId}" gives the invalid bridge name "${bridge}"; network ids are 64 hex characters`);
+    }
+    return { options, driverData: { bridge } };
+  }
+
+  async createNetwork(ctx: PluginContext, network: Network): Promise<void> {
+    const bridge = bridgeOf(network);
+    const pool = poolOf(network);
+    const existing = await probeLink(ctx.exec, bridge);
+    if (existing && existing.kind !== 'bridge') {
+      throw new CtrnetError(
+        'CONFLICT',
+        `interface ${bridge} already exists and is a ${existing.kind ?? 'device'}, not a bridge; give network ${network.name} another -o bridge_name or remove ${bridge}`,
+      );
+    }
+    const address = `${pool.gateway}/${cidrRange(pool.subnet).prefix}`;
+    debug('network %s: bridge %s %s (%s)', network.name, bridge, address, existing ? 'exists' : 'new');
+    await ctx.exec.ip(bridgeUpCommands({ bridge, address, mtu: network.options.mtu }, existing !== undefined));
+    // A namespace (and a fresh host) starts with forwarding off; without it
+    // nothing leaves the bridge. Internal networks need it too: the port
+    // publisher, not routing, is what keeps their traffic in.
+    await ctx.exec.run(['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+  }
+
+  async deleteNetwork(ctx: PluginContext, network: Network): Promise<void> {
+    const bridge = bridgeOf(network);
+    debug('network %s: delete bridge %s', network.name, bridge);
+    await ctx.exec.ip(bridgeDownCommands(bridge), { ignoreMissing: true });
+  }
+
+  planEndpoint(network: Network, endpoint: Endpoint): Endpoint {
+    const pool = poolOf(network);
+    const { ipv4 } = endpoint;
+    if (!ipv4) {
+      throw new CtrnetError('INTERNAL', `endpoint ${endpoint.id} on network ${network.name} has no IPv4 address; allocate one before planning the endpoint`);
+    }
+    if (!isValidIfName(endpoint.ifname)) {
+      throw new CtrnetError('INTERNAL', `endpoint ${endpoint.id} has the invalid interface name "${endpoint.ifname}"`);
+    }
+    if (!/^[0-9a-f]{13}/.test(endpoint.id)) {
+      throw new CtrnetError('INTERNAL', `endpoint id "${endpoint.id}" is not a hex id; endpoint ids are 64 hex characters`);
+    }
+    if (!isValidIpv4(ipv4)) {
+      throw invalidArgument(`invalid IPv4 address "${ipv4}" for network ${network.name}; give an address inside ${pool.subnet}`);
+    }
+    if (!cidrContains(pool.subnet, ipv4)) {
+      throw invalidArgument(`address ${ipv4} is outside network ${network.name}'s subnet ${pool.subnet}; give an address inside it`);
+    }
+    if (endpoint.defaultGateway !== undefined) checkDefaultGateway(network, pool, endpoint.defaultGateway, ipv4);
+    return {
+      ...endpoint,
+      hostIfname: vethNameFor(endpoint.id),
+      mac: endpoint.mac ? normaliseMac(endpoint.mac) : macFromIpv4(ipv4),
+      prefixLen: cidrRange(pool.subnet).prefix,
+      gateway: pool.gateway,
+    };
+  }
+
+  async join(ctx: PluginContext, network: Network, endpoint: Endpoint, sandbox: Sandbox): Promise<void> {
+    const { hostIfname, mac, ipv4, prefixLen } = endpoint;
+    if (!hostIfname || !mac || !ipv4 || prefixLen === undefined) {
+      throw new CtrnetError('INTERNAL', `endpoint ${endpoint.id} was not planned (no veth name, MAC or address); call planEndpoint first`);
+    }
+    if (!NETNS_PATH.test(sandbox.netnsPath)) {
+      throw new CtrnetError('INTERNAL', `sandbox path "${sandbox.netnsPath}" of container ${sandbox.containerId} is not an absolute path without blanks or quotes`);
+    }
+    const bridge = bridgeOf(network);
+    debug('join %s (%s) to %s as %s in %s', endpoint.id, ipv4, bridge, endpoint.ifname, sandbox.netnsPath);
+    await ctx.exec.ip(
+      hostJoinCommands({ hostIfname, ifname: endpoint.ifname, mac, mtu: network.options.mtu, bridge, netns: sandbox.netnsPath }),
+    );
+    await ctx.exec.ip(
+      sandboxJoinCommands({ ifname: endpoint.ifname, address: `${ipv4}/${prefixLen}`, defaultVia: defaultRouteVia(network, endpoint) }),
+      { netns: sandbox.netnsPath },
+    );
+  }
+
+  async leave(ctx: PluginContext, _network: Network, endpoint: Endpoint): Promise<void> {
+    const hostIfname = endpoint.hostIfname ?? vethNameFor(endpoint.id);
+    debug('leave %s: delete %s', endpoint.id, hostIfname);
+    await ctx.exec.ip(leaveCommands(hostIfname), { ignoreMissing: true });
+  }
+}
+
+function bridgeOf(network: Network): string {
+  const bridge = network.driverData.bridge;
+  if (!bridge || !isValidIfName(bridge)) {
+    throw new CtrnetError('INTERNAL', `network ${network.name} has no valid bridge name in its driver data (${JSON.stringify(network.driverData)}); was it planned by the bridge driver?`);
+  }
+  return bridge;
+}
+
+function poolOf(network: Network): AddressPool {
+  if (!network.pool) {
+    throw new CtrnetError('INTERNAL', `bridge network ${network.name} has no address pool; the bridge driver needs IPAM to assign one`);
+  }
+  return network.pool;
+}
+
+/** `--default-gateway` must be a neighbour on this subnet: the kernel refuses an unreachable next hop. */
+function checkDefaultGateway(network: Network, pool: AddressPool, gateway: string, ipv4: string): void {
+  if (!isValidIpv4(gateway)) {
+    throw invalidArgument(`invalid default gateway "${gateway}": expected an IPv4 address on network ${network.name}'s subnet ${pool.subnet}`);
+  }
+  if (!cidrContains(pool.subnet, gateway)) {
+    throw invalidArgument(`default gateway ${gateway} is not on network ${network.name}'s subnet ${pool.subnet}; give an address inside it`);
+  }
+  if (gateway === ipv4) {
+    throw invalidArgument(`default gateway ${gateway} is the container's own address on network ${network.name}; give another host on ${pool.subnet}`);
+  }
+}
+
+/**
+ * Next hop of the default route, if this endpoint carries one. Like Docker,
+ * an internal network offers no gateway to its containers; only an explicit
+ * `--default-gateway` puts a default route on it.
+ */
+function defaultRouteVia(network: Network, endpoint: Endpoint): string | undefined {
+  if (!endpoint.defaultRoute) return undefined;
+  if (endpoint.defaultGateway) return endpoint.defaultGateway;
+  return network.internal ? undefined : endpoint.gateway;
+}

@@ -1,0 +1,118 @@
+/**
+ * The bridge driver's `-o KEY=VAL` options. Each option has a short key (what
+ * ctrnet stores and shows) and Docker's long key, so a Docker user's
+ * `-o com.docker.network.bridge.name=br0` works unchanged.
+ */
+import createDebug from 'debug';
+import { KERNEL_NAMES, MAX_IFNAME_LENGTH, invalidArgument, isValidIfName, isValidIpv4 } from '@ctrnet/core';
+
+const debug = createDebug('ctrnet:driver-bridge:options');
+
+/** Options as stored on the network, under their short keys. */
+export type BridgeOptionKey = 'bridge_name' | 'mtu' | 'icc' | 'masquerade' | 'host_binding_ipv4';
+
+interface OptionSpec {
+  dockerKey: string;
+  /** Returns the canonical value, or undefined when `value` is invalid. */
+  parse(value: string): string | undefined;
+  /** What a valid value looks like, for error messages. */
+  expected: string;
+  /** Stored when the user gives nothing; options without one stay absent. */
+  default?: string;
+}
+
+// Docker parses booleans with Go's strconv.ParseBool; accept the same spellings.
+const TRUE = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
+const FALSE = new Set(['0', 'f', 'F', 'false', 'FALSE', 'False']);
+
+function parseBool(value: string): string | undefined {
+  if (TRUE.has(value)) return 'true';
+  if (FALSE.has(value)) return 'false';
+  return undefined;
+}
+
+/** 68 is IPv4's minimum MTU (RFC 791); 65535 the largest a veth accepts. */
+function parseMtu(value: string): string | undefined {
+  if (!/^\d{1,5}$/.test(value)) return undefined;
+  const mtu = Number(value);
+  return mtu >= 68 && mtu <= 65535 ? String(mtu) : undefined;
+}
+
+const OPTIONS: Record<BridgeOptionKey, OptionSpec> = {
+  bridge_name: {
+    dockerKey: 'com.docker.network.bridge.name',
+    parse: (v) => (isValidIfName(v) ? v : undefined),
+    expected: `an interface name of 1 to ${MAX_IFNAME_LENGTH} characters from [A-Za-z0-9_.-]`,
+  },
+  mtu: {
+    dockerKey: 'com.docker.network.driver.mtu',
+    parse: parseMtu,
+    expected: 'an integer from 68 to 65535',
+  },
+  icc: {
+    dockerKey: 'com.docker.network.bridge.enable_icc',
+    parse: parseBool,
+    expected: 'true or false',
+    default: 'true',
+  },
+  masquerade: {
+    dockerKey: 'com.docker.network.bridge.enable_ip_masquerade',
+    parse: parseBool,
+    expected: 'true or false',
+    default: 'true',
+  },
+  host_binding_ipv4: {
+    dockerKey: 'com.docker.network.bridge.host_binding_ipv4',
+    parse: (v) => (isValidIpv4(v) ? v : undefined),
+    expected: 'an IPv4 address such as 127.0.0.1',
+    default: '0.0.0.0',
+  },
+};
+
+const SHORT_KEYS = Object.keys(OPTIONS) as BridgeOptionKey[];
+
+/** Short key for a key as the user typed it (short or Docker's long form). */
+function shortKeyOf(key: string): BridgeOptionKey | undefined {
+  return SHORT_KEYS.find((k) => k === key || OPTIONS[k].dockerKey === key);
+}
+
+function validOptionsList(): string {
+  return SHORT_KEYS.map((k) => `${k} (${OPTIONS[k].dockerKey})`).join(', ');
+}
+
+/**
+ * Validate raw options and return them under short keys, with defaults
+ * filled in. Throws INVALID_ARGUMENT naming the bad key and value.
+ */
+export function normaliseBridgeOptions(raw: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const givenAs: Partial<Record<BridgeOptionKey, string>> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const short = shortKeyOf(key);
+    if (!short) {
+      throw invalidArgument(`unknown bridge driver option "${key}"; valid options are ${validOptionsList()}`);
+    }
+    const previous = givenAs[short];
+    if (previous !== undefined) {
+      throw invalidArgument(`bridge driver option ${short} is given twice (as "${previous}" and "${key}"); give it once`);
+    }
+    const spec = OPTIONS[short];
+    const parsed = spec.parse(value);
+    if (parsed === undefined) {
+      throw invalidArgument(`invalid value "${value}" for bridge driver option ${key}: expected ${spec.expected}`);
+    }
+    givenAs[short] = key;
+    out[short] = parsed;
+  }
+  for (const key of SHORT_KEYS) {
+    const fallback = OPTIONS[key].default;
+    if (out[key] === undefined && fallback !== undefined) out[key] = fallback;
+  }
+  debug('normalised %o to %o', raw, out);
+  return out;
+}
+
+/** The Linux bridge a network uses: `bridge_name`, else `ctr-` + 11 hex chars of the network id. */
+export function bridgeNameFor(options: Readonly<Record<string, string>>, networkId: string): string {
+  return options.bridge_name ?? KERNEL_NAMES.bridgePrefix + networkId.slice(0, 11);
+}

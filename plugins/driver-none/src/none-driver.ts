@@ -1,0 +1,69 @@
+/**
+ * `--net none`: the container gets its own network namespace with nothing
+ * in it but loopback. The runtime makes the namespace; this driver only
+ * makes sure loopback is up, so local services in the container work.
+ */
+import createDebug from 'debug';
+import {
+  CtrnetError,
+  invalidArgument,
+  type Endpoint,
+  type IpCommand,
+  type Network,
+  type NetworkDriver,
+  type NetworkPlan,
+  type NetworkRequest,
+  type PluginContext,
+  type RunOptionName,
+  type Sandbox,
+} from '@ctrnet/core';
+
+const debug = createDebug('ctrnet:driver-none:driver');
+
+/** The whole network setup of a `none` container. */
+export const LOOPBACK_UP: readonly IpCommand[] = [['link', 'set', 'lo', 'up']];
+
+export class NoneDriver implements NetworkDriver {
+  readonly name = 'none';
+  readonly sandbox = 'own';
+  readonly usesIpam = false;
+  readonly ports = 'discard';
+  readonly userDefined = false;
+  /**
+   * Docker refuses `--mac-address` with `--net none` ("conflicting options:
+   * mac-address and the network mode") and `--ip` on any predefined
+   * network; without an interface there is no next hop for `--default-gateway`.
+   */
+  readonly refusedRunOptions: readonly RunOptionName[] = ['mac-address', 'ip', 'default-gateway'];
+
+  planNetwork(request: NetworkRequest): NetworkPlan {
+    const keys = Object.keys(request.options);
+    if (keys.length > 0) {
+      throw invalidArgument(`the none driver takes no options, got ${keys.map((k) => `"${k}"`).join(', ')}; remove the -o flags`);
+    }
+    if (request.subnet || request.ipRange || request.gateway) {
+      throw invalidArgument('the none driver has no address pool; remove --subnet, --ip-range and --gateway');
+    }
+    return { options: {}, driverData: {} };
+  }
+
+  async createNetwork(): Promise<void> {}
+
+  async deleteNetwork(): Promise<void> {}
+
+  planEndpoint(_network: Network, endpoint: Endpoint): Endpoint {
+    return endpoint;
+  }
+
+  async join(ctx: PluginContext, _network: Network, _endpoint: Endpoint, sandbox: Sandbox): Promise<void> {
+    // An empty path would make the executor run in ctrnet's own namespace: the host's.
+    if (!sandbox.netnsPath.startsWith('/')) {
+      throw new CtrnetError('INTERNAL', `sandbox path "${sandbox.netnsPath}" of container ${sandbox.containerId} is not an absolute path; a none container needs its own namespace`);
+    }
+    debug('join: loopback up in %s', sandbox.netnsPath);
+    await ctx.exec.ip(LOOPBACK_UP, { netns: sandbox.netnsPath });
+  }
+
+  /** Loopback goes away with the namespace, which the runtime deletes. */
+  async leave(): Promise<void> {}
+}
