@@ -25,6 +25,18 @@ export const KERNEL_NAMES = {
     dnat: 'CTRNET-DNAT',
     postrouting: 'CTRNET-POSTROUTING',
     rawGuard: 'CTRNET-RAW',
+    /** Dispatch chain for `--link` exceptions when ICC is off. */
+    links: 'CTRNET-LINKS',
+  },
+  /** Prefixes of iptables chains ctrnet makes per object; every ctrnet chain starts with `any`. */
+  iptablesChainPrefixes: {
+    any: 'CTRNET-',
+    /** Per network: `CTRNET-N-` + 12 hex chars of the network id. */
+    network: 'CTRNET-N-',
+    /** Per container and network: `CTRNET-C-` + 12 hex of the container id + `-` + 6 hex of the network id. */
+    container: 'CTRNET-C-',
+    /** Per link: `CTRNET-L-` + 12 hex of the linking container's id + `-` + 6 hex of a hash of the link. */
+    link: 'CTRNET-L-',
   },
   /** Packet mark (bit) for connections that need masquerading after DNAT (localhost, hairpin). */
   masqueradeMark: 0x2000,

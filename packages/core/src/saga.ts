@@ -1,4 +1,5 @@
 import createDebug from 'debug';
+import { crashPoint } from './crash-point.js';
 import { CtrnetError } from './errors.js';
 
 const debug = createDebug('ctrnet:core:saga');
@@ -46,7 +47,9 @@ export class Saga {
       this.done.push(undo);
     }
     debug('%s: %s', this.name, label);
-    return action();
+    const result = await action();
+    crashPoint(`${this.name}: ${label}`);
+    return result;
   }
 
   /** The operation succeeded: nothing to undo any more. */

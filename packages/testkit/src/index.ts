@@ -18,3 +18,4 @@ export { spawnProcess, type SpawnedProcess, type SpawnOptions } from './process.
 export { startHttpServer, startUdpEcho, type ServerOptions, type TestServer } from './servers.js';
 export { tempStateDir } from './state-dir.js';
 export { HostNamespaceExecutor } from './host-executor.js';
+export { createCtrnetEnv, type CtrnetEnv, type CtrnetEnvOptions } from './ctrnet-env.js';

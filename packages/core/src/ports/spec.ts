@@ -86,7 +86,7 @@ function splitPublishSpec(spec: string): { hostIp: string; hostPort: string; con
     const rest = spec.slice(close + 1);
     const parts = rest.startsWith(':') ? rest.slice(1).split(':') : [];
     if (parts.length !== 2) {
-      throw new SpecProblem(`a bracketed host IP must be followed by :HOST_PORT:CONTAINER_PORT (leave HOST_PORT empty, as in ${spec.slice(0, close + 1)}::80, for a free port)`);
+      throw new SpecProblem(`a bracketed host IP must be followed by :HOST_PORT:CONTAINER_PORT (leave HOST_PORT empty, as in [::1]::80, for a free port)`);
     }
     if (close === 1) throw new SpecProblem('the host IP in brackets is empty');
     return { hostIp: spec.slice(1, close), hostPort: parts[0]!, containerPort: parts[1]! };

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import createDebug from 'debug';
+import { crashPoint } from '../crash-point.js';
 import { CtrnetError } from '../errors.js';
 import type { ContainerRef } from '../events.js';
 import type { Saga } from '../saga.js';
@@ -191,13 +192,16 @@ export class Attacher {
     const bindings = this.ctx.store.portsOfContainer(container.id);
     if (bindings.length) {
       await this.undo.unpublish(bindings);
+      crashPoint('detach: unpublished');
       this.ctx.store.releasePortsOf(container.id);
+      crashPoint('detach: released ports');
       await this.ctx.bus.emit('port.unpublish', { container: ref, bindings });
     }
     for (const link of container.spec.linkRules ?? []) await this.undo.removeLink(link);
     const sandbox: Sandbox = { containerId: container.id, netnsPath: container.sandboxKey ?? '', kind: container.sandboxKind ?? 'own' };
     for (const endpoint of this.ctx.store.endpointsOfContainer(container.id).reverse()) {
       await this.leave(ref, endpoint, sandbox);
+      crashPoint('detach: left network');
     }
     if (container.sandboxKind === 'own' || container.sandboxKind === undefined) await this.undo.deleteNetns(netnsName(container.id));
   }
@@ -205,7 +209,9 @@ export class Attacher {
   /** Remove one endpoint: driver leave, address, row. */
   async leave(ref: ContainerRef, endpoint: Endpoint, sandbox: Sandbox): Promise<void> {
     await this.undo.leave(endpoint.networkId, endpoint, sandbox);
+    crashPoint('leave: driver left');
     if (endpoint.ipv4) await this.undo.releaseAddress(endpoint.networkId, endpoint.ipv4);
+    crashPoint('leave: address released');
     this.ctx.store.deleteEndpoint(endpoint.id);
     const network = this.ctx.store.network(endpoint.networkId);
     if (network) await this.ctx.bus.emit('endpoint.leave', { container: ref, network, endpoint });

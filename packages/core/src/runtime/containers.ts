@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import createDebug from 'debug';
+import { crashPoint } from '../crash-point.js';
 import { CtrnetError } from '../errors.js';
 import { inSaga } from '../saga.js';
 import type { ContainerRecord } from '../store/store.js';
@@ -229,6 +230,7 @@ export class Containers {
     const container = this.ctx.store.container<ContainerSpec>(id);
     if (!container) return;
     if (container.status === 'running') await this.finishStop(id, exitCode);
+    crashPoint('rm: stopped');
     this.ctx.store.deleteContainer(id);
     rmSync(containerDir(this.ctx.config.stateDir, id), { recursive: true, force: true });
     await this.ctx.bus.emit('container.remove', { container: { id, name: container.name } });

@@ -2,6 +2,8 @@ import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { CtrnetError } from '../errors.js';
 import type { ContainerRef } from '../events.js';
+import { isValidIpv4 } from '../net/cidr.js';
+import { expandPublishRequest } from '../ports/expand.js';
 import type { Network, PortBinding, Protocol, PublishRequest } from '../types.js';
 import type { RuntimeContext } from './context.js';
 
@@ -19,38 +21,37 @@ export async function resolveBindings(
   containerIp: string,
   requests: readonly PublishRequest[],
 ): Promise<PortBinding[]> {
-  const bindings: PortBinding[] = [];
-  const taken = new Map<Protocol, Set<number>>();
+  const used = new Map<Protocol, Set<number>>();
   const usedBy = (protocol: Protocol) => {
-    let set = taken.get(protocol);
-    if (!set) taken.set(protocol, (set = ctx.store.usedHostPorts(protocol)));
+    let set = used.get(protocol);
+    if (!set) used.set(protocol, (set = ctx.store.usedHostPorts(protocol)));
     return set;
   };
   const defaultHostIp = network.options.host_binding_ipv4 || '0.0.0.0';
+  const bindings: PortBinding[] = [];
   for (const req of requests) {
     const hostIp = req.hostIp ?? defaultHostIp;
-    const count = req.containerPorts.end - req.containerPorts.start + 1;
-    for (let i = 0; i < count; i++) {
-      const containerPort = req.containerPorts.start + i;
-      let hostPort: number;
-      if (req.hostPorts && req.hostPorts.end - req.hostPorts.start + 1 === count) {
-        hostPort = req.hostPorts.start + i;
-        await assertFree(ctx, req.protocol, hostIp, hostPort);
-      } else {
-        // No host port, or Docker's "host range for one container port": any free port of the range.
-        const [low, high] = req.hostPorts ? [req.hostPorts.start, req.hostPorts.end] : ctx.config.ephemeralPortRange;
-        hostPort = await pickFree(req.protocol, hostIp, low, high, usedBy(req.protocol));
+    if (!isValidIpv4(hostIp)) {
+      throw new CtrnetError('INVALID_ARGUMENT', `publishing on IPv6 host address ${hostIp} is not supported yet; publish on an IPv4 address or 0.0.0.0`);
+    }
+    const pairs = await expandPublishRequest({ ...req, hostIp }, ({ protocol, range, taken }) => {
+      const [low, high] = range ? [range.start, range.end] : ctx.config.ephemeralPortRange;
+      return pickFree(protocol, hostIp, low, high, (port) => usedBy(protocol).has(port) || taken.has(port));
+    });
+    for (const pair of pairs) {
+      if (req.hostPorts && req.hostPorts.end - req.hostPorts.start === req.containerPorts.end - req.containerPorts.start) {
+        await assertFree(ctx, pair.protocol, hostIp, pair.hostPort);
       }
-      usedBy(req.protocol).add(hostPort);
+      usedBy(pair.protocol).add(pair.hostPort);
       bindings.push({
         containerId: container.id,
         networkId: network.id,
         bridge: network.driverData.bridge ?? '',
-        protocol: req.protocol,
+        protocol: pair.protocol,
         hostIp,
-        hostPort,
+        hostPort: pair.hostPort,
         containerIp,
-        containerPort,
+        containerPort: pair.containerPort,
       });
     }
   }
@@ -70,11 +71,12 @@ async function assertFree(ctx: RuntimeContext, protocol: Protocol, hostIp: strin
   }
 }
 
-async function pickFree(protocol: Protocol, hostIp: string, low: number, high: number, used: Set<number>): Promise<number> {
+/** The lowest port of the range that nobody holds, or undefined (expandPublishRequest words the error). */
+async function pickFree(protocol: Protocol, hostIp: string, low: number, high: number, held: (port: number) => boolean): Promise<number | undefined> {
   for (let port = low; port <= high; port++) {
-    if (!used.has(port) && (await hostPortFree(protocol, hostIp, port))) return port;
+    if (!held(port) && (await hostPortFree(protocol, hostIp, port))) return port;
   }
-  throw new CtrnetError('EXHAUSTED', `no free host port in ${low}-${high}/${protocol}; free some ports or widen the range (config ephemeralPortRange)`);
+  return undefined;
 }
 
 /** Whether a host process could bind the port (a process that already listens would shadow or be shadowed by our DNAT). */

@@ -39,7 +39,7 @@ export class Networks {
   /** Validate a create request completely (no side effects) and return the network to create. */
   async plan(request: NetworkRequest): Promise<Network> {
     checkNetworkName(request.name);
-    if (isBuiltin(request.name) || this.ctx.store.network(request.name)) {
+    if (isBuiltin(request.name) || this.ctx.store.networks().some((n) => n.name === request.name)) {
       throw new CtrnetError('CONFLICT', `network ${quote(request.name)} already exists; pick another name or remove it with: ctrnet network rm ${request.name}`);
     }
     const driver = this.ctx.registry.networkDriver(request.driver);

@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { crashPoint } from '../crash-point.js';
 import type { Undoers } from '../saga.js';
 import type { Endpoint, LinkRule, Network, NetworkRules, PortBinding, Sandbox } from '../types.js';
 import { driverOf, ipamContext, networkRules, pluginContext, type RuntimeContext } from './context.js';
@@ -93,8 +94,11 @@ export class UndoKit {
   async removeNetwork(network: Network): Promise<void> {
     const rules = networkRules(network);
     if (rules) await this.removeNetworkRules(rules);
+    crashPoint('network rm: rules removed');
     await this.deleteNetworkObjects(network);
+    crashPoint('network rm: kernel objects deleted');
     if (network.pool) await this.releasePool(network.id, network.ipamDriver);
+    crashPoint('network rm: pool released');
     this.ctx.store.deleteNetwork(network.id);
   }
 }

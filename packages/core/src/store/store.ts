@@ -190,15 +190,14 @@ export class Store {
   /** Reserve host ports for a container, all or none; throws PortConflict (naming the holder) if another container holds one. */
   reservePorts(bindings: readonly PortBinding[]): { conflict?: PortBinding } {
     return this.tx(() => {
-      const find = this.db.prepare('SELECT data FROM ports WHERE protocol = ? AND host_port = ? AND (host_ip = ? OR host_ip = \'0.0.0.0\' OR ? = \'0.0.0.0\')');
+      const find = this.db.prepare('SELECT host_ip, data FROM ports WHERE protocol = ? AND host_port = ? AND (host_ip = ? OR host_ip = \'0.0.0.0\' OR ? = \'0.0.0.0\')');
       const insert = this.db.prepare('INSERT INTO ports (protocol, host_ip, host_port, container_id, data) VALUES (?, ?, ?, ?, ?)');
       for (const b of bindings) {
-        const held = find.get(b.protocol, b.hostPort, b.hostIp, b.hostIp) as Row | undefined;
-        if (held) {
-          const holder = JSON.parse(held.data as string) as PortBinding;
-          if (holder.containerId !== b.containerId) throw new PortConflict(holder);
-          continue;
-        }
+        // Every overlapping row, not the first: 0.0.0.0 overlaps the container's own 127.0.0.1 and another's 10.0.0.1 at once.
+        const held = find.all(b.protocol, b.hostPort, b.hostIp, b.hostIp) as Row[];
+        const other = held.map((r) => JSON.parse(r.data as string) as PortBinding).find((h) => h.containerId !== b.containerId);
+        if (other) throw new PortConflict(other);
+        if (held.some((r) => r.host_ip === b.hostIp)) continue; // already reserved by this container
         insert.run(b.protocol, b.hostIp, b.hostPort, b.containerId, json(b));
       }
       return {};
