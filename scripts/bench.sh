@@ -25,5 +25,6 @@ if ((${#missing[@]} > 0)); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
+bash scripts/setup.sh
 npx tsc -p bench
 exec node bench/dist/main.js "$@"

@@ -165,6 +165,7 @@ export class Containers {
   async stop(nameOrId: string, graceMs = STOP_GRACE_MS): Promise<Container> {
     const container = this.get(nameOrId);
     if (container.status !== 'running') return container;
+    this.silenceReaper(container);
     await stopProcess(container.pid!, container.pidStart, graceMs);
     return this.ctx.store.lock.withLock(async () => {
       const journal = this.ctx.store.beginOperation(`stop ${container.name}`);
@@ -215,6 +216,7 @@ export class Containers {
     }
     if (container.status === 'running') {
       if (!force) throw new CtrnetError('INVALID_STATE', `container ${container.name} is running; stop it first or use rm -f`);
+      this.silenceReaper(container);
       await stopProcess(container.pid!, container.pidStart, STOP_GRACE_MS);
     }
     await this.ctx.store.lock.withLock(async () => {
@@ -234,6 +236,11 @@ export class Containers {
     this.ctx.store.deleteContainer(id);
     rmSync(containerDir(this.ctx.config.stateDir, id), { recursive: true, force: true });
     await this.ctx.bus.emit('container.remove', { container: { id, name: container.name } });
+  }
+
+  /** We release the network ourselves: tell the supervisor not to start a reaper (see process.ts). */
+  private silenceReaper(container: Container): void {
+    rmSync(join(containerDir(this.ctx.config.stateDir, container.id), 'pid'), { force: true });
   }
 
   /** argv that runs `command` inside a running container's namespaces. */

@@ -54,6 +54,8 @@ const SUPERVISOR_SCRIPT = [
   'echo "$child" > "$r_pid.tmp" && mv "$r_pid.tmp" "$r_pid"',
   'wait "$child"',
   'status=$?',
+  // ctrnet stop/rm delete the pid file before signalling: they release the network themselves.
+  '[ -e "$r_pid" ] || exit 0',
   'exec "$r_argv0" "$r_cli" --state-dir "$r_state" system reap "$r_id" "$r_run" "$status" >/dev/null 2>&1',
 ].join('\n');
 
@@ -141,9 +143,10 @@ export function isAlive(pid: number | undefined, startTime: string | undefined):
 export async function stopProcess(pid: number, startTime: string | undefined, graceMs: number): Promise<void> {
   if (!isAlive(pid, startTime)) return;
   signal(pid, 'SIGTERM');
-  for (let waited = 0; waited < graceMs; waited += 20) {
+  // Most commands die within a millisecond or two of SIGTERM: poll fast first, then back off.
+  for (let waited = 0, step = 1; waited < graceMs; waited += step, step = Math.min(step * 2, 50)) {
     if (!isAlive(pid, startTime)) return;
-    await sleep(20);
+    await sleep(step);
   }
   signal(pid, 'SIGKILL');
   for (let waited = 0; waited < 5000 && isAlive(pid, startTime); waited += 10) await sleep(10);

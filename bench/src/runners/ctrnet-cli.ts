@@ -1,0 +1,65 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { exec } from '../exec.js';
+import type { Runner, RunnerContext, RunnerDefinition } from '../runner.js';
+import { CONTAINER_PORT, hostPort } from '../runner.js';
+import { CommandRunner } from '../rss.js';
+import { verifyContainer } from '../verify.js';
+import { CTRNET_CLI } from './ctrnet-api.js';
+
+/**
+ * The ctrnet CLI, one process per call, as a user or a runtime would call
+ * it: setup(i) is `ctrnet run -d --name cI -p 20000+i:80 -- sleep infinity`,
+ * teardown(i) is `ctrnet rm -f cI`. nftables backend.
+ */
+class CtrnetCliRunner implements Runner {
+  readonly name = 'ctrnet-cli';
+  private readonly run: CommandRunner;
+  private readonly stateDir: string;
+
+  constructor(ctx: RunnerContext) {
+    this.run = new CommandRunner(ctx.tmpDir);
+    this.stateDir = join(ctx.tmpDir, 'state');
+    mkdirSync(this.stateDir, { recursive: true });
+  }
+
+  private ctrnet(...args: string[]) {
+    return this.run.run([process.execPath, CTRNET_CLI, '--state-dir', this.stateDir, ...args], {
+      env: { PATH: process.env.PATH, CTRNET_PORT_BACKEND: 'nftables' },
+    });
+  }
+
+  async prepare(): Promise<void> {
+    await this.ctrnet('network', 'ls');
+  }
+
+  describe(): string {
+    return 'ctrnet CLI, one node process per call, nftables backend; setup = ctrnet run -d ... -- sleep infinity, teardown = ctrnet rm -f';
+  }
+
+  async setup(i: number): Promise<void> {
+    await this.ctrnet('run', '-d', '--name', `c${i}`, '-p', `${hostPort(i)}:${CONTAINER_PORT}`, '--', 'sleep', 'infinity');
+  }
+
+  async teardown(i: number): Promise<void> {
+    await this.ctrnet('rm', '-f', `c${i}`);
+  }
+
+  async verify(i: number): Promise<string> {
+    const [inspect] = JSON.parse((await this.ctrnet('inspect', `c${i}`)).stdout) as { NetworkSettings: { SandboxKey: string } }[];
+    return verifyContainer(inspect!.NetworkSettings.SandboxKey, hostPort(i));
+  }
+
+  peakRssKiB(): Promise<number | undefined> {
+    return this.run.measure(async () => {
+      await this.setup(0);
+      await this.teardown(0);
+    });
+  }
+
+  async close(): Promise<void> {
+    await exec([process.execPath, CTRNET_CLI, '--state-dir', this.stateDir, 'system', 'reset']).catch(() => undefined);
+  }
+}
+
+export const ctrnetCliRunner: RunnerDefinition = { name: 'ctrnet-cli', create: (ctx) => new CtrnetCliRunner(ctx) };
