@@ -1,0 +1,3 @@
+import { describeIptablesPublisher } from './iptables-suite.js';
+
+describeIptablesPublisher('legacy');

@@ -1,0 +1,217 @@
+import { expect } from 'chai';
+import { ExecError, isCtrnetError, RecordingExecutor } from '@ctrnet/core';
+import { containerUnits, linkUnit, networkUnit } from '../src/layout.js';
+import { installPayload, removePayload, renderPayload } from '../src/payload.js';
+import { IptablesPublisher } from '../src/publisher.js';
+import plugin from '../src/index.js';
+import { BINDING, CONTAINER_CHAIN, contextFor, FakeIptables, LINK, NET_CHAIN, NETWORK } from './fixtures.js';
+
+/** The base layout and one published container, as iptables-save prints them. */
+const SAVED_BASE = `*raw
+:PREROUTING ACCEPT [0:0]
+:CTRNET-RAW - [0:0]
+-A PREROUTING -m comment --comment ctrnet -j CTRNET-RAW
+COMMIT
+*filter
+:FORWARD ACCEPT [0:0]
+:CTRNET-USER - [0:0]
+:CTRNET-FORWARD - [0:0]
+:CTRNET-LINKS - [0:0]
+-A FORWARD -m comment --comment ctrnet -j CTRNET-USER
+-A FORWARD -m comment --comment ctrnet -j CTRNET-FORWARD
+COMMIT
+*nat
+:PREROUTING ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+:CTRNET-DNAT - [0:0]
+:CTRNET-POSTROUTING - [0:0]
+:${CONTAINER_CHAIN} - [0:0]
+-A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment ctrnet -j CTRNET-DNAT
+-A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment ctrnet -j CTRNET-DNAT
+-A POSTROUTING -m comment --comment ctrnet -j CTRNET-POSTROUTING
+-A CTRNET-DNAT -m comment --comment "ctrnet container cccccccccccc network aaaaaaaaaaaa" -j ${CONTAINER_CHAIN}
+COMMIT
+`;
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => expect.fail('expected a rejection'),
+    (err: unknown) => err,
+  );
+}
+
+describe('IptablesPublisher', () => {
+  it('is registered by the plugin under the name iptables', () => {
+    const names: string[] = [];
+    void plugin.register({ registerPortPublisher: (p: { name: string }) => names.push(p.name) } as never);
+    expect(plugin.name).to.equal('@ctrnet/ports-iptables');
+    expect(names).to.deep.equal(['iptables']);
+  });
+
+  describe('probe', () => {
+    it('is usable when iptables-restore answers --version', async () => {
+      const exec = new FakeIptables();
+      expect(await new IptablesPublisher().probe(contextFor(exec))).to.deep.equal({ usable: true, reason: 'iptables-restore v1.8.9 (nf_tables) answers' });
+      expect(exec.runs()).to.deep.equal(['iptables-restore --version']);
+    });
+
+    it('says why when it does not', async () => {
+      const exec = new RecordingExecutor();
+      exec.run = async (argv) => {
+        throw new ExecError(argv, 127, 'nsenter: failed to execute iptables-legacy-restore: No such file or directory');
+      };
+      const result = await new IptablesPublisher({ variant: 'legacy' }).probe(contextFor(exec));
+      expect(result.usable).to.equal(false);
+      expect(result.reason).to.match(/^iptables-legacy-restore --version failed: .*No such file/);
+    });
+  });
+
+  describe('addNetwork', () => {
+    it('turns on route_localnet, then installs the network in one payload', async () => {
+      const exec = new FakeIptables();
+      await new IptablesPublisher().addNetwork(contextFor(exec), NETWORK);
+      expect(exec.calls.map((c) => c.kind)).to.deep.equal(['run', 'iptables-restore']);
+      expect(exec.runs()).to.deep.equal(['sysctl -qw net/ipv4/conf/br-t/route_localnet=1']);
+      expect(exec.payloads()).to.deep.equal([renderPayload(installPayload([networkUnit(NETWORK)]))]);
+    });
+
+    it('leaves route_localnet alone for an internal network', async () => {
+      const exec = new FakeIptables();
+      await new IptablesPublisher().addNetwork(contextFor(exec), { ...NETWORK, internal: true });
+      expect(exec.runs()).to.deep.equal([]);
+    });
+
+    it('when the optimistic payload fails, reads iptables-save once and applies an exact payload with the base', async () => {
+      const exec = new FakeIptables(1, '');
+      await new IptablesPublisher().addNetwork(contextFor(exec), NETWORK);
+      expect(exec.runs()).to.deep.equal(['sysctl -qw net/ipv4/conf/br-t/route_localnet=1', 'iptables-save']);
+      const [, exact] = exec.payloads();
+      expect(exact).to.include(':CTRNET-FORWARD - [0:0]\n');
+      expect(exact).to.include('-I FORWARD 1 -m comment --comment ctrnet -j CTRNET-USER\n');
+      expect(exact).to.include(`:${NET_CHAIN} - [0:0]\n`);
+    });
+
+    it('rejects a bad bridge name before touching anything', async () => {
+      const exec = new FakeIptables();
+      const err = await rejection(new IptablesPublisher().addNetwork(contextFor(exec), { ...NETWORK, bridge: 'br t' }));
+      expect(isCtrnetError(err, 'INVALID_ARGUMENT')).to.equal(true);
+      expect((err as Error).message).to.include('"br t"');
+      expect(exec.calls).to.deep.equal([]);
+    });
+  });
+
+  describe('removeNetwork', () => {
+    it('removes the network in one payload', async () => {
+      const exec = new FakeIptables();
+      await new IptablesPublisher().removeNetwork(contextFor(exec), NETWORK);
+      expect(exec.payloads()).to.deep.equal([renderPayload(removePayload([networkUnit(NETWORK)]))]);
+    });
+
+    it('is a no-op beyond one iptables-save when nothing is there', async () => {
+      const exec = new FakeIptables(1, '');
+      await new IptablesPublisher().removeNetwork(contextFor(exec), NETWORK);
+      expect(exec.calls.map((c) => c.kind)).to.deep.equal(['iptables-restore', 'run']);
+    });
+  });
+
+  describe('publish and unpublish', () => {
+    it('publish costs exactly one iptables-restore and no listing', async () => {
+      const exec = new FakeIptables();
+      await new IptablesPublisher().publish(contextFor(exec), [BINDING]);
+      expect(exec.calls.map((c) => c.kind)).to.deep.equal(['iptables-restore']);
+      expect(exec.payloads()).to.deep.equal([renderPayload(installPayload(containerUnits([BINDING])))]);
+    });
+
+    it('unpublish costs exactly one iptables-restore', async () => {
+      const exec = new FakeIptables();
+      await new IptablesPublisher().unpublish(contextFor(exec), [BINDING]);
+      expect(exec.payloads()).to.deep.equal([renderPayload(removePayload(containerUnits([BINDING])))]);
+    });
+
+    it('a repeated publish refreshes the chain without adding a second jump', async () => {
+      const exec = new FakeIptables(1, SAVED_BASE);
+      await new IptablesPublisher().publish(contextFor(exec), [BINDING]);
+      expect(exec.payloads()[1]).to.equal(
+        [
+          '*nat',
+          `:${CONTAINER_CHAIN} - [0:0]`,
+          `-A ${CONTAINER_CHAIN} -s 127.0.0.0/8 -p tcp -m tcp --dport 8080 -j MARK --set-xmark 0x2000/0x2000`,
+          `-A ${CONTAINER_CHAIN} -i br-t -p tcp -m tcp --dport 8080 -j MARK --set-xmark 0x2000/0x2000`,
+          `-A ${CONTAINER_CHAIN} -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.250.2.2:80`,
+          'COMMIT',
+          '',
+        ].join('\n'),
+      );
+    });
+
+    it('a repeated unpublish finds nothing to remove', async () => {
+      const exec = new FakeIptables(1, SAVED_BASE.replace(/.*CTRNET-C-.*\n/g, ''));
+      await new IptablesPublisher().unpublish(contextFor(exec), [BINDING]);
+      expect(exec.payloads()).to.have.length(1);
+    });
+
+    it('does nothing for no bindings', async () => {
+      const exec = new FakeIptables();
+      await new IptablesPublisher().publish(contextFor(exec), []);
+      await new IptablesPublisher().unpublish(contextFor(exec), []);
+      expect(exec.calls).to.deep.equal([]);
+    });
+
+    it('refuses an IPv6 host address with a hint', async () => {
+      const err = await rejection(new IptablesPublisher().publish(contextFor(new FakeIptables()), [{ ...BINDING, hostIp: '::1' }]));
+      expect((err as Error).message).to.match(/host IP "::1" is not an IPv4 address; the iptables port backend handles IPv4 only/);
+    });
+  });
+
+  describe('links', () => {
+    it('addLink and removeLink each apply one payload', async () => {
+      const exec = new FakeIptables();
+      await new IptablesPublisher().addLink(contextFor(exec), LINK);
+      await new IptablesPublisher().removeLink(contextFor(exec), LINK);
+      expect(exec.payloads()).to.deep.equal([renderPayload(installPayload([linkUnit(LINK)])), renderPayload(removePayload([linkUnit(LINK)]))]);
+    });
+  });
+
+  describe('reload, reset, describe', () => {
+    it('reload reads the ruleset once and rewrites it in one payload', async () => {
+      const exec = new FakeIptables(0, SAVED_BASE);
+      await new IptablesPublisher().reload(contextFor(exec), { networks: [NETWORK], ports: [BINDING], links: [] });
+      expect(exec.runs()).to.deep.equal(['sysctl -qw net/ipv4/conf/br-t/route_localnet=1', 'iptables-save']);
+      const [payload] = exec.payloads();
+      expect(payload).to.include(`:${CONTAINER_CHAIN} - [0:0]\n`);
+      expect(payload).to.include(`:${NET_CHAIN} - [0:0]\n`);
+      // Built-in jumps already in place stay where they are.
+      expect(payload).to.not.include('-I PREROUTING');
+      expect(payload).to.not.include('-I FORWARD');
+    });
+
+    it('reset removes what iptables-save shows, and does nothing on a clean ruleset', async () => {
+      const exec = new FakeIptables(0, SAVED_BASE);
+      await new IptablesPublisher().reset(contextFor(exec));
+      expect(exec.payloads()[0]).to.include('-X CTRNET-DNAT\n');
+      const clean = new FakeIptables(0, '*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n');
+      await new IptablesPublisher().reset(contextFor(clean));
+      expect(clean.payloads()).to.deep.equal([]);
+    });
+
+    it('describe shows the ctrnet part of iptables-save', async () => {
+      const text = await new IptablesPublisher().describe(contextFor(new FakeIptables(0, SAVED_BASE)));
+      expect(text.split('\n')[0]).to.equal('*raw');
+      expect(text).to.include(`-A CTRNET-DNAT -m comment --comment "ctrnet container cccccccccccc network aaaaaaaaaaaa" -j ${CONTAINER_CHAIN}`);
+    });
+  });
+
+  describe('legacy variant', () => {
+    it('runs iptables-legacy-restore and iptables-legacy-save', async () => {
+      const exec = new FakeIptables(0, '');
+      const publisher = new IptablesPublisher({ variant: 'legacy' });
+      await publisher.publish(contextFor(exec), [BINDING]);
+      await publisher.reset(contextFor(exec));
+      expect(exec.calls).to.deep.equal([
+        { kind: 'run', argv: ['iptables-legacy-restore', '-w', '--noflush'], netns: undefined, input: renderPayload(installPayload(containerUnits([BINDING]))) },
+        { kind: 'run', argv: ['iptables-legacy-save'], netns: undefined, input: undefined },
+      ]);
+    });
+  });
+});
