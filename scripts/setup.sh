@@ -30,4 +30,4 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 echo "ctrnet setup: building"
-npx tsc -b
+npm run build --silent

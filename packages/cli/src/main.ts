@@ -21,7 +21,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--debug', 'log every kernel command and show stack traces'))
     .enablePositionalOptions()
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `ctrnet: ${s}` : s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `ctrnet: ${oneLine(s)}\n` : s) });
   program.hook('preAction', () => {
     if (program.opts<GlobalOptions>().debug) createDebug.enable(['ctrnet:*', process.env.DEBUG].filter(Boolean).join(','));
   });
@@ -37,6 +37,19 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     return report(err, program.opts<GlobalOptions>().debug ?? false);
   }
+}
+
+/**
+ * cli.md promises one stderr line per error; commander puts its "(Did you
+ * mean --force?)" hint on a line of its own, so fold every line into one.
+ */
+function oneLine(message: string): string {
+  return message
+    .trim()
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' ');
 }
 
 function report(err: unknown, debug: boolean): number {

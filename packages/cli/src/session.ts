@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { CtrnetError, Runtime } from '@ctrnet/core';
+import { BUILTIN_MODULES } from './builtins.js';
 
 export interface GlobalOptions {
   config?: string;
@@ -27,6 +28,7 @@ export async function withRuntime<T>(command: Command, work: (rt: Runtime) => Pr
     configPath: globals.config,
     stateDir: globals.stateDir,
     reaper: { node: process.execPath, cli: CLI_SCRIPT },
+    preloaded: BUILTIN_MODULES,
     version: '0.1.0',
   });
   try {

@@ -3,7 +3,10 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { CtrnetError } from './errors.js';
 import { BUILTIN_PLUGINS } from './loader.js';
-import { isValidCidr } from './net/cidr.js';
+import { cidrContains, cidrRange, isValidCidr, isValidIpv4 } from './net/cidr.js';
+
+/** The default network's subnet when the config does not set one (Docker's docker0). */
+const DEFAULT_SUBNET = '172.17.0.0/16';
 
 const cidr = z.string().refine(isValidCidr, { message: 'expected an IPv4 CIDR such as 172.17.0.0/16' });
 const port = z.number().int().min(1).max(65535);
@@ -20,9 +23,19 @@ const configSchema = z
         options: z.record(z.string(), z.string()).optional(),
       })
       .strict()
+      .refine((n) => n.gateway === undefined || (isValidIpv4(n.gateway) && cidrContains(n.subnet ?? DEFAULT_SUBNET, n.gateway)), {
+        message: 'expected an IPv4 address inside defaultNetwork.subnet',
+        path: ['gateway'],
+      })
       .optional(),
     defaultAddressPools: z
-      .array(z.object({ base: cidr, size: z.number().int().min(8).max(30) }).strict())
+      .array(
+        z
+          .object({ base: cidr, size: z.number().int().min(8).max(30) })
+          .strict()
+          // A pool cannot be cut into subnets larger than itself.
+          .refine((p) => !isValidCidr(p.base) || p.size >= cidrRange(p.base).prefix, { message: 'expected a prefix length at least that of "base"', path: ['size'] }),
+      )
       .min(1)
       .optional(),
     ephemeralPortRange: z
@@ -77,7 +90,7 @@ export function loadConfig(inputs: ConfigInputs = {}): Config {
     portBackend: backendFromEnv || file.portBackend || 'auto',
     portBackendSource: backendFromEnv ? '$CTRNET_PORT_BACKEND' : file.portBackend ? `"portBackend" in ${path}` : 'default',
     defaultNetwork: {
-      subnet: file.defaultNetwork?.subnet ?? '172.17.0.0/16',
+      subnet: file.defaultNetwork?.subnet ?? DEFAULT_SUBNET,
       gateway: file.defaultNetwork?.gateway,
       options: file.defaultNetwork?.options ?? {},
     },

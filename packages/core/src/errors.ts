@@ -33,9 +33,18 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** Marks CtrnetErrors across copies of @ctrnet/core (a bundled CLI and a plugin's own copy). */
+const BRAND = Symbol.for('ctrnet.CtrnetError');
+
 /** The one error class of ctrnet. `message` names the object and the next step. */
 export class CtrnetError extends Error {
   override readonly name = 'CtrnetError';
+  readonly [BRAND] = true;
+
+  /** `instanceof` that also recognises errors thrown by another copy of this class. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
 
   constructor(
     readonly code: ErrorCode,

@@ -10,7 +10,7 @@ export { ExecError, onlyMissingObjects } from './exec/exec-error.js';
 export type { ExecResult, ExecTarget, Executor, IpBatchOptions, IpCommand, RunOptions } from './exec/executor.js';
 export { RecordingExecutor, type RecordedCall } from './exec/recording-executor.js';
 export type { AddressBook, IpamContext, IpamDriver, PoolRequest } from './ipam.js';
-export { BUILTIN_PLUGINS, loadPlugins } from './loader.js';
+export { BUILTIN_PLUGINS, loadPlugins, type PreloadedModules } from './loader.js';
 export { KERNEL_NAMES, MAX_IFNAME_LENGTH, isValidIfName } from './names.js';
 export { cidrContains, cidrRange, cidrsOverlap, cidrWithin, intToIp, ipToInt, isValidCidr, isValidIpv4, networkOf } from './net/cidr.js';
 export { CORE_API_VERSION, definePlugin, type CtrnetPlugin, type PluginApi } from './plugin.js';

@@ -18,18 +18,25 @@ export const BUILTIN_PLUGINS = [
   '@ctrnet/ports-iptables',
 ] as const;
 
+/** Module loaders a host program links in ahead of time (a bundled CLI), by package name. */
+export type PreloadedModules = Readonly<Record<string, () => Promise<unknown>>>;
+
 /**
  * Load plugin modules and register them, in order. A spec starting with `.`
  * or `/` is a path (relative to `baseDir`, the config file's folder); anything
  * else is a package name resolved from `baseDir` and then from ctrnet itself.
  */
-export async function loadPlugins(registry: Registry, specs: readonly string[], baseDir: string): Promise<void> {
+export async function loadPlugins(registry: Registry, specs: readonly string[], baseDir: string, preloaded: PreloadedModules = {}): Promise<void> {
   for (const spec of specs) {
-    const url = resolveSpec(spec, baseDir);
     let mod: { default?: unknown };
+    let url = spec;
     try {
-      mod = (await import(url)) as { default?: unknown };
+      // Preloaded modules are the same packages, linked at build time; they register exactly like the rest.
+      const linked = Object.hasOwn(preloaded, spec) ? preloaded[spec] : undefined;
+      if (!linked) url = resolveSpec(spec, baseDir);
+      mod = (await (linked ? linked() : import(url))) as { default?: unknown };
     } catch (err) {
+      if (err instanceof CtrnetError) throw err;
       throw new CtrnetError(
         'PLUGIN_INVALID',
         `cannot load plugin "${spec}": ${(err as Error).message.split('\n')[0]}; check the config's "plugins" entry and that the package is installed and built`,

@@ -110,8 +110,9 @@ export function registerContainerCommands(program: Command, result: CommandResul
     .argument('<name...>')
     .action(async (names: string[], opts: { time: string }, cmd: Command) =>
       withRuntime(cmd, async (rt) => {
-        const seconds = Number(opts.time);
-        if (!Number.isInteger(seconds) || seconds < 0) throw new CtrnetError('INVALID_ARGUMENT', `invalid --time ${JSON.stringify(opts.time)}: expected whole seconds >= 0`);
+        // Digits only: Number('') is 0, so `--time=` would otherwise mean "kill at once".
+        const seconds = /^\d+$/.test(opts.time) ? Number(opts.time) : NaN;
+        if (!Number.isInteger(seconds)) throw new CtrnetError('INVALID_ARGUMENT', `invalid --time ${JSON.stringify(opts.time)}: expected whole seconds >= 0`);
         for (const name of names) process.stdout.write(`${(await rt.containers.stop(name, seconds * 1000)).name}\n`);
       }),
     );

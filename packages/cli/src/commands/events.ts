@@ -53,8 +53,11 @@ function eventFilter(filters: string[]): (e: JournalEvent) => boolean {
     switch (key) {
       case 'container':
         return (e: JournalEvent) => e.actorName === value || (e.actorId ?? '').startsWith(value);
-      case 'type':
+      case 'type': {
+        const types = [...new Set(LIFECYCLE_EVENT_NAMES.map((name) => name.split('.')[0]!))];
+        if (!types.includes(value)) throw new CtrnetError('INVALID_ARGUMENT', `unknown event type ${JSON.stringify(value)} in --filter; valid: ${types.join(', ')}`);
         return (e: JournalEvent) => e.type.split('.')[0] === value;
+      }
       case 'event':
         if (!(LIFECYCLE_EVENT_NAMES as readonly string[]).includes(value)) {
           throw new CtrnetError('INVALID_ARGUMENT', `unknown event ${JSON.stringify(value)}; valid: ${LIFECYCLE_EVENT_NAMES.join(', ')}`);

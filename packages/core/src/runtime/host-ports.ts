@@ -34,6 +34,10 @@ export async function resolveBindings(
     if (!isValidIpv4(hostIp)) {
       throw new CtrnetError('INVALID_ARGUMENT', `publishing on IPv6 host address ${hostIp} is not supported yet; publish on an IPv4 address or 0.0.0.0`);
     }
+    // Otherwise every port would look "in use" (EADDRNOTAVAIL) and the user would be told the wrong story.
+    if (hostIp !== '0.0.0.0' && !(await isLocalAddress(hostIp))) {
+      throw new CtrnetError('INVALID_ARGUMENT', `host IP ${hostIp} of -p is not an address of this host; publish on 0.0.0.0 or one of the host's own addresses`);
+    }
     const pairs = await expandPublishRequest({ ...req, hostIp }, ({ protocol, range, taken }) => {
       const [low, high] = range ? [range.start, range.end] : ctx.config.ephemeralPortRange;
       return pickFree(protocol, hostIp, low, high, (port) => usedBy(protocol).has(port) || taken.has(port));
@@ -77,6 +81,15 @@ async function pickFree(protocol: Protocol, hostIp: string, low: number, high: n
     if (!held(port) && (await hostPortFree(protocol, hostIp, port))) return port;
   }
   return undefined;
+}
+
+/** Whether `ip` is assigned to this host (network namespace): binding to it does not fail with EADDRNOTAVAIL. */
+function isLocalAddress(ip: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (err: NodeJS.ErrnoException) => resolve(err.code !== 'EADDRNOTAVAIL'));
+    server.listen({ port: 0, host: ip, exclusive: true }, () => server.close(() => resolve(true)));
+  });
 }
 
 /** Whether a host process could bind the port (a process that already listens would shadow or be shadowed by our DNAT). */

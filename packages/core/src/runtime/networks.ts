@@ -57,6 +57,12 @@ export class Networks {
     }
     const id = newId();
     const plan = driver.planNetwork(request, id);
+    // Two networks on one bridge would share its addresses, and removing either would delete the other's bridge.
+    const bridge = plan.driverData.bridge;
+    const holder = bridge ? this.list().find((n) => n.driverData.bridge === bridge) : undefined;
+    if (holder) {
+      throw new CtrnetError('CONFLICT', `bridge ${quote(bridge!)} is already used by network ${holder.name}; give network ${quote(request.name)} another -o bridge_name`);
+    }
     return {
       id,
       name: request.name,

@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import { invalidArgument } from '../errors.js';
 import { isValidIpv4 } from '../net/cidr.js';
 
@@ -36,7 +37,11 @@ export function checkIpv4(value: string, what: string): string {
 
 /** Docker accepts IPv4 and IPv6 nameservers; ctrnet writes them verbatim. */
 export function checkNameserver(value: string): string {
-  if (!isValidIpv4(value) && !/^[0-9a-fA-F:]+(%[A-Za-z0-9_.-]+)?$/.test(value)) {
+  // A zone id (fe80::1%eth0) is valid in resolv.conf; the address before it must be real IPv6 ("abc" is not).
+  const percent = value.indexOf('%');
+  const address = percent < 0 ? value : value.slice(0, percent);
+  const zone = percent < 0 ? undefined : value.slice(percent + 1);
+  if (!isValidIpv4(value) && !(isIPv6(address) && (zone === undefined || /^[A-Za-z0-9_.-]+$/.test(zone)))) {
     throw invalidArgument(`invalid --dns ${quote(value)}: expected an IP address such as 1.1.1.1`);
   }
   return value;
@@ -61,7 +66,7 @@ export function parseAddHost(value: string): [string, string] {
   const colon = value.indexOf(':');
   const host = value.slice(0, colon);
   const ip = value.slice(colon + 1);
-  if (colon <= 0 || !HOSTNAME.test(host) || !(isValidIpv4(ip) || /^[0-9a-fA-F:]+$/.test(ip))) {
+  if (colon <= 0 || !HOSTNAME.test(host) || !(isValidIpv4(ip) || isIPv6(ip))) {
     throw invalidArgument(`invalid --add-host ${quote(value)}: expected HOST:IP such as db:10.0.0.5`);
   }
   return [host, ip];
