@@ -3,7 +3,7 @@
 // reached at its own address and through the published port on 127.0.0.1,
 // then the NAT rules ctrnet wrote. Everything it makes is removed at the end.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,10 @@ async function get(url) {
   }
   return undefined;
 }
+
+// The bridge driver turns on IPv4 forwarding, as Docker does; the demo puts the host back as it found it.
+const FORWARDING = '/proc/sys/net/ipv4/ip_forward';
+const forwardingBefore = readFileSync(FORWARDING, 'utf8');
 
 let ok = false;
 try {
@@ -65,6 +69,7 @@ try {
   spawnSync(process.execPath, [cli, '--state-dir', stateDir, 'rm', '-f', 'web'], { stdio: 'inherit' });
   spawnSync(process.execPath, [cli, '--state-dir', stateDir, 'system', 'reset'], { stdio: 'inherit' });
   rmSync(stateDir, { recursive: true, force: true });
+  writeFileSync(FORWARDING, forwardingBefore);
   console.log(ok ? '\ndemo: both requests answered' : '\ndemo: FAILED (a request did not answer)');
   process.exitCode = ok ? 0 : 1;
 }
