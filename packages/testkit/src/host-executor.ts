@@ -28,6 +28,8 @@ export class HostNamespaceExecutor implements Executor {
   }
 
   private target<T extends ExecTarget>(options: T): T {
-    return { ...options, netns: options.netns ?? this.hostNetns };
+    // `||`, not `??`: host mode's sandbox path is '' ("the namespace ctrnet
+    // runs in"), which must mean the test's host namespace, never the real one.
+    return { ...options, netns: options.netns || this.hostNetns };
   }
 }

@@ -19,3 +19,7 @@ export { startHttpServer, startUdpEcho, type ServerOptions, type TestServer } fr
 export { tempStateDir } from './state-dir.js';
 export { HostNamespaceExecutor } from './host-executor.js';
 export { createCtrnetEnv, type CtrnetEnv, type CtrnetEnvOptions } from './ctrnet-env.js';
+export { describeNetworkDriver, type DriverHostEnv, type DriverHostSetup, type NetworkDriverSuiteOptions } from './conformance/network-driver.js';
+export { describeIpamDriver, type IpamDriverSuiteOptions } from './conformance/ipam-driver.js';
+export { describePortPublisher, type PortPublisherSuiteOptions } from './conformance/port-publisher.js';
+export { driverTraitProblems } from './conformance/traits.js';

@@ -1,4 +1,3 @@
-/** The nftables publisher against the conformance kit third-party publishers use. */
 import { describePortPublisher } from '@ctrnet/testkit';
 import plugin, { NftablesPublisher } from '../src/index.js';
 

@@ -28,7 +28,9 @@ const ENTER_SCRIPT = [
   'if [ -n "$1" ]; then hostname "$1"; fi',
   'mount --bind "$2" /etc/hosts',
   'mount --bind "$3" /etc/resolv.conf',
-  'shift 3',
+  // A sysfs mounted from inside the network namespace shows the container's interfaces, as in Docker.
+  'if [ "$4" = own-netns ]; then mount -t sysfs -o ro,nosuid,nodev,noexec ctrnet-sysfs /sys; fi',
+  'shift 4',
   'exec "$@"',
 ].join('\n');
 
@@ -36,7 +38,8 @@ const ENTER_SCRIPT = [
 export function containerArgv(setup: ProcessSetup): string[] {
   const enterNet = setup.netnsPath ? ['nsenter', `--net=${setup.netnsPath}`, '--'] : [];
   const unshare = ['unshare', ...(setup.hostname ? ['--uts'] : []), '--mount', '--propagation', 'private', '--'];
-  return [...enterNet, ...unshare, 'sh', '-c', ENTER_SCRIPT, 'ctrnet-init', setup.hostname ?? '', setup.hostsFile, setup.resolvFile, ...setup.command];
+  const sysfs = setup.netnsPath ? 'own-netns' : 'host-netns';
+  return [...enterNet, ...unshare, 'sh', '-c', ENTER_SCRIPT, 'ctrnet-init', setup.hostname ?? '', setup.hostsFile, setup.resolvFile, sysfs, ...setup.command];
 }
 
 /**

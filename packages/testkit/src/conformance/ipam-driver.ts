@@ -1,0 +1,182 @@
+/**
+ * `describeIpamDriver`: the contract of an IPAM driver, as a mocha suite.
+ * The driver gets a real AddressBook (core's Store on a temp dir) and reads
+ * host routes in a throwaway namespace whose only route the suite controls.
+ */
+import { expect } from 'chai';
+import { Store, cidrContains, cidrRange, cidrsOverlap, cidrWithin, intToIp, type IpamContext, type IpamDriver, type PoolRequest } from '@ctrnet/core';
+import { useTestNamespaces, type TestNamespaces } from '../namespaces.js';
+import { tempStateDir } from '../state-dir.js';
+import { SUITE_TIMEOUT_MS, expectCtrnetError, hexId, hostContext, registerPlugin, requireMocha } from './harness.js';
+
+export interface IpamDriverSuiteOptions {
+  /** The plugin module's default export: it must register this driver under its name. */
+  plugin: unknown;
+  /**
+   * Pool requests `requestPool` must refuse with INVALID_ARGUMENT. Default: a
+   * malformed subnet, a gateway and an ip-range outside the subnet, and a
+   * gateway without a subnet.
+   */
+  invalidPoolRequests?: ReadonlyArray<Omit<PoolRequest, 'networkId'>>;
+}
+
+const DEFAULT_INVALID_REQUESTS: ReadonlyArray<Omit<PoolRequest, 'networkId'>> = [
+  { subnet: 'not-a-subnet' },
+  { subnet: '10.250.4.0/24', gateway: '10.250.5.1' },
+  { subnet: '10.250.4.0/24', ipRange: '10.250.5.0/25' },
+  { gateway: '10.250.4.1' },
+];
+
+/** The host route auto-picking must avoid: an address on a veth in the test's host namespace. */
+const ROUTED_SUBNET = '10.250.0.0/24';
+/** Auto-pick candidates: 10.250.0.0/24 (routed) and three free /24s. */
+const TEST_POOLS = [{ base: '10.250.0.0/22', size: 24 }];
+/** 5 usable addresses: .2 to .6 (.0 network, .1 gateway, .7 broadcast). */
+const SMALL_SUBNET = '10.250.4.0/29';
+
+/**
+ * Define the conformance suite of an IPAM driver. Call it at the top level
+ * of a mocha test file; it makes namespaces, so it needs root (`*.integ.ts`).
+ *
+ * @param name Suite title, e.g. the package name.
+ * @param factory Returns a fresh driver instance each call.
+ */
+export function describeIpamDriver(name: string, factory: () => IpamDriver, options: IpamDriverSuiteOptions): void {
+  requireMocha('describeIpamDriver');
+  const invalid = options.invalidPoolRequests ?? DEFAULT_INVALID_REQUESTS;
+
+  describe(`${name}: IPAM driver conformance`, function () {
+    this.timeout(SUITE_TIMEOUT_MS);
+    const tn = useTestNamespaces();
+    let ctx: IpamContext;
+    let ipam: IpamDriver;
+
+    beforeEach(async () => {
+      ctx = await ipamContext(tn, name);
+      ipam = factory();
+    });
+
+    it('has a name, every method, and registers under its name through the Registry', async () => {
+      expect(ipam.name, 'name').to.be.a('string').and.not.equal('');
+      for (const method of ['requestPool', 'releasePool', 'requestAddress', 'releaseAddress'] as const) expect(ipam[method], method).to.be.a('function');
+      expect(factory()).to.not.equal(factory());
+      expect((await registerPlugin(options.plugin, name)).ipamDriver(ipam.name).name).to.equal(ipam.name);
+    });
+
+    describe('requestPool', () => {
+      it('settles an explicit subnet with a gateway inside it', async () => {
+        const pool = await ipam.requestPool(ctx, { networkId: hexId(), subnet: '10.250.4.0/24' });
+        expect(pool.subnet).to.equal('10.250.4.0/24');
+        expectUsable(pool.subnet, pool.gateway, 'gateway');
+      });
+
+      it('keeps a requested gateway and ip-range', async () => {
+        const request = { subnet: '10.250.4.0/24', ipRange: '10.250.4.128/25', gateway: '10.250.4.254' };
+        expect(await ipam.requestPool(ctx, { networkId: hexId(), ...request })).to.deep.equal(request);
+      });
+
+      for (const bad of invalid) {
+        it(`refuses ${JSON.stringify(bad)} with INVALID_ARGUMENT and claims nothing`, async () => {
+          await expectCtrnetError(`requestPool ${JSON.stringify(bad)}`, ['INVALID_ARGUMENT'], () => ipam.requestPool(ctx, { networkId: hexId(), ...bad }));
+          expect(ctx.addresses.poolSubnets()).to.deep.equal([]);
+        });
+      }
+
+      it("refuses a subnet overlapping another network's pool with CONFLICT", async () => {
+        await ipam.requestPool(ctx, { networkId: hexId(), subnet: '10.250.4.0/24' });
+        await expectCtrnetError('requestPool of an overlapping subnet', ['CONFLICT'], () => ipam.requestPool(ctx, { networkId: hexId(), subnet: '10.250.4.0/25' }));
+      });
+
+      it('auto-picks subnets from defaultAddressPools that overlap no host route and no other pool, until none is left (EXHAUSTED)', async () => {
+        const held = (await ipam.requestPool(ctx, { networkId: hexId(), subnet: '10.250.1.0/24' })).subnet;
+        const picked: string[] = [];
+        for (let i = 0; i < 2; i++) {
+          const pool = await ipam.requestPool(ctx, { networkId: hexId() });
+          expect(TEST_POOLS.some((p) => cidrWithin(pool.subnet, p.base)), `${pool.subnet} inside defaultAddressPools`).to.equal(true);
+          for (const other of [ROUTED_SUBNET, held, ...picked]) expect(cidrsOverlap(pool.subnet, other), `${pool.subnet} overlaps ${other}`).to.equal(false);
+          expectUsable(pool.subnet, pool.gateway, 'gateway');
+          picked.push(pool.subnet);
+        }
+        await expectCtrnetError('requestPool with every candidate taken', ['EXHAUSTED'], () => ipam.requestPool(ctx, { networkId: hexId() }));
+      });
+
+      it('releases a pool idempotently, freeing its subnet for another network', async () => {
+        const networkId = hexId();
+        const pool = await ipam.requestPool(ctx, { networkId, subnet: '10.250.4.0/24' });
+        await ipam.requestAddress(ctx, networkId, pool, hexId());
+        await ipam.releasePool(ctx, networkId, pool);
+        await ipam.releasePool(ctx, networkId, pool);
+        expect((await ipam.requestPool(ctx, { networkId: hexId(), subnet: '10.250.4.0/24' })).subnet).to.equal('10.250.4.0/24');
+      });
+    });
+
+    describe('addresses', () => {
+      it('hands out every usable address once, never network, broadcast or gateway, then EXHAUSTED', async () => {
+        const networkId = hexId();
+        const pool = await ipam.requestPool(ctx, { networkId, subnet: SMALL_SUBNET });
+        const given: string[] = [];
+        for (let i = 0; i < 5; i++) given.push(await ipam.requestAddress(ctx, networkId, pool, hexId()));
+        for (const ip of given) expectUsable(pool.subnet, ip, 'address');
+        expect(given, 'addresses given').to.not.include(pool.gateway);
+        expect(new Set(given).size, `distinct addresses in ${JSON.stringify(given)}`).to.equal(5);
+        await expectCtrnetError(`requestAddress in a full ${SMALL_SUBNET}`, ['EXHAUSTED'], () => ipam.requestAddress(ctx, networkId, pool, hexId()));
+      });
+
+      it('gives a static address exactly, never to anyone else, and refuses bad ones', async () => {
+        const networkId = hexId();
+        const pool = await ipam.requestPool(ctx, { networkId, subnet: SMALL_SUBNET });
+        expect(await ipam.requestAddress(ctx, networkId, pool, hexId(), '10.250.4.5')).to.equal('10.250.4.5');
+        for (let i = 0; i < 4; i++) expect(await ipam.requestAddress(ctx, networkId, pool, hexId())).to.not.equal('10.250.4.5');
+        await expectCtrnetError('a static address held by another owner', ['CONFLICT'], () => ipam.requestAddress(ctx, networkId, pool, hexId(), '10.250.4.5'));
+        for (const wanted of ['not-an-ip', '10.250.9.9', '10.250.4.0', '10.250.4.7']) {
+          await expectCtrnetError(`static address ${wanted}`, ['INVALID_ARGUMENT'], () => ipam.requestAddress(ctx, networkId, pool, hexId(), wanted));
+        }
+        await expectCtrnetError(`the gateway ${pool.gateway} as a static address`, ['INVALID_ARGUMENT', 'CONFLICT'], () => ipam.requestAddress(ctx, networkId, pool, hexId(), pool.gateway));
+      });
+
+      it('allocates from the ip-range only', async () => {
+        const networkId = hexId();
+        const pool = await ipam.requestPool(ctx, { networkId, subnet: '10.250.4.0/24', ipRange: '10.250.4.64/29' });
+        for (let i = 0; i < 3; i++) expect(cidrContains('10.250.4.64/29', await ipam.requestAddress(ctx, networkId, pool, hexId()))).to.equal(true);
+      });
+
+      it('releases an address idempotently, making it available again', async () => {
+        const networkId = hexId();
+        const pool = await ipam.requestPool(ctx, { networkId, subnet: SMALL_SUBNET });
+        const address = await ipam.requestAddress(ctx, networkId, pool, hexId());
+        await ipam.releaseAddress(ctx, networkId, pool, address);
+        await ipam.releaseAddress(ctx, networkId, pool, address);
+        expect(await ipam.requestAddress(ctx, networkId, pool, hexId(), address)).to.equal(address);
+      });
+
+      it('keeps its state in the AddressBook: a new instance (a new ctrnet process) sees every claim', async () => {
+        const networkId = hexId();
+        const pool = await ipam.requestPool(ctx, { networkId, subnet: SMALL_SUBNET });
+        const first = await ipam.requestAddress(ctx, networkId, pool, hexId());
+        const next = factory();
+        expect(await next.requestAddress(ctx, networkId, pool, hexId())).to.not.equal(first);
+        await expectCtrnetError('a new instance claiming an overlapping subnet', ['CONFLICT'], () => next.requestPool(ctx, { networkId: hexId(), subnet: SMALL_SUBNET }));
+      });
+    });
+  });
+}
+
+/** An IPAM context on a fresh Store, with a host namespace that routes exactly ROUTED_SUBNET. */
+async function ipamContext(tn: TestNamespaces, suite: string): Promise<IpamContext> {
+  const host = await tn.createHost();
+  await host.exec(['ip', 'link', 'add', 'ctt-lan0', 'type', 'veth', 'peer', 'name', 'ctt-lan1']);
+  await host.exec(['ip', 'addr', 'add', `${intToIp(cidrRange(ROUTED_SUBNET).first + 1)}/24`, 'dev', 'ctt-lan0']);
+  await host.exec(['ip', 'link', 'set', 'ctt-lan0', 'up']);
+  await host.exec(['ip', 'link', 'set', 'ctt-lan1', 'up']);
+  const store = new Store(tempStateDir(tn));
+  // Deferred steps run newest first: the store closes before its directory goes.
+  tn.defer(() => store.close());
+  return { ...hostContext(host, suite), addresses: store.addresses, defaultAddressPools: TEST_POOLS };
+}
+
+/** `ip` lies in `subnet` and is neither its network nor its broadcast address. */
+function expectUsable(subnet: string, ip: string, what: string): void {
+  expect(cidrContains(subnet, ip), `${what} ${ip} inside ${subnet}`).to.equal(true);
+  const { first, last } = cidrRange(subnet);
+  expect([intToIp(first), intToIp(last)], `${what} ${ip} is the network or broadcast address of ${subnet}`).to.not.include(ip);
+}

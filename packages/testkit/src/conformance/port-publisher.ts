@@ -1,0 +1,204 @@
+/**
+ * `describePortPublisher`: the contract of a port-publishing backend, as a
+ * mocha suite. Every check builds the topology of publisher-topology.ts and
+ * sends real packets: from a LAN namespace and from the host's loopback to a
+ * published port, from the container out through masquerade, and from the
+ * LAN straight at a container address (which must fail).
+ */
+import { expect } from 'chai';
+import type { LinkRule, PluginContext, PortBinding, PortPublisher, Protocol } from '@ctrnet/core';
+import { useTestNamespaces } from '../namespaces.js';
+import type { NetnsHandle } from '../netns.js';
+import { canConnect, httpGet, udpRequest } from '../probes.js';
+import { startHttpServer, startUdpEcho } from '../servers.js';
+import { SUITE_TIMEOUT_MS, hostContext, registerPlugin, requireMocha } from './harness.js';
+import { TOPOLOGY, addBridge, buildPublisherTopology, networkRules, type PublisherTopology } from './publisher-topology.js';
+
+export interface PortPublisherSuiteOptions {
+  /** The plugin module's default export: it must register this publisher under its name. */
+  plugin: unknown;
+  /**
+   * The backend's rules in `host` as text (e.g. `nft list ruleset`,
+   * `iptables-save`), read inside the test's host namespace. After a
+   * network's rules are removed, the text must not mention its bridge.
+   */
+  listRules(host: NetnsHandle): Promise<string>;
+}
+
+const HTTP_PORT = { host: 18080, container: 8080 };
+const UDP_PORT = { host: 18081, container: 8081 };
+/** A port the container listens on but nobody publishes. */
+const UNPUBLISHED_PORT = 8083;
+const CONTAINER_ID = 'c0'.repeat(32);
+/** The linking container of the suite's link rule. */
+const LINKER_ID = 'c1'.repeat(32);
+
+/** One check's world: the topology plus a fresh publisher working in its host namespace. */
+interface PublisherEnv extends PublisherTopology {
+  publisher: PortPublisher;
+  ctx: PluginContext;
+  bindings: PortBinding[];
+}
+
+/**
+ * Define the conformance suite of a port publisher. Call it at the top
+ * level of a mocha test file; it needs root (`*.integ.ts`). Checks are
+ * skipped, with the probe's reason, where the backend reports itself unusable.
+ *
+ * @param name Suite title, e.g. the package name.
+ * @param factory Returns a fresh publisher instance each call.
+ */
+export function describePortPublisher(name: string, factory: () => PortPublisher, options: PortPublisherSuiteOptions): void {
+  requireMocha('describePortPublisher');
+
+  describe(`${name}: port publisher conformance`, function () {
+    this.timeout(SUITE_TIMEOUT_MS);
+    const tn = useTestNamespaces();
+
+    /** Topology, publisher, and its probe; skips the calling check when the backend is unusable here. */
+    async function setUp(test: Mocha.Context, topology: { lanRoute?: boolean } = {}): Promise<PublisherEnv> {
+      const world = await buildPublisherTopology(tn, topology);
+      const publisher = factory();
+      const ctx = hostContext(world.host, name);
+      const probe = await publisher.probe(ctx);
+      if (!probe.usable) {
+        process.stderr.write(`[ctrnet conformance] ${publisher.name} is not usable here (${probe.reason}); skipping\n`);
+        test.skip();
+      }
+      const bindings = [binding(world, 'tcp', HTTP_PORT), binding(world, 'udp', UDP_PORT)];
+      return { ...world, publisher, ctx, bindings };
+    }
+
+    it('has a name, every method, and registers under its name through the Registry', async () => {
+      const publisher = factory();
+      expect(publisher.name, 'name').to.be.a('string').and.not.equal('');
+      const methods = ['probe', 'addNetwork', 'removeNetwork', 'publish', 'unpublish', 'addLink', 'removeLink', 'reload', 'reset', 'describe'] as const;
+      for (const method of methods) expect(publisher[method], method).to.be.a('function');
+      expect(factory()).to.not.equal(factory());
+      expect((await registerPlugin(options.plugin, name)).portPublisher(publisher.name).name).to.equal(publisher.name);
+    });
+
+    it('probes to { usable, reason }', async () => {
+      const host = await tn.createHost();
+      const result = await factory().probe(hostContext(host, name));
+      expect(result.usable, 'usable').to.be.a('boolean');
+      expect(result.reason, 'reason (shown by system info)').to.be.a('string').and.not.equal('');
+    });
+
+    it('treats removing and resetting what was never installed as a no-op', async function () {
+      const env = await setUp(this);
+      await env.publisher.removeNetwork(env.ctx, env.network);
+      await env.publisher.unpublish(env.ctx, env.bindings);
+      await env.publisher.removeLink(env.ctx, link(env));
+      await env.publisher.reset(env.ctx);
+      await env.publisher.reset(env.ctx);
+    });
+
+    it('publishes idempotently: a published port answers from the LAN and from 127.0.0.1', async function () {
+      const env = await setUp(this);
+      await installAndPublish(env);
+      const body = `container port ${HTTP_PORT.container}`;
+      await startHttpServer(tn, env.container, { port: HTTP_PORT.container, body });
+      await startUdpEcho(tn, env.container, { port: UDP_PORT.container });
+      expect(await httpGet(env.lan, `http://${TOPOLOGY.hostLanIp}:${HTTP_PORT.host}/`), 'TCP from the LAN').to.deep.equal({ status: 200, body });
+      expect(await httpGet(env.host, `http://127.0.0.1:${HTTP_PORT.host}/`), 'TCP from the host loopback').to.deep.equal({ status: 200, body });
+      expect(await udpRequest(env.lan, TOPOLOGY.hostLanIp, UDP_PORT.host, 'ping'), 'UDP from the LAN').to.equal('echo:ping');
+      expect(await env.publisher.describe(env.ctx), 'describe()').to.be.a('string');
+    });
+
+    it('unpublishes idempotently: the port stops answering', async function () {
+      const env = await setUp(this);
+      await installAndPublish(env);
+      await startHttpServer(tn, env.container, { port: HTTP_PORT.container });
+      expect(await canConnect(env.lan, TOPOLOGY.hostLanIp, HTTP_PORT.host), 'published port before unpublish').to.equal(true);
+      await env.publisher.unpublish(env.ctx, env.bindings);
+      await env.publisher.unpublish(env.ctx, env.bindings);
+      expect(await canConnect(env.lan, TOPOLOGY.hostLanIp, HTTP_PORT.host, { timeoutMs: 500 }), 'from the LAN after unpublish').to.equal(false);
+      expect(await canConnect(env.host, '127.0.0.1', HTTP_PORT.host, { timeoutMs: 500 }), 'from 127.0.0.1 after unpublish').to.equal(false);
+    });
+
+    it('masquerades egress of the network (the LAN has no route back to the container subnet)', async function () {
+      const env = await setUp(this);
+      await env.publisher.addNetwork(env.ctx, env.network);
+      await startHttpServer(tn, env.lan, { port: 8082, host: TOPOLOGY.lanIp, body: 'from the LAN' });
+      expect(await httpGet(env.container, `http://${TOPOLOGY.lanIp}:8082/`)).to.deep.equal({ status: 200, body: 'from the LAN' });
+    });
+
+    it('keeps the LAN from reaching unpublished container ports by routing straight to the container', async function () {
+      const env = await setUp(this, { lanRoute: true });
+      await installAndPublish(env);
+      await startHttpServer(tn, env.container, { port: HTTP_PORT.container });
+      await startHttpServer(tn, env.container, { port: UNPUBLISHED_PORT });
+      // The published port proves the LAN's packets get through at all.
+      expect(await canConnect(env.lan, TOPOLOGY.hostLanIp, HTTP_PORT.host), 'published port').to.equal(true);
+      expect(await canConnect(env.lan, TOPOLOGY.containerIp, UNPUBLISHED_PORT, { timeoutMs: 500 }), 'unpublished port by direct routing').to.equal(false);
+    });
+
+    it('opens and closes links idempotently', async function () {
+      const env = await setUp(this);
+      await env.publisher.addNetwork(env.ctx, { ...env.network, icc: false });
+      await env.publisher.addLink(env.ctx, link(env));
+      await env.publisher.addLink(env.ctx, link(env));
+      await env.publisher.removeLink(env.ctx, link(env));
+      await env.publisher.removeLink(env.ctx, link(env));
+    });
+
+    it('reload re-creates the given state from scratch', async function () {
+      const env = await setUp(this);
+      await installAndPublish(env);
+      await env.publisher.reset(env.ctx);
+      const state = { networks: [env.network], ports: env.bindings, links: [] };
+      await env.publisher.reload(env.ctx, state);
+      await env.publisher.reload(env.ctx, state);
+      await startHttpServer(tn, env.container, { port: HTTP_PORT.container });
+      expect(await canConnect(env.lan, TOPOLOGY.hostLanIp, HTTP_PORT.host), 'published port after reload').to.equal(true);
+    });
+
+    it("removeNetwork removes exactly that network's rules and reset the rest: nothing mentions their bridges afterwards", async function () {
+      const env = await setUp(this);
+      const o = TOPOLOGY.other;
+      await addBridge(env.host, o.bridge, `${o.gateway}/24`);
+      const other = networkRules(o.bridge, o.subnet, o.gateway);
+      await installAndPublish(env);
+      await env.publisher.addNetwork(env.ctx, other);
+      const installed = await options.listRules(env.host);
+      // Otherwise the "not mentioned" checks below would pass vacuously.
+      expect(installed, 'listRules() while both networks are installed').to.contain(TOPOLOGY.bridge).and.contain(o.bridge);
+      await env.publisher.unpublish(env.ctx, env.bindings);
+      await env.publisher.removeNetwork(env.ctx, env.network);
+      await env.publisher.removeNetwork(env.ctx, env.network);
+      const afterRemove = await options.listRules(env.host);
+      expect(afterRemove, 'listRules() after removeNetwork').to.not.contain(TOPOLOGY.bridge);
+      expect(afterRemove, 'listRules() after removing the other network').to.contain(o.bridge);
+      await env.publisher.reset(env.ctx);
+      await env.publisher.reset(env.ctx);
+      expect(await options.listRules(env.host), 'listRules() after reset').to.not.contain(o.bridge);
+    });
+  });
+}
+
+/** addNetwork and publish, each twice, as a repeated (crash-recovered) operation would. */
+async function installAndPublish(env: PublisherEnv): Promise<void> {
+  await env.publisher.addNetwork(env.ctx, env.network);
+  await env.publisher.addNetwork(env.ctx, env.network);
+  await env.publisher.publish(env.ctx, env.bindings);
+  await env.publisher.publish(env.ctx, env.bindings);
+}
+
+function binding(world: PublisherTopology, protocol: Protocol, ports: { host: number; container: number }): PortBinding {
+  return {
+    containerId: CONTAINER_ID,
+    networkId: world.network.networkId,
+    bridge: world.network.bridge,
+    protocol,
+    hostIp: '0.0.0.0',
+    hostPort: ports.host,
+    containerIp: TOPOLOGY.containerIp,
+    containerPort: ports.container,
+  };
+}
+
+/** A link from a second (imaginary) container on the network to the topology's container. */
+function link(env: PublisherEnv): LinkRule {
+  return { containerId: LINKER_ID, bridge: env.network.bridge, sourceIp: '10.250.5.3', targetIp: TOPOLOGY.containerIp, ports: [{ port: HTTP_PORT.container, protocol: 'tcp' }] };
+}
