@@ -31,7 +31,8 @@ export class System {
   ) {}
 
   async info(): Promise<SystemInfo> {
-    const choice = await choosePublisher(this.ctx);
+    // A setup without bridge networks (e.g. macvlan only) may load no port backend at all.
+    const choice = await choosePublisher(this.ctx).catch((err: Error) => ({ publisher: { name: 'none' }, reason: err.message }));
     return {
       version: this.version,
       stateDir: this.ctx.config.stateDir,
