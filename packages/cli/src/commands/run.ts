@@ -2,7 +2,7 @@ import { type Command } from 'commander';
 import { defaultRunSpec, parseAddHost, parseEnv, parseExposeSpec, parseLink, parsePublishSpec, checkMac, checkNameserver, type RunSpec } from '@ctrnet/core';
 import { collect, withRuntime, type CommandResult } from '../session.js';
 
-interface RunOptions {
+export interface RunOptions {
   name?: string;
   net?: string;
   network?: string;
