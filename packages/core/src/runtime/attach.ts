@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import createDebug from 'debug';
 import { crashPoint } from '../crash-point.js';
@@ -12,7 +12,7 @@ import { resolveBindings } from './host-ports.js';
 import { newId } from './ids.js';
 import { buildHostsFile, buildResolvConf } from './name-files.js';
 import type { Networks } from './networks.js';
-import { containerDir, netnsName, netnsPath } from './paths.js';
+import { containerDir, NETNS_DIR, netnsName, netnsPath } from './paths.js';
 import { splitNetworkMode, type ContainerSpec } from './spec.js';
 import type { UndoKit } from './undo.js';
 
@@ -73,10 +73,26 @@ export class Attacher {
       return { containerId: container.id, netnsPath: other.sandboxKey, kind: 'shared' };
     }
     const name = netnsName(container.id);
-    await saga.step('create netns', () => this.ctx.exec.ip([['netns', 'add', name]]), { kind: 'netns.delete', data: { name } });
-    // A new namespace's loopback starts down; containers expect 127.0.0.1 to work.
-    await this.ctx.exec.ip([['link', 'set', 'lo', 'up']], { netns: netnsPath(name) });
+    await saga.step('create netns', () => this.createNetns(name), { kind: 'netns.delete', data: { name } });
     return { containerId: container.id, netnsPath: netnsPath(name), kind: 'own' };
+  }
+
+  /**
+   * A persistent namespace at /run/netns/NAME with loopback up (containers
+   * expect 127.0.0.1 to work). `unshare --net=FILE` creates, pins and
+   * configures it in one process, where `ip netns add` + `ip -n` takes two;
+   * the first namespace on a machine goes through `ip netns add`, which also
+   * sets up /run/netns as a shared mount point.
+   */
+  private async createNetns(name: string): Promise<void> {
+    const path = netnsPath(name);
+    if (!existsSync(NETNS_DIR)) {
+      await this.ctx.exec.ip([['netns', 'add', name]]);
+      await this.ctx.exec.ip([['link', 'set', 'lo', 'up']], { netns: path });
+      return;
+    }
+    writeFileSync(path, '', { flag: 'wx', mode: 0o444 });
+    await this.ctx.exec.run(['unshare', `--net=${path}`, 'ip', 'link', 'set', 'lo', 'up']);
   }
 
   /** One endpoint: address, driver join. `primary` carries the spec's --ip/--mac-address/--default-gateway. */

@@ -11,6 +11,9 @@ export function netnsName(containerId: string): string {
   return `${KERNEL_NAMES.netnsPrefix}${containerId.slice(0, 12)}`;
 }
 
+/** Where iproute2 keeps named network namespaces (bind mounts). */
+export const NETNS_DIR = '/run/netns';
+
 export function netnsPath(name: string): string {
-  return `/run/netns/${name}`;
+  return `${NETNS_DIR}/${name}`;
 }

@@ -1,12 +1,12 @@
 import { isIPv6 } from 'node:net';
 import { invalidArgument } from '../errors.js';
 import { isValidIpv4 } from '../net/cidr.js';
+import { normaliseMac } from '../net/mac.js';
 
 /** Docker's container name rule, plus the 63-char limit of cli.md. */
 const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 /** RFC 1123 hostname label(s). */
 const HOSTNAME = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
-const MAC = /^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Printable form of a user value for error messages (quotes, escapes control chars). */
@@ -47,11 +47,9 @@ export function checkNameserver(value: string): string {
   return value;
 }
 
-/** A unicast MAC address, normalised to lower case. */
+/** A `--mac-address`: unicast, non-zero, normalised to lower case (see {@link normaliseMac}). */
 export function checkMac(value: string): string {
-  if (!MAC.test(value)) throw invalidArgument(`invalid --mac-address ${quote(value)}: expected six hex octets such as 02:42:ac:11:00:02`);
-  if (parseInt(value.slice(0, 2), 16) & 1) throw invalidArgument(`invalid --mac-address ${quote(value)}: multicast address; the first octet must be even (e.g. 02:...)`);
-  return value.toLowerCase();
+  return normaliseMac(value, '--mac-address');
 }
 
 export function parseEnv(value: string): [string, string] {
