@@ -12,13 +12,10 @@
 import {
   CtrnetError,
   ExecError,
-  cidrContains,
-  cidrRange,
   invalidArgument,
   isValidIfName,
-  isValidIpv4,
   onlyMissingObjects,
-  type AddressPool,
+  planAddressedEndpoint,
   type Endpoint,
   type Network,
   type NetworkDriver,
@@ -28,7 +25,6 @@ import {
   type Sandbox,
 } from '@ctrnet/core';
 import { hostJoinCommands, hostLeaveCommands, sandboxJoinCommands, sandboxLeaveCommands, tempIfnameFor } from './commands.js';
-import { macFromIpv4, normaliseMac } from './mac.js';
 import { normaliseMacvlanOptions } from './options.js';
 
 // A netns path goes into an `ip -batch` line, which is split on blanks; and
@@ -66,27 +62,10 @@ export class MacvlanDriver implements NetworkDriver {
   }
 
   planEndpoint(network: Network, endpoint: Endpoint): Endpoint {
-    const pool = poolOf(network);
-    const { ipv4 } = endpoint;
-    if (!ipv4) {
-      throw new CtrnetError('INTERNAL', `endpoint ${endpoint.id} on network ${network.name} has no IPv4 address; allocate one before planning the endpoint`);
-    }
     if (!isValidIfName(endpoint.ifname) || !/^[0-9a-f]{13}/.test(endpoint.id)) {
       throw new CtrnetError('INTERNAL', `endpoint "${endpoint.id}" has an invalid id or interface name "${endpoint.ifname}"; endpoint ids are 64 hex characters`);
     }
-    if (!isValidIpv4(ipv4) || !cidrContains(pool.subnet, ipv4)) {
-      throw invalidArgument(`address ${ipv4} is not inside network ${network.name}'s subnet ${pool.subnet}; give an address inside it`);
-    }
-    const gateway = endpoint.defaultGateway;
-    if (gateway !== undefined && (!isValidIpv4(gateway) || !cidrContains(pool.subnet, gateway) || gateway === ipv4)) {
-      throw invalidArgument(`default gateway "${gateway}" must be another host on network ${network.name}'s subnet ${pool.subnet}; give an address inside it`);
-    }
-    return {
-      ...endpoint,
-      mac: endpoint.mac ? normaliseMac(endpoint.mac) : macFromIpv4(ipv4),
-      prefixLen: cidrRange(pool.subnet).prefix,
-      gateway: pool.gateway,
-    };
+    return planAddressedEndpoint(this.name, network, endpoint);
   }
 
   async join(ctx: PluginContext, network: Network, endpoint: Endpoint, sandbox: Sandbox): Promise<void> {
@@ -118,13 +97,6 @@ function parentOf(network: Network): string {
     throw new CtrnetError('INTERNAL', `macvlan network ${network.name} has no valid parent in its options (${JSON.stringify(network.options)}); was it planned by the macvlan driver?`);
   }
   return parent;
-}
-
-function poolOf(network: Network): AddressPool {
-  if (!network.pool) {
-    throw new CtrnetError('INTERNAL', `macvlan network ${network.name} has no address pool; the macvlan driver needs IPAM to assign one`);
-  }
-  return network.pool;
 }
 
 function netnsOf(sandbox: Sandbox): string {

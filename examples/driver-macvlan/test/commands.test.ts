@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { hostJoinCommands, hostLeaveCommands, sandboxJoinCommands, sandboxLeaveCommands, tempIfnameFor } from '../src/commands.js';
-import { macFromIpv4, normaliseMac } from '../src/mac.js';
 
 describe('macvlan commands', () => {
   it('names the temporary link mv + 13 hex chars of the endpoint id: 15, the kernel limit', () => {
@@ -31,18 +30,5 @@ describe('macvlan commands', () => {
       ['link', 'del', 'eth1'],
       ['link', 'del', 'mvfeedc0ffee012'],
     ]);
-  });
-});
-
-describe('macvlan MAC addresses', () => {
-  it("derives Docker's 02:42 + IPv4 default", () => {
-    expect(macFromIpv4('10.250.7.2')).to.equal('02:42:0a:fa:07:02');
-  });
-
-  it('normalises a user MAC and refuses multicast, zero and malformed ones', () => {
-    expect(normaliseMac('92-D0-C6-0A-29-33')).to.equal('92:d0:c6:0a:29:33');
-    for (const bad of ['01:00:5e:00:00:01', '00:00:00:00:00:00', '02:42:0a:fa:07', 'zz:42:0a:fa:07:02']) {
-      expect(() => normaliseMac(bad), bad).to.throw(/MAC address/);
-    }
   });
 });

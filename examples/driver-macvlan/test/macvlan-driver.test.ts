@@ -40,8 +40,8 @@ describe('MacvlanDriver', () => {
   });
 
   it('refuses an address or a default gateway off the subnet', () => {
-    expect(() => driver.planEndpoint(network(), endpoint({ ipv4: '10.9.9.9' }))).to.throw(CtrnetError, /address 10.9.9.9 is not inside network mv's subnet 10.250.7.0\/24/);
-    expect(() => driver.planEndpoint(network(), endpoint({ defaultGateway: '10.9.9.1' }))).to.throw(CtrnetError, /default gateway "10.9.9.1" must be another host/);
+    expect(() => driver.planEndpoint(network(), endpoint({ ipv4: '10.9.9.9' }))).to.throw(CtrnetError, /address 10.9.9.9 is outside network mv's subnet 10.250.7.0\/24/);
+    expect(() => driver.planEndpoint(network(), endpoint({ defaultGateway: '10.9.9.1' }))).to.throw(CtrnetError, /default gateway 10.9.9.1 is not on network mv's subnet/);
   });
 
   it('checks that the parent exists when the network is created, naming it', async () => {

@@ -10,20 +10,24 @@ export interface PluginContext {
   log: Debugger;
 }
 
-/** Run options a network mode can refuse, named as the CLI flags are. */
-export type RunOptionName =
-  | 'publish'
-  | 'publish-all'
-  | 'expose'
-  | 'hostname'
-  | 'dns'
-  | 'dns-search'
-  | 'dns-option'
-  | 'add-host'
-  | 'link'
-  | 'mac-address'
-  | 'ip'
-  | 'default-gateway';
+/** Every run option a network mode can refuse, named as the CLI flags are. */
+export const RUN_OPTION_NAMES = [
+  'publish',
+  'publish-all',
+  'expose',
+  'hostname',
+  'dns',
+  'dns-search',
+  'dns-option',
+  'add-host',
+  'link',
+  'mac-address',
+  'ip',
+  'default-gateway',
+] as const;
+
+/** A run option a network mode can refuse (one of {@link RUN_OPTION_NAMES}). */
+export type RunOptionName = (typeof RUN_OPTION_NAMES)[number];
 
 /** A network driver's validated plan for a new network: normalised options and driver-private data. */
 export interface NetworkPlan {

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 
 export { EventBus, DEFAULT_HOOK_TIMEOUT_MS, type Hook, type Listener } from './bus.js';
 export { loadConfig, readConfigFile, DEFAULT_CONFIG_PATH, DEFAULT_STATE_DIR, type Config, type ConfigFile, type ConfigInputs } from './config.js';
-export type { NetworkDriver, NetworkPlan, PluginContext, RunOptionName } from './driver.js';
+export { RUN_OPTION_NAMES, type NetworkDriver, type NetworkPlan, type PluginContext, type RunOptionName } from './driver.js';
+export { planAddressedEndpoint, planEmptyNetwork } from './driver-helpers.js';
 export { CtrnetError, ERROR_CODES, invalidArgument, isCtrnetError, type ErrorCode } from './errors.js';
 export { LIFECYCLE_EVENT_NAMES, type ContainerRef, type LifecycleEventName, type LifecycleEvents } from './events.js';
 export { ExecaExecutor } from './exec/execa-executor.js';
@@ -13,6 +14,7 @@ export type { AddressBook, IpamContext, IpamDriver, PoolRequest } from './ipam.j
 export { BUILTIN_PLUGINS, loadPlugins, type PreloadedModules } from './loader.js';
 export { KERNEL_NAMES, MAX_IFNAME_LENGTH, isValidIfName } from './names.js';
 export { cidrContains, cidrRange, cidrsOverlap, cidrWithin, intToIp, ipToInt, isValidCidr, isValidIpv4, networkOf } from './net/cidr.js';
+export { macFromIpv4, normaliseMac } from './net/mac.js';
 export { CORE_API_VERSION, definePlugin, type CtrnetPlugin, type PluginApi } from './plugin.js';
 export { expandPublishRequest, type HostPortChooser, type HostPortQuery, type PortPair } from './ports/expand.js';
 export { parseExposeSpec, parsePublishSpec } from './ports/spec.js';

@@ -9,11 +9,9 @@ import createDebug from 'debug';
 import {
   CtrnetError,
   KERNEL_NAMES,
-  cidrContains,
   cidrRange,
-  invalidArgument,
   isValidIfName,
-  isValidIpv4,
+  planAddressedEndpoint,
   type AddressPool,
   type Endpoint,
   type Network,
@@ -25,7 +23,6 @@ import {
 } from '@ctrnet/core';
 import { bridgeDownCommands, bridgeUpCommands, hostJoinCommands, leaveCommands, sandboxJoinCommands } from './commands.js';
 import { probeLink } from './link-probe.js';
-import { macFromIpv4, normaliseMac } from './mac.js';
 import { bridgeNameFor, normaliseBridgeOptions } from './options.js';
 
 const debug = createDebug('ctrnet:driver-bridge:driver');
@@ -80,31 +77,13 @@ export class BridgeDriver implements NetworkDriver {
   }
 
   planEndpoint(network: Network, endpoint: Endpoint): Endpoint {
-    const pool = poolOf(network);
-    const { ipv4 } = endpoint;
-    if (!ipv4) {
-      throw new CtrnetError('INTERNAL', `endpoint ${endpoint.id} on network ${network.name} has no IPv4 address; allocate one before planning the endpoint`);
-    }
     if (!isValidIfName(endpoint.ifname)) {
       throw new CtrnetError('INTERNAL', `endpoint ${endpoint.id} has the invalid interface name "${endpoint.ifname}"`);
     }
     if (!/^[0-9a-f]{13}/.test(endpoint.id)) {
       throw new CtrnetError('INTERNAL', `endpoint id "${endpoint.id}" is not a hex id; endpoint ids are 64 hex characters`);
     }
-    if (!isValidIpv4(ipv4)) {
-      throw invalidArgument(`invalid IPv4 address "${ipv4}" for network ${network.name}; give an address inside ${pool.subnet}`);
-    }
-    if (!cidrContains(pool.subnet, ipv4)) {
-      throw invalidArgument(`address ${ipv4} is outside network ${network.name}'s subnet ${pool.subnet}; give an address inside it`);
-    }
-    if (endpoint.defaultGateway !== undefined) checkDefaultGateway(network, pool, endpoint.defaultGateway, ipv4);
-    return {
-      ...endpoint,
-      hostIfname: vethNameFor(endpoint.id),
-      mac: endpoint.mac ? normaliseMac(endpoint.mac) : macFromIpv4(ipv4),
-      prefixLen: cidrRange(pool.subnet).prefix,
-      gateway: pool.gateway,
-    };
+    return { ...planAddressedEndpoint(this.name, network, endpoint), hostIfname: vethNameFor(endpoint.id) };
   }
 
   async join(ctx: PluginContext, network: Network, endpoint: Endpoint, sandbox: Sandbox): Promise<void> {
@@ -146,19 +125,6 @@ function poolOf(network: Network): AddressPool {
     throw new CtrnetError('INTERNAL', `bridge network ${network.name} has no address pool; the bridge driver needs IPAM to assign one`);
   }
   return network.pool;
-}
-
-/** `--default-gateway` must be a neighbour on this subnet: the kernel refuses an unreachable next hop. */
-function checkDefaultGateway(network: Network, pool: AddressPool, gateway: string, ipv4: string): void {
-  if (!isValidIpv4(gateway)) {
-    throw invalidArgument(`invalid default gateway "${gateway}": expected an IPv4 address on network ${network.name}'s subnet ${pool.subnet}`);
-  }
-  if (!cidrContains(pool.subnet, gateway)) {
-    throw invalidArgument(`default gateway ${gateway} is not on network ${network.name}'s subnet ${pool.subnet}; give an address inside it`);
-  }
-  if (gateway === ipv4) {
-    throw invalidArgument(`default gateway ${gateway} is the container's own address on network ${network.name}; give another host on ${pool.subnet}`);
-  }
 }
 
 /**

@@ -5,7 +5,7 @@
  * conflicting run options.
  */
 import createDebug from 'debug';
-import { invalidArgument, type Endpoint, type Network, type NetworkDriver, type NetworkPlan, type NetworkRequest, type RunOptionName } from '@ctrnet/core';
+import { RUN_OPTION_NAMES, planEmptyNetwork, type Endpoint, type Network, type NetworkDriver, type NetworkPlan, type NetworkRequest, type RunOptionName } from '@ctrnet/core';
 
 const debug = createDebug('ctrnet:driver-container:driver');
 
@@ -16,35 +16,15 @@ export class ContainerDriver implements NetworkDriver {
   readonly ports = 'refuse';
   readonly userDefined = false;
   /**
-   * Everything that belongs to the namespace's owner: its ports, hostname,
-   * DNS and hosts files, links, MAC, addresses and routes. Docker refuses all
-   * but the DNS search/options and the gateway with "conflicting options:
-   * ... and the network mode"; those belong to the owner just the same.
+   * Every run option: ports, hostname, DNS and hosts files, links, MAC,
+   * addresses and routes all belong to the namespace's owner. Docker refuses
+   * all but the DNS search/options and the gateway with "conflicting
+   * options: ... and the network mode"; those belong to the owner just the same.
    */
-  readonly refusedRunOptions: readonly RunOptionName[] = [
-    'publish',
-    'publish-all',
-    'expose',
-    'hostname',
-    'dns',
-    'dns-search',
-    'dns-option',
-    'add-host',
-    'link',
-    'mac-address',
-    'ip',
-    'default-gateway',
-  ];
+  readonly refusedRunOptions: readonly RunOptionName[] = RUN_OPTION_NAMES;
 
   planNetwork(request: NetworkRequest): NetworkPlan {
-    const keys = Object.keys(request.options);
-    if (keys.length > 0) {
-      throw invalidArgument(`the container driver takes no options, got ${keys.map((k) => `"${k}"`).join(', ')}; remove the -o flags`);
-    }
-    if (request.subnet || request.ipRange || request.gateway) {
-      throw invalidArgument('the container driver has no address pool; remove --subnet, --ip-range and --gateway');
-    }
-    return { options: {}, driverData: {} };
+    return planEmptyNetwork(this.name, request);
   }
 
   async createNetwork(): Promise<void> {}

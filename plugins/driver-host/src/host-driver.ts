@@ -4,7 +4,7 @@
  * (no IPAM, published ports discarded) and the run options Docker refuses.
  */
 import createDebug from 'debug';
-import { invalidArgument, type Endpoint, type Network, type NetworkDriver, type NetworkPlan, type NetworkRequest, type RunOptionName } from '@ctrnet/core';
+import { planEmptyNetwork, type Endpoint, type Network, type NetworkDriver, type NetworkPlan, type NetworkRequest, type RunOptionName } from '@ctrnet/core';
 
 const debug = createDebug('ctrnet:driver-host:driver');
 
@@ -25,14 +25,7 @@ export class HostDriver implements NetworkDriver {
   readonly refusedRunOptions: readonly RunOptionName[] = ['link', 'mac-address', 'ip', 'default-gateway'];
 
   planNetwork(request: NetworkRequest): NetworkPlan {
-    const keys = Object.keys(request.options);
-    if (keys.length > 0) {
-      throw invalidArgument(`the host driver takes no options, got ${keys.map((k) => `"${k}"`).join(', ')}; remove the -o flags`);
-    }
-    if (request.subnet || request.ipRange || request.gateway) {
-      throw invalidArgument('the host driver has no address pool; remove --subnet, --ip-range and --gateway');
-    }
-    return { options: {}, driverData: {} };
+    return planEmptyNetwork(this.name, request);
   }
 
   async createNetwork(): Promise<void> {}

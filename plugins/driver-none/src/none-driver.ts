@@ -6,7 +6,7 @@
 import createDebug from 'debug';
 import {
   CtrnetError,
-  invalidArgument,
+  planEmptyNetwork,
   type Endpoint,
   type IpCommand,
   type Network,
@@ -37,14 +37,7 @@ export class NoneDriver implements NetworkDriver {
   readonly refusedRunOptions: readonly RunOptionName[] = ['mac-address', 'ip', 'default-gateway'];
 
   planNetwork(request: NetworkRequest): NetworkPlan {
-    const keys = Object.keys(request.options);
-    if (keys.length > 0) {
-      throw invalidArgument(`the none driver takes no options, got ${keys.map((k) => `"${k}"`).join(', ')}; remove the -o flags`);
-    }
-    if (request.subnet || request.ipRange || request.gateway) {
-      throw invalidArgument('the none driver has no address pool; remove --subnet, --ip-range and --gateway');
-    }
-    return { options: {}, driverData: {} };
+    return planEmptyNetwork(this.name, request);
   }
 
   async createNetwork(): Promise<void> {}
