@@ -15,11 +15,19 @@ export {
 } from './netns.js';
 export { canConnect, httpGet, udpRequest, type HttpResponse, type ProbeOptions } from './probes.js';
 export { spawnProcess, type SpawnedProcess, type SpawnOptions } from './process.js';
-export { startHttpServer, startUdpEcho, type ServerOptions, type TestServer } from './servers.js';
+export { startAddressEcho, startHttpServer, startUdpEcho, type ServerOptions, type TestServer } from './servers.js';
 export { tempStateDir } from './state-dir.js';
 export { HostNamespaceExecutor } from './host-executor.js';
 export { createCtrnetEnv, type CtrnetEnv, type CtrnetEnvOptions } from './ctrnet-env.js';
 export { describeNetworkDriver, type DriverHostEnv, type DriverHostSetup, type NetworkDriverSuiteOptions } from './conformance/network-driver.js';
 export { describeIpamDriver, type IpamDriverSuiteOptions } from './conformance/ipam-driver.js';
 export { describePortPublisher, type PortPublisherSuiteOptions } from './conformance/port-publisher.js';
+export { describePublisherBehaviour, type PublisherBehaviourOptions } from './conformance/publisher-behaviour.js';
+export {
+  TOPOLOGY as PUBLISHER_TOPOLOGY,
+  addOtherNetwork,
+  buildPublisherTopology,
+  publishedPort,
+  type PublisherTopology,
+} from './conformance/publisher-topology.js';
 export { driverTraitProblems } from './conformance/traits.js';

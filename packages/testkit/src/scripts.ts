@@ -8,10 +8,13 @@
 /** Line a server prints once it is bound, so the parent knows it can connect. */
 export const READY_MARKER = 'ctt:listening';
 
-/** argv: host port body. Answers every request with body. */
+/** Fourth argv of {@link HTTP_SERVER}: answer with the client's address instead of the body. */
+export const CLIENT_ADDRESS_REPLY = 'client-address';
+
+/** argv: host port body [reply]. Answers every request with body, or the client's address when reply is CLIENT_ADDRESS_REPLY. */
 export const HTTP_SERVER = `
-const [host, port, body] = process.argv.slice(1);
-const server = require('node:http').createServer((req, res) => res.end(body));
+const [host, port, body, reply] = process.argv.slice(1);
+const server = require('node:http').createServer((req, res) => res.end(reply === ${JSON.stringify(CLIENT_ADDRESS_REPLY)} ? req.socket.remoteAddress : body));
 server.on('error', (e) => { console.error(e.message); process.exit(1); });
 process.on('SIGTERM', () => process.exit(0));
 server.listen(Number(port), host, () => console.log(${JSON.stringify(READY_MARKER)}));

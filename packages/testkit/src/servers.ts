@@ -1,7 +1,7 @@
 import { CtrnetError } from '@ctrnet/core';
 import type { TestNamespaces } from './namespaces.js';
 import { describeNetns, type NetnsRef } from './netns.js';
-import { HTTP_SERVER, READY_MARKER, UDP_ECHO } from './scripts.js';
+import { CLIENT_ADDRESS_REPLY, HTTP_SERVER, READY_MARKER, UDP_ECHO } from './scripts.js';
 
 /** A server can take a moment to start under load; failure is normally instant. */
 const START_TIMEOUT_MS = 10_000;
@@ -24,6 +24,16 @@ export function startHttpServer(tn: TestNamespaces, ns: NetnsRef, opts: ServerOp
   const host = opts.host ?? '0.0.0.0';
   const body = opts.body ?? `hello from ${host}:${opts.port}`;
   return startServer(tn, ns, HTTP_SERVER, [host, String(opts.port), body], `HTTP server on ${host}:${opts.port}`);
+}
+
+/**
+ * Starts an HTTP server inside `ns` that answers every request with the
+ * client's address as it sees it: tells a masqueraded connection from one
+ * that kept its source.
+ */
+export function startAddressEcho(tn: TestNamespaces, ns: NetnsRef, opts: ServerOptions): Promise<TestServer> {
+  const host = opts.host ?? '0.0.0.0';
+  return startServer(tn, ns, HTTP_SERVER, [host, String(opts.port), '', CLIENT_ADDRESS_REPLY], `address echo server on ${host}:${opts.port}`);
 }
 
 /** Starts a UDP server inside `ns` that sends every datagram back prefixed "echo:". */

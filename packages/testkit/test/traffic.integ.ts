@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { canConnect, httpGet, startHttpServer, startUdpEcho, udpRequest, useTestNamespaces, type NetnsHandle } from '../src/index.js';
+import { canConnect, httpGet, startAddressEcho, startHttpServer, startUdpEcho, udpRequest, useTestNamespaces, type NetnsHandle } from '../src/index.js';
 
 // Both addresses exist only on the veth pair between our two namespaces.
 const HOST_IP = '10.251.0.1';
@@ -34,6 +34,12 @@ describe('servers and probes across a veth pair', () => {
     const body = `it's "quoted" $HOME; \`x\` \n -- --port 1`;
     await startHttpServer(tn, host.path, { port: 8081, host: HOST_IP, body });
     expect((await httpGet(peer.path, `http://${HOST_IP}:8081/x`)).body).to.equal(body);
+  });
+
+  it('startAddressEcho answers with the client address it sees', async () => {
+    await startAddressEcho(tn, host, { port: 8082 });
+    expect(await httpGet(peer, `http://${HOST_IP}:8082/`)).to.deep.equal({ status: 200, body: PEER_IP });
+    expect((await httpGet(host, 'http://127.0.0.1:8082/')).body).to.equal('127.0.0.1');
   });
 
   it('canConnect tells an open port from a closed or unreachable one', async () => {

@@ -14,8 +14,10 @@
  *   per network, reached once for packets into the bridge (jumps at the top)
  *   and once for packets out of it (jumps at the bottom), so every network's
  *   inbound policy runs before any network's egress accept.
+ * - filter OUTPUT → per internal network: drop the host's own connections
+ *   to its published ports.
  */
-import { cidrContains, type LinkRule, type NetworkRules, type PortBinding } from '@ctrnet/core';
+import { cidrContains, networkOf, type LinkRule, type NetworkRules, type PortBinding } from '@ctrnet/core';
 import type { Jump, OwnedChain, Rule, Unit } from './model.js';
 import {
   BASE_COMMENT,
@@ -79,7 +81,12 @@ export function networkUnit(network: NetworkRules): Unit {
   // masquerading, the container's reply would not come back through the host.
   if (!internal) nat.push(['-o', br, '-m', 'mark', '--mark', MASQUERADE_MARK, '-j', 'MASQUERADE']);
 
-  const filter: Rule[] = [['-o', br, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT']];
+  const filter: Rule[] = [];
+  // Nothing reaches an internal network's published ports. Forwarded
+  // connections meet the drops below anyway; this rule is for the host's own
+  // (see the OUTPUT jump).
+  if (internal) filter.push(['-m', 'conntrack', '--ctstate', 'DNAT', '-j', 'DROP']);
+  filter.push(['-o', br, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT']);
   // Published ports: a connection into the bridge that ctrnet's DNAT made.
   if (!internal) filter.push(['-o', br, '-m', 'conntrack', '--ctstate', 'DNAT', '-j', 'ACCEPT']);
   if (!icc) filter.push(['-i', br, '-o', br, '-j', CHAINS.links]);
@@ -88,20 +95,28 @@ export function networkUnit(network: NetworkRules): Unit {
   filter.push(['-o', br, '-j', 'DROP']);
   filter.push(['-i', br, '-j', internal ? 'DROP' : 'ACCEPT']);
 
+  const jumps: Jump[] = [
+    { table: 'raw', from: CHAINS.rawGuard, rule: [...tag, '-j', name], at: 'bottom' },
+    { table: 'nat', from: CHAINS.postrouting, rule: [...tag, '-j', name], at: 'bottom' },
+    // Inbound jumps stay above every egress jump: traffic from one ctrnet
+    // bridge to another meets the target's drop before the source's accept.
+    { table: 'filter', from: CHAINS.forward, rule: ['-o', br, ...tag, '-j', name], at: 'top' },
+    { table: 'filter', from: CHAINS.forward, rule: ['-i', br, ...tag, '-j', name], at: 'bottom' },
+  ];
+  if (internal) {
+    // The host's connections to published ports are DNATed in nat OUTPUT and
+    // never cross FORWARD. Filter OUTPUT sees the new destination but still
+    // the old output interface (lo), hence the match on the subnet.
+    jumps.push({ table: 'filter', from: 'OUTPUT', rule: ['-d', networkOf(subnet), '-m', 'conntrack', '--ctstate', 'DNAT', ...tag, '-j', name], at: 'bottom' });
+  }
+
   return {
     chains: [
       { table: 'raw', name, rules: raw },
       { table: 'nat', name, rules: nat },
       { table: 'filter', name, rules: filter },
     ],
-    jumps: [
-      { table: 'raw', from: CHAINS.rawGuard, rule: [...tag, '-j', name], at: 'bottom' },
-      { table: 'nat', from: CHAINS.postrouting, rule: [...tag, '-j', name], at: 'bottom' },
-      // Inbound jumps stay above every egress jump: traffic from one ctrnet
-      // bridge to another meets the target's drop before the source's accept.
-      { table: 'filter', from: CHAINS.forward, rule: ['-o', br, ...tag, '-j', name], at: 'top' },
-      { table: 'filter', from: CHAINS.forward, rule: ['-i', br, ...tag, '-j', name], at: 'bottom' },
-    ],
+    jumps,
   };
 }
 

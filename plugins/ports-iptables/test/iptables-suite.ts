@@ -1,13 +1,25 @@
 import { expect } from 'chai';
 import createDebug from 'debug';
 import type { ExecTarget, Executor, PluginContext, RunOptions } from '@ctrnet/core';
-import { canConnect, HostNamespaceExecutor, startHttpServer, useTestNamespaces, type NetnsHandle } from '@ctrnet/testkit';
+import {
+  addOtherNetwork,
+  buildPublisherTopology,
+  canConnect,
+  describePublisherBehaviour,
+  HostNamespaceExecutor,
+  PUBLISHER_TOPOLOGY as T,
+  publishedPort,
+  startHttpServer,
+  useTestNamespaces,
+  type NetnsHandle,
+  type PublisherBehaviourOptions,
+  type PublisherTopology,
+} from '@ctrnet/testkit';
 import { baseUnit, containerUnits, networkUnit } from '../src/layout.js';
 import { IptablesPublisher } from '../src/publisher.js';
 import { reconcile } from '../src/reconcile.js';
 import { parseSave } from '../src/ruleset.js';
 import type { IptablesVariant } from '../src/tools.js';
-import { describePublisherBehaviour, type PublisherBehaviourOptions } from './publisher-behaviour.js';
 
 const log = createDebug('ctrnet:ports-iptables:integ');
 
@@ -48,7 +60,6 @@ function ruleLines(lines: readonly string[]): string[] {
 function behaviourOptions(variant: IptablesVariant): PublisherBehaviourOptions {
   const cmd = commands(variant);
   return {
-    create: () => new IptablesPublisher({ variant }),
     owned: async (host) => ruleLines(await saved(host, variant)).filter((l) => l.includes('CTRNET')).join('\n'),
     flush: async (host) => {
       for (const table of ['raw', 'nat', 'filter']) await host.exec([cmd.iptables, '-w', '-t', table, '-F']);
@@ -75,42 +86,29 @@ class CountingExecutor extends HostNamespaceExecutor implements Executor {
   }
 }
 
-const NET_ID = `5e7a0000000b${'0'.repeat(52)}`;
-const NETWORK = { networkId: NET_ID, bridge: 'br-t', subnet: '10.250.2.0/24', gateway: '10.250.2.1', internal: false, icc: true, masquerade: true };
-const BINDING = {
-  containerId: `c0ffee000001${'1'.repeat(52)}`,
-  networkId: NET_ID,
-  bridge: 'br-t',
-  protocol: 'tcp' as const,
-  hostIp: '0.0.0.0',
-  hostPort: 8080,
-  containerIp: '10.250.2.2',
-  containerPort: 80,
-};
-
 /** The behaviour suite plus iptables-specific checks, for one flavour of iptables. */
 export function describeIptablesPublisher(variant: IptablesVariant): void {
-  describePublisherBehaviour(`iptables (${variant === 'default' ? 'machine default, iptables-nft here' : variant})`, behaviourOptions(variant));
+  describePublisherBehaviour(`iptables (${variant === 'default' ? 'machine default, iptables-nft here' : variant})`, () => new IptablesPublisher({ variant }), behaviourOptions(variant));
 
   describe(`IptablesPublisher on a real kernel (${variant})`, function () {
     this.timeout(30_000);
     const tn = useTestNamespaces();
-    let host: NetnsHandle;
+    let world: PublisherTopology;
     let exec: CountingExecutor;
     let ctx: PluginContext;
     const publisher = new IptablesPublisher({ variant });
+    const binding = () => publishedPort(world.network, 8080, 80);
 
     beforeEach(async () => {
-      host = await tn.createHost();
-      await host.exec(['ip', 'link', 'add', 'br-t', 'type', 'bridge']);
-      exec = new CountingExecutor(host.path);
+      world = await buildPublisherTopology(tn);
+      exec = new CountingExecutor(world.host.path);
       ctx = { exec, log };
     });
 
     it('hooks its chains into the built-in chains, the admin chain first', async () => {
-      await publisher.addNetwork(ctx, NETWORK);
-      await publisher.publish(ctx, [BINDING]);
-      const lines = await saved(host, variant);
+      await publisher.addNetwork(ctx, world.network);
+      await publisher.publish(ctx, [binding()]);
+      const lines = await saved(world.host, variant);
       const rulesOf = (chain: string) => lines.filter((l) => l.startsWith(`-A ${chain} `));
       expect(rulesOf('FORWARD')).to.deep.equal(['-A FORWARD -m comment --comment ctrnet -j CTRNET-USER', '-A FORWARD -m comment --comment ctrnet -j CTRNET-FORWARD']);
       expect(rulesOf('POSTROUTING')).to.deep.equal(['-A POSTROUTING -m comment --comment ctrnet -j CTRNET-POSTROUTING']);
@@ -120,52 +118,41 @@ export function describeIptablesPublisher(variant: IptablesVariant): void {
     });
 
     it('builds jumps exactly as iptables-save prints them, so reconciling an intact ruleset adds or deletes no jump', async () => {
-      await publisher.addNetwork(ctx, NETWORK);
-      await publisher.publish(ctx, [BINDING, { ...BINDING, hostIp: '127.0.0.1', hostPort: 8082 }]);
-      const units = [baseUnit(), networkUnit(NETWORK), ...containerUnits([BINDING, { ...BINDING, hostIp: '127.0.0.1', hostPort: 8082 }])];
-      const lines = reconcile(parseSave((await saved(host, variant)).join('\n')), { ensure: units, remove: [] }).flatMap((t) => t.lines);
+      const bindings = [binding(), publishedPort(world.network, 8082, 80, { hostIp: '127.0.0.1' })];
+      const internal = { ...(await addOtherNetwork(tn, world)).network, internal: true };
+      await publisher.addNetwork(ctx, world.network);
+      await publisher.addNetwork(ctx, internal);
+      await publisher.publish(ctx, bindings);
+      // Newest network first: each network's inbound jump is inserted on top.
+      const units = [baseUnit(), networkUnit(internal), networkUnit(world.network), ...containerUnits(bindings)];
+      const lines = reconcile(parseSave((await saved(world.host, variant)).join('\n')), { ensure: units, remove: [] }).flatMap((t) => t.lines);
       const chainNames = units.flatMap((u) => u.chains.filter((c) => !c.dispatch).map((c) => c.name));
       // Only the leaf chains are rewritten: their declarations and their own rules.
       expect(lines.filter((l) => !chainNames.some((name) => l.startsWith(`:${name} `) || l.startsWith(`-A ${name} `)))).to.deep.equal([]);
     });
 
     it('publishes and unpublishes with one iptables-restore each and no listing', async () => {
-      await publisher.addNetwork(ctx, NETWORK);
+      await publisher.addNetwork(ctx, world.network);
       exec.commands.length = 0;
-      await publisher.publish(ctx, [BINDING]);
-      await publisher.unpublish(ctx, [BINDING]);
+      await publisher.publish(ctx, [binding()]);
+      await publisher.unpublish(ctx, [binding()]);
       const restore = variant === 'default' ? 'iptables-restore' : commands(variant).restore;
       expect(exec.commands).to.deep.equal([restore, restore]);
     });
 
     it('runs the admin rules in CTRNET-USER before published ports, and keeps them through reload and reset', async () => {
-      const lan = await tn.create('lan');
-      await host.exec(['ip', 'link', 'add', 'vh-lan', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', lan.name]);
-      await host.exec(['ip', 'addr', 'add', '10.250.8.1/24', 'dev', 'vh-lan']);
-      await host.exec(['ip', 'link', 'set', 'vh-lan', 'up']);
-      await lan.exec(['ip', 'addr', 'add', '10.250.8.2/24', 'dev', 'eth0']);
-      await lan.exec(['ip', 'link', 'set', 'eth0', 'up']);
-      const ctr = await tn.create('ctr');
-      await host.exec(['ip', 'link', 'add', 'vh-ctr', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ctr.name]);
-      await host.exec(['ip', 'link', 'set', 'vh-ctr', 'master', 'br-t']);
-      await host.exec(['ip', 'addr', 'add', '10.250.2.1/24', 'dev', 'br-t']);
-      for (const dev of ['vh-ctr', 'br-t']) await host.exec(['ip', 'link', 'set', dev, 'up']);
-      await ctr.exec(['ip', 'addr', 'add', '10.250.2.2/24', 'dev', 'eth0']);
-      await ctr.exec(['ip', 'link', 'set', 'eth0', 'up']);
-      await ctr.exec(['ip', 'route', 'add', 'default', 'via', '10.250.2.1']);
-      await startHttpServer(tn, ctr, { port: 80 });
+      await startHttpServer(tn, world.container, { port: 80 });
+      await publisher.addNetwork(ctx, world.network);
+      await publisher.publish(ctx, [binding()]);
+      expect(await canConnect(world.lan, T.hostLanIp, 8080)).to.equal(true);
+      await world.host.exec([commands(variant).iptables, '-w', '-A', 'CTRNET-USER', '-s', T.lanIp, '-j', 'DROP']);
+      expect(await canConnect(world.lan, T.hostLanIp, 8080, { timeoutMs: 500 })).to.equal(false);
 
-      await publisher.addNetwork(ctx, NETWORK);
-      await publisher.publish(ctx, [BINDING]);
-      expect(await canConnect(lan, '10.250.8.1', 8080)).to.equal(true);
-      await host.exec([commands(variant).iptables, '-w', '-A', 'CTRNET-USER', '-s', '10.250.8.2', '-j', 'DROP']);
-      expect(await canConnect(lan, '10.250.8.1', 8080, { timeoutMs: 500 })).to.equal(false);
-
-      const adminRule = '-A CTRNET-USER -s 10.250.8.2/32 -j DROP';
-      await publisher.reload(ctx, { networks: [NETWORK], ports: [BINDING], links: [] });
-      expect(await saved(host, variant)).to.include(adminRule);
+      const adminRule = `-A CTRNET-USER -s ${T.lanIp}/32 -j DROP`;
+      await publisher.reload(ctx, { networks: [world.network], ports: [binding()], links: [] });
+      expect(await saved(world.host, variant)).to.include(adminRule);
       await publisher.reset(ctx);
-      const after = await saved(host, variant);
+      const after = await saved(world.host, variant);
       expect(after.filter((l) => l.includes('CTRNET'))).to.deep.equal([':CTRNET-USER - [0:0]', '-A FORWARD -m comment --comment ctrnet -j CTRNET-USER', adminRule]);
     });
   });

@@ -85,14 +85,19 @@ describe('layout', () => {
       ]);
     });
 
-    it('for an internal network: no masquerade, no published ports, no egress', () => {
-      const unit = networkUnit({ ...NETWORK, internal: true });
+    it('for an internal network: no masquerade, no published ports (not even from the host), no egress', () => {
+      const unit = networkUnit({ ...NETWORK, internal: true, subnet: '10.250.2.1/24' });
       expect(unit.chains.find((c) => c.table === 'nat')!.rules).to.deep.equal([]);
       expect(unit.chains.find((c) => c.table === 'filter')!.rules).to.deep.equal([
+        ['-m', 'conntrack', '--ctstate', 'DNAT', '-j', 'DROP'],
         ['-o', 'br-t', '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT'],
         ['-i', 'br-t', '-o', 'br-t', '-j', 'ACCEPT'],
         ['-o', 'br-t', '-j', 'DROP'],
         ['-i', 'br-t', '-j', 'DROP'],
+      ]);
+      // The subnet as iptables-save prints it, so reconciling finds the jump.
+      expect(unit.jumps.filter((j) => j.from === 'OUTPUT')).to.deep.equal([
+        { table: 'filter', from: 'OUTPUT', rule: ['-d', '10.250.2.0/24', '-m', 'conntrack', '--ctstate', 'DNAT', ...NET_TAG, '-j', NET_CHAIN], at: 'bottom' },
       ]);
     });
 

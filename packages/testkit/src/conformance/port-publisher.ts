@@ -6,13 +6,13 @@
  * LAN straight at a container address (which must fail).
  */
 import { expect } from 'chai';
-import type { LinkRule, PluginContext, PortBinding, PortPublisher, Protocol } from '@ctrnet/core';
+import type { PortBinding, PortPublisher } from '@ctrnet/core';
 import { useTestNamespaces } from '../namespaces.js';
 import type { NetnsHandle } from '../netns.js';
 import { canConnect, httpGet, udpRequest } from '../probes.js';
 import { startHttpServer, startUdpEcho } from '../servers.js';
 import { SUITE_TIMEOUT_MS, hostContext, registerPlugin, requireMocha } from './harness.js';
-import { TOPOLOGY, addBridge, buildPublisherTopology, networkRules, type PublisherTopology } from './publisher-topology.js';
+import { TOPOLOGY, addOtherNetwork, neighbourLink, publishedPort, publisherEnv, type PublisherEnv } from './publisher-topology.js';
 
 export interface PortPublisherSuiteOptions {
   /** The plugin module's default export: it must register this publisher under its name. */
@@ -29,14 +29,9 @@ const HTTP_PORT = { host: 18080, container: 8080 };
 const UDP_PORT = { host: 18081, container: 8081 };
 /** A port the container listens on but nobody publishes. */
 const UNPUBLISHED_PORT = 8083;
-const CONTAINER_ID = 'c0'.repeat(32);
-/** The linking container of the suite's link rule. */
-const LINKER_ID = 'c1'.repeat(32);
 
-/** One check's world: the topology plus a fresh publisher working in its host namespace. */
-interface PublisherEnv extends PublisherTopology {
-  publisher: PortPublisher;
-  ctx: PluginContext;
+/** One check's world, with the TCP and UDP bindings the checks publish. */
+interface PortsEnv extends PublisherEnv {
   bindings: PortBinding[];
 }
 
@@ -56,17 +51,13 @@ export function describePortPublisher(name: string, factory: () => PortPublisher
     const tn = useTestNamespaces();
 
     /** Topology, publisher, and its probe; skips the calling check when the backend is unusable here. */
-    async function setUp(test: Mocha.Context, topology: { lanRoute?: boolean } = {}): Promise<PublisherEnv> {
-      const world = await buildPublisherTopology(tn, topology);
-      const publisher = factory();
-      const ctx = hostContext(world.host, name);
-      const probe = await publisher.probe(ctx);
-      if (!probe.usable) {
-        process.stderr.write(`[ctrnet conformance] ${publisher.name} is not usable here (${probe.reason}); skipping\n`);
-        test.skip();
-      }
-      const bindings = [binding(world, 'tcp', HTTP_PORT), binding(world, 'udp', UDP_PORT)];
-      return { ...world, publisher, ctx, bindings };
+    async function setUp(test: Mocha.Context, topology: { lanRoute?: boolean } = {}): Promise<PortsEnv> {
+      const env = await publisherEnv(tn, test, name, factory, topology);
+      const bindings = [
+        publishedPort(env.network, HTTP_PORT.host, HTTP_PORT.container),
+        publishedPort(env.network, UDP_PORT.host, UDP_PORT.container, { protocol: 'udp' }),
+      ];
+      return { ...env, bindings };
     }
 
     it('has a name, every method, and registers under its name through the Registry', async () => {
@@ -89,7 +80,7 @@ export function describePortPublisher(name: string, factory: () => PortPublisher
       const env = await setUp(this);
       await env.publisher.removeNetwork(env.ctx, env.network);
       await env.publisher.unpublish(env.ctx, env.bindings);
-      await env.publisher.removeLink(env.ctx, link(env));
+      await env.publisher.removeLink(env.ctx, neighbourLink(env.network, HTTP_PORT.container));
       await env.publisher.reset(env.ctx);
       await env.publisher.reset(env.ctx);
     });
@@ -136,11 +127,12 @@ export function describePortPublisher(name: string, factory: () => PortPublisher
 
     it('opens and closes links idempotently', async function () {
       const env = await setUp(this);
+      const link = neighbourLink(env.network, HTTP_PORT.container);
       await env.publisher.addNetwork(env.ctx, { ...env.network, icc: false });
-      await env.publisher.addLink(env.ctx, link(env));
-      await env.publisher.addLink(env.ctx, link(env));
-      await env.publisher.removeLink(env.ctx, link(env));
-      await env.publisher.removeLink(env.ctx, link(env));
+      await env.publisher.addLink(env.ctx, link);
+      await env.publisher.addLink(env.ctx, link);
+      await env.publisher.removeLink(env.ctx, link);
+      await env.publisher.removeLink(env.ctx, link);
     });
 
     it('reload re-creates the given state from scratch', async function () {
@@ -157,8 +149,7 @@ export function describePortPublisher(name: string, factory: () => PortPublisher
     it("removeNetwork removes exactly that network's rules and reset the rest: nothing mentions their bridges afterwards", async function () {
       const env = await setUp(this);
       const o = TOPOLOGY.other;
-      await addBridge(env.host, o.bridge, `${o.gateway}/24`);
-      const other = networkRules(o.bridge, o.subnet, o.gateway);
+      const other = (await addOtherNetwork(tn, env)).network;
       await installAndPublish(env);
       await env.publisher.addNetwork(env.ctx, other);
       const installed = await options.listRules(env.host);
@@ -178,27 +169,9 @@ export function describePortPublisher(name: string, factory: () => PortPublisher
 }
 
 /** addNetwork and publish, each twice, as a repeated (crash-recovered) operation would. */
-async function installAndPublish(env: PublisherEnv): Promise<void> {
+async function installAndPublish(env: PortsEnv): Promise<void> {
   await env.publisher.addNetwork(env.ctx, env.network);
   await env.publisher.addNetwork(env.ctx, env.network);
   await env.publisher.publish(env.ctx, env.bindings);
   await env.publisher.publish(env.ctx, env.bindings);
-}
-
-function binding(world: PublisherTopology, protocol: Protocol, ports: { host: number; container: number }): PortBinding {
-  return {
-    containerId: CONTAINER_ID,
-    networkId: world.network.networkId,
-    bridge: world.network.bridge,
-    protocol,
-    hostIp: '0.0.0.0',
-    hostPort: ports.host,
-    containerIp: TOPOLOGY.containerIp,
-    containerPort: ports.container,
-  };
-}
-
-/** A link from a second (imaginary) container on the network to the topology's container. */
-function link(env: PublisherEnv): LinkRule {
-  return { containerId: LINKER_ID, bridge: env.network.bridge, sourceIp: '10.250.5.3', targetIp: TOPOLOGY.containerIp, ports: [{ port: HTTP_PORT.container, protocol: 'tcp' }] };
 }
