@@ -116,7 +116,12 @@ export class Containers {
       } else {
         if (!this.ctx.reaper) throw new CtrnetError('INTERNAL', 'detached containers need a reaper (the ctrnet CLI); run them through the CLI');
         rmSync(join(dir, 'pid'), { force: true });
-        pid = await spawnDetached(setup, this.ctx.reaper, { containerId: container.id, runId }, { log: join(dir, 'log'), pidFile: join(dir, 'pid') });
+        const reaper = this.ctx.reaper;
+        // Journalled before the spawn: a crash before the PID is known must not leave the command running.
+        pid = await saga.step('spawn', () => spawnDetached(setup, reaper, { containerId: container.id, runId }, { log: join(dir, 'log'), pidFile: join(dir, 'pid') }), {
+          kind: 'process.stop-supervised',
+          data: { containerId: container.id, runId },
+        });
       }
       const pidStart = processStartTime(pid);
       await saga.step('process started', () => undefined, { kind: 'process.stop', data: { pid, pidStart } });

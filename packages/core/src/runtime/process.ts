@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CtrnetError } from '../errors.js';
 
@@ -139,6 +139,44 @@ export function isAlive(pid: number | undefined, startTime: string | undefined):
     return fields[0] !== 'Z' && (startTime === undefined || fields[19] === startTime);
   } catch {
     return false;
+  }
+}
+
+/**
+ * Stop the command of a detached container's run found by its supervisor,
+ * not by a PID: for a crash between spawning and journalling the PID. The
+ * supervisor is the process whose environment carries the run's
+ * CTRNET_REAP_ID and CTRNET_REAP_RUN (set at spawn, so unique); its
+ * children are the command. Finding none means there is nothing to stop.
+ */
+export async function stopSupervised(containerId: string, runId: number, graceMs: number): Promise<void> {
+  const marks = [`CTRNET_REAP_ID=${containerId}`, `CTRNET_REAP_RUN=${runId}`];
+  const processes = listProcesses();
+  const supervisors = processes.filter((p) => p.comm === 'sh' && marks.every((m) => readEnviron(p.pid).includes(m))).map((p) => p.pid);
+  for (const child of processes.filter((p) => supervisors.includes(p.ppid))) await stopProcess(child.pid, child.start, graceMs);
+}
+
+/** Every process: PID, parent PID, command name and start time (from /proc/PID/stat). */
+function listProcesses(): { pid: number; ppid: number; comm: string; start: string }[] {
+  const found: { pid: number; ppid: number; comm: string; start: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      found.push({ pid: Number(entry), ppid: Number(fields[1]), comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), start: fields[19]! });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
+}
+
+function readEnviron(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+  } catch {
+    return [];
   }
 }
 

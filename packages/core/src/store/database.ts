@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import createDebug from 'debug';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CtrnetError } from '../errors.js';
 import { MIGRATIONS } from './migrations.js';
@@ -29,8 +29,20 @@ export function openDatabase(stateDir: string): Database.Database {
   return db;
 }
 
-/** Create the state dir with mode 0700: it holds container specs and environment variables. */
+/**
+ * Create the state dir with mode 0700: it holds container specs and
+ * environment variables. An existing directory must be empty or ctrnet's
+ * own: the chmod would otherwise lock every other user out of a shared one
+ * (`--state-dir /tmp`, a home directory).
+ */
 export function ensurePrivateDir(dir: string): void {
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new CtrnetError('INVALID_ARGUMENT', `state dir ${dir} is not a directory; give ctrnet a directory of its own (--state-dir or $CTRNET_STATE_DIR)`);
+    const entries = readdirSync(dir);
+    if (entries.length && !entries.includes('state.db')) {
+      throw new CtrnetError('INVALID_ARGUMENT', `state dir ${dir} is not empty and holds no ctrnet state; give ctrnet a directory of its own (--state-dir or $CTRNET_STATE_DIR)`);
+    }
+  }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
 }
