@@ -3,28 +3,7 @@
  * declares, checked as plain data so the rules are unit-testable and every
  * problem is reported at once instead of one failed assertion at a time.
  */
-import type { NetworkDriver, RunOptionName } from '@ctrnet/core';
-
-/** Every run option a driver may refuse, as core's `RunOptionName` lists them. */
-export const RUN_OPTION_NAMES = [
-  'publish',
-  'publish-all',
-  'expose',
-  'hostname',
-  'dns',
-  'dns-search',
-  'dns-option',
-  'add-host',
-  'link',
-  'mac-address',
-  'ip',
-  'default-gateway',
-] as const satisfies readonly RunOptionName[];
-
-// Compile-time guard: a name added to RunOptionName but not to the list above fails the build here.
-type MissingRunOption = Exclude<RunOptionName, (typeof RUN_OPTION_NAMES)[number]>;
-const runOptionsComplete: MissingRunOption extends never ? true : never = true;
-void runOptionsComplete;
+import { RUN_OPTION_NAMES, type NetworkDriver } from '@ctrnet/core';
 
 const SANDBOXES = ['own', 'host', 'shared'];
 const PORT_MODES = ['publish', 'discard', 'refuse'];
