@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run bench [-- --n N] [--quick] [--only name,name]
+# npm run bench [-- --quick] [--compare] [--scaling] [--dataplane] [--n N] [--only name,name] ... (--help lists all)
 # Installs the competitors (Debian packages) if missing, builds the harness
 # and runs it. Everything it creates lives in throwaway network namespaces.
 set -euo pipefail

@@ -1,19 +1,52 @@
+import { PORT_BACKENDS, type PortBackend } from './ctrnet.js';
+import { MAX_TOTAL_PORTS } from './scenarios/dataplane.js';
+
+/** The parts of a bench run; without a section flag every one runs (--quick: the comparison only). */
+export const SECTIONS = ['compare', 'scaling', 'dataplane'] as const;
+export type Section = (typeof SECTIONS)[number];
+
 /** Command-line options of `npm run bench`. */
 export interface BenchOptions {
+  sections: Section[];
+  /** Containers per runner in the comparison. */
   n: number;
   quick: boolean;
   only?: string[];
+  /** ctrnet port backends the scaling and data-plane sections run on. */
+  backends: PortBackend[];
+  /** Containers in the scaling run. */
+  scalingN: number;
+  /** Ports of the one-container-many-ports run. */
+  manyPorts: number;
+  /** Timed connects per data-plane round and path. */
+  connects: number;
+  /** Published ports in total of the data plane's two setups: few, many. */
+  portCounts: [number, number];
   /** --help: print USAGE and do nothing else. */
   help: boolean;
 }
 
 export const DEFAULT_N = 200;
 export const QUICK_N = 20;
+export const DEFAULT_SCALING_N = 1000;
+export const DEFAULT_MANY_PORTS = 1000;
+export const DEFAULT_CONNECTS = 300;
+export const DEFAULT_PORT_COUNTS: [number, number] = [10, 10000];
 
-export const USAGE = `usage: bash scripts/bench.sh [--n N] [--quick] [--only name,name]
-  --n N        containers per runner (default ${DEFAULT_N})
-  --quick      ${QUICK_N} containers per runner (an explicit --n wins)
-  --only LIST  run only these runners, comma-separated`;
+export const USAGE = `usage: bash scripts/bench.sh [--quick] [--compare] [--scaling] [--dataplane] [options]
+sections (without a section flag all three run; --quick alone runs the comparison only):
+  --compare        every runner side by side: N containers, one published port each
+  --scaling        ctrnet API: ${DEFAULT_SCALING_N} containers (#${DEFAULT_SCALING_N} vs #10), and one container publishing ${DEFAULT_MANY_PORTS} ports
+  --dataplane      ctrnet API: TCP connect time to a published port with 10 vs 10,000 published ports
+options:
+  --n N            containers per runner in the comparison (default ${DEFAULT_N})
+  --quick          N=${QUICK_N} (an explicit --n wins)
+  --only LIST      comparison runners to run, comma-separated
+  --backends LIST  ctrnet port backends for --scaling and --dataplane (default ${PORT_BACKENDS.join(',')})
+  --scaling-n N    containers in the scaling run (default ${DEFAULT_SCALING_N})
+  --ports N        ports of the one-container run (default ${DEFAULT_MANY_PORTS})
+  --connects N     timed connects per data-plane setup and client (default ${DEFAULT_CONNECTS})
+  --port-counts F,M  published ports of the data plane's two setups, few and many (default ${DEFAULT_PORT_COUNTS.join(',')})`;
 
 /** Parses argv (without node and script); throws with the offending argument on bad input. */
 export function parseArgs(argv: readonly string[]): BenchOptions {
@@ -21,6 +54,12 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   let quick = false;
   let only: string[] | undefined;
   let help = false;
+  let backends: PortBackend[] = [...PORT_BACKENDS];
+  let scalingN = DEFAULT_SCALING_N;
+  let manyPorts = DEFAULT_MANY_PORTS;
+  let connects = DEFAULT_CONNECTS;
+  let portCounts = DEFAULT_PORT_COUNTS;
+  const sections: Section[] = [];
   for (let k = 0; k < argv.length; k++) {
     const arg = argv[k]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -29,19 +68,45 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       if (v === undefined || v === '') throw new Error(`${flag} needs a value\n${USAGE}`);
       return v;
     };
+    const list = (): string[] => value().split(',').map((s) => s.trim()).filter(Boolean);
     switch (flag) {
-      case '--n': {
-        const raw = value();
-        n = Number(raw);
-        // Host ports are 20000+i and must stay below 65536.
-        if (!Number.isInteger(n) || n < 1 || n > 45000) throw new Error(`--n ${raw}: give a whole number from 1 to 45000`);
+      // Host ports are 20000+i and must stay below 65536.
+      case '--n':
+        n = wholeNumber(flag, value(), 1, 45000);
+        break;
+      case '--scaling-n':
+        scalingN = wholeNumber(flag, value(), 10, 45000);
+        break;
+      case '--ports':
+        manyPorts = wholeNumber(flag, value(), 1, 45000);
+        break;
+      case '--connects':
+        connects = wholeNumber(flag, value(), 1, 100000);
+        break;
+      case '--port-counts': {
+        const counts = list().map((v) => wholeNumber(flag, v, 1, MAX_TOTAL_PORTS));
+        if (counts.length !== 2) throw new Error(`--port-counts ${counts.join(',')}: give two counts, few and many, e.g. 10,10000\n${USAGE}`);
+        portCounts = [counts[0]!, counts[1]!];
         break;
       }
       case '--quick':
         quick = true;
         break;
       case '--only':
-        only = value().split(',').map((s) => s.trim()).filter(Boolean);
+        only = list();
+        break;
+      case '--backends': {
+        const given = list();
+        const unknown = given.filter((b) => !(PORT_BACKENDS as readonly string[]).includes(b));
+        if (unknown.length > 0 || given.length === 0) throw new Error(`--backends ${given.join(',')}: choose from ${PORT_BACKENDS.join(', ')}`);
+        backends = PORT_BACKENDS.filter((b) => given.includes(b));
+        break;
+      }
+      case '--compare':
+      case '--scaling':
+      case '--dataplane':
+        if (inline !== undefined) throw new Error(`${flag} takes no value\n${USAGE}`);
+        sections.push(flag.slice(2) as Section);
         break;
       case '--help':
       case '-h':
@@ -51,5 +116,12 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         throw new Error(`unknown argument ${arg}\n${USAGE}`);
     }
   }
-  return { n: n ?? (quick ? QUICK_N : DEFAULT_N), quick, only, help };
+  const chosen: Section[] = sections.length > 0 ? SECTIONS.filter((s) => sections.includes(s)) : quick ? ['compare'] : [...SECTIONS];
+  return { sections: chosen, n: n ?? (quick ? QUICK_N : DEFAULT_N), quick, only, backends, scalingN, manyPorts, connects, portCounts, help };
+}
+
+function wholeNumber(flag: string, raw: string, min: number, max: number): number {
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < min || v > max) throw new Error(`${flag} ${raw}: give a whole number from ${min} to ${max}`);
+  return v;
 }

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import createDebug from 'debug';
+import type { RunProfile } from './exec-profile.js';
 import type { Runner } from './runner.js';
 import { PeakRss, readVmHwmKiB } from './rss.js';
 
@@ -21,6 +22,8 @@ export interface RunRecord {
   /** teardownMs[k] is container k+1 (filled from the end, since teardown runs N..1). */
   teardownMs: (number | null)[];
   rss?: { kib: number; source: RssSource };
+  /** Kernel-command time per phase, for runners that report it. */
+  profile?: RunProfile;
 }
 
 export type Progress = (phase: 'setup' | 'teardown', done: number, n: number) => void;
@@ -59,6 +62,7 @@ export async function runBenchmark(runner: Runner, n: number, signal: AbortSigna
       progress('teardown', n - i + 1, n);
     }
     record.rss = await peakRss(runner, peak);
+    record.profile = runner.profile?.();
     record.status = 'ok';
   } catch (err) {
     record.status = signal.aborted ? 'interrupted' : 'failed';

@@ -1,46 +1,100 @@
 /**
- * `npm run bench`: for each selected runner, make a throwaway host
- * namespace, run the worker inside it, delete it; then print the table and
- * write JSON and SVG into bench/results/.
+ * `npm run bench`: for each task of the selected sections (one per runner in
+ * the comparison, one per backend and scenario in scaling, two per backend
+ * side by side in the data plane), make a throwaway host namespace, run the
+ * worker inside it, delete it; then print the tables and write JSON and SVG
+ * into bench/results/.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, USAGE, type BenchOptions } from './args.js';
+import { describeProfile } from './exec-profile.js';
+import { parseArgs, USAGE, type BenchOptions, type Section } from './args.js';
 import type { RunRecord } from './harness.js';
-import { HostNamespace, ownNetns, type WorkerHandle } from './hostns.js';
-import { machineInfo, withStats, writeResults, type BenchResults, type RunnerResult } from './results.js';
+import { measureDataplane } from './dataplane.js';
+import { renderDataplane, renderScaling, renderTargets } from './report.js';
+import {
+  machineInfo,
+  withDataplaneStats,
+  withManyPortsStats,
+  withScalingStats,
+  withStats,
+  writeResults,
+  type BenchResults,
+  type DataplaneResult,
+  type ManyPortsResult,
+  type RunnerResult,
+  type ScalingResult,
+} from './results.js';
 import { selectRunners } from './runners/index.js';
+import type { ManyPortsRecord } from './scenarios/many-ports.js';
 import { renderTable } from './table.js';
+import { Tasks } from './tasks.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
+const MANY_PORTS_REPEATS = 3;
 
-/** Interrupt state shared with the signal handlers: stop after the current runner, and pass the signal on. */
-const interruption = { requested: false, current: undefined as WorkerHandle | undefined };
+/** The tasks of this run, for the signal handlers to interrupt. */
+let current: Tasks | undefined;
+let signalled = false;
 
 function onSignal(signal: NodeJS.Signals): void {
-  if (!interruption.requested) process.stderr.write(`\nbench: ${signal}, cleaning up…\n`);
-  interruption.requested = true;
-  interruption.current?.interrupt();
+  if (!signalled) process.stderr.write(`\nbench: ${signal}, cleaning up…\n`);
+  signalled = true;
+  current?.interrupt();
 }
 
-async function runOne(name: string, index: number, runId: string, options: BenchOptions, tmpRoot: string): Promise<RunRecord> {
-  const host = new HostNamespace(`ctrnet-bench-${runId}-${index}`);
-  const tmpDir = mkdtempSync(join(tmpRoot, `${name}-`));
-  const out = join(tmpDir, 'record.json');
-  // Outside the try: if the name already exists it is not ours, and destroy() must not touch it.
-  await host.create();
-  try {
-    if (interruption.requested) return { runner: name, status: 'interrupted', n: options.n, setupMs: [], teardownMs: [] };
-    interruption.current = host.startWorker({ runner: name, n: options.n, tmpDir, netnsPrefix: host.containerPrefix, out, parentNetns: ownNetns() });
-    const ending = await interruption.current.exited;
-    if (existsSync(out)) return JSON.parse(readFileSync(out, 'utf8')) as RunRecord;
-    return { runner: name, status: interruption.requested ? 'interrupted' : 'failed', error: `worker ended (${ending}) before writing results`, n: options.n, setupMs: [], teardownMs: [] };
-  } finally {
-    interruption.current = undefined;
-    for (const error of await host.destroy()) process.stderr.write(`bench: cleanup: ${error}\n`);
+function report(label: string, record: { status: string; error?: string }): void {
+  if (record.error) process.stderr.write(`bench: ${label} ${record.status}: ${record.error}\n`);
+}
+
+async function runRunner(tasks: Tasks, runner: string, n: number): Promise<RunRecord> {
+  const record = await tasks.run<RunRecord>(runner, { kind: 'runner', runner, n });
+  report(runner, record);
+  return 'runner' in record ? record : { runner, n, setupMs: [], teardownMs: [], ...record };
+}
+
+async function compare(tasks: Tasks, options: BenchOptions): Promise<RunnerResult[]> {
+  const records: RunnerResult[] = [];
+  for (const definition of selectRunners(options.only)) {
+    if (tasks.interrupted) break;
+    process.stderr.write(`bench: ${definition.name}, N=${options.n}\n`);
+    records.push(withStats(await runRunner(tasks, definition.name, options.n)));
   }
+  return records;
+}
+
+async function scaling(tasks: Tasks, options: BenchOptions): Promise<NonNullable<BenchResults['scaling']>> {
+  const runs: ScalingResult[] = [];
+  const manyPorts: ManyPortsResult[] = [];
+  for (const backend of options.backends) {
+    if (tasks.interrupted) break;
+    const runner = `ctrnet-api-${backend}`;
+    process.stderr.write(`bench: scaling, ${runner}, N=${options.scalingN}\n`);
+    runs.push(withScalingStats(await runRunner(tasks, runner, options.scalingN)));
+  }
+  for (const backend of options.backends) {
+    if (tasks.interrupted) break;
+    process.stderr.write(`bench: scaling, ctrnet-api-${backend}, one container with ${options.manyPorts} ports\n`);
+    const record = await tasks.run<ManyPortsRecord>(`ports-${backend}`, { kind: 'many-ports', backend, ports: options.manyPorts, repeats: MANY_PORTS_REPEATS });
+    report(`ctrnet-api-${backend} many ports`, record);
+    manyPorts.push(withManyPortsStats('kind' in record ? record : { kind: 'many-ports', backend, ports: options.manyPorts, repeats: MANY_PORTS_REPEATS, publish: '', runMs: [], rmMs: [], ...record }));
+  }
+  return { n: options.scalingN, runs, manyPorts };
+}
+
+async function dataplane(tasks: Tasks, options: BenchOptions): Promise<DataplaneResult[]> {
+  const results: DataplaneResult[] = [];
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  for (const backend of options.backends) {
+    if (tasks.interrupted) break;
+    process.stderr.write(`bench: data plane, ctrnet-api-${backend}, ${options.portCounts.join(' and ')} published ports side by side\n`);
+    const record = await measureDataplane(tasks, backend, options.portCounts, options.connects, log);
+    report(`ctrnet-api-${backend} data plane`, record);
+    results.push(withDataplaneStats(record));
+  }
+  return results;
 }
 
 async function main(): Promise<void> {
@@ -49,40 +103,62 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE + '\n');
     return;
   }
-  const definitions = selectRunners(options.only);
+  selectRunners(options.only); // unknown names fail before anything is created
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
   const startedAt = new Date().toISOString();
   const machine = machineInfo();
-  const runId = process.pid.toString(36);
   const tmpRoot = mkdtempSync(join(tmpdir(), 'ctrnet-bench-'));
-  const records: RunnerResult[] = [];
+  const run = new Tasks(`ctrnet-bench-${process.pid.toString(36)}`, tmpRoot);
+  current = run;
+  const results: BenchResults = { startedAt, finishedAt: '', sections: options.sections, n: options.n, machine, loadavgAfter: {}, runners: [] };
+  const after = (section: Section): void => void (results.loadavgAfter[section] = loadavg()[0]!);
   try {
-    for (const [index, definition] of definitions.entries()) {
-      if (interruption.requested) break;
-      process.stderr.write(`bench: ${definition.name}, N=${options.n}\n`);
-      const record = await runOne(definition.name, index, runId, options, tmpRoot);
-      if (record.error) process.stderr.write(`bench: ${definition.name} ${record.status}: ${record.error}\n`);
-      records.push(withStats(record));
+    if (options.sections.includes('compare')) {
+      results.runners = await compare(run, options);
+      after('compare');
+    }
+    if (options.sections.includes('scaling') && !run.interrupted) {
+      results.scaling = await scaling(run, options);
+      after('scaling');
+    }
+    if (options.sections.includes('dataplane') && !run.interrupted) {
+      results.dataplane = await dataplane(run, options);
+      after('dataplane');
     }
   } finally {
     rmSync(tmpRoot, { recursive: true, force: true });
   }
-  if (interruption.requested) {
+  if (run.interrupted) {
     process.stderr.write('bench: interrupted; namespaces deleted, no results written\n');
     process.exitCode = 130;
     return;
   }
+  results.finishedAt = new Date().toISOString();
 
-  const results: BenchResults = { startedAt, finishedAt: new Date().toISOString(), n: options.n, machine, runners: records };
-  process.stdout.write(`\nN=${options.n} containers per runner, one published TCP port each (${machine.cpus} CPUs, kernel ${machine.kernel}, load average ${machine.loadavg1.toFixed(2)} at start)\n\n`);
-  process.stdout.write(renderTable(records) + '\n\n');
-  for (const r of records) {
-    process.stdout.write(`${r.runner}: ${r.description ?? '(no description: it did not get that far)'}${r.verified ? `\n  checked after setup(1): ${r.verified}` : ''}${r.error ? `\n  ${r.status}: ${r.error}` : ''}\n`);
+  const load = Object.entries(results.loadavgAfter).map(([section, v]) => `${v.toFixed(2)} after ${section}`);
+  process.stdout.write(`\n${machine.cpus} CPUs (${machine.cpuModel}), kernel ${machine.kernel}, Node ${machine.node}; load average ${machine.loadavg1.toFixed(2)} at start, ${load.join(', ')}\n`);
+  if (options.sections.includes('compare')) {
+    process.stdout.write(`\nN=${options.n} containers per runner, one published TCP port each\n\n`);
+    process.stdout.write(renderTable(results.runners) + '\n\n');
+    for (const r of results.runners) {
+      const profile = r.profile ? describeProfile(r.profile).map((line) => `\n  ${line}`).join('') : '';
+      process.stdout.write(`${r.runner}: ${r.description ?? '(no description: it did not get that far)'}${r.verified ? `\n  checked after setup(1): ${r.verified}` : ''}${profile}${r.error ? `\n  ${r.status}: ${r.error}` : ''}\n`);
+    }
   }
+  if (results.scaling) process.stdout.write(`\n${renderScaling(results.scaling)}\n`);
+  if (results.dataplane) process.stdout.write(`\n${renderDataplane(results.dataplane, options.portCounts)}\n`);
+  const targets = renderTargets(results);
+  if (targets) process.stdout.write(`\n${targets}\n`);
+  process.stdout.write('\n');
   for (const path of writeResults(RESULTS_DIR, results)) process.stdout.write(`wrote ${path}\n`);
-  if (records.every((r) => r.status !== 'ok')) process.exitCode = 1;
+  if (!anyFinished(results)) process.exitCode = 1;
+}
+
+function anyFinished(results: BenchResults): boolean {
+  const all: { status: string }[] = [...results.runners, ...(results.scaling?.runs ?? []), ...(results.scaling?.manyPorts ?? []), ...(results.dataplane ?? [])];
+  return all.some((r) => r.status === 'ok');
 }
 
 main().catch((err: unknown) => {

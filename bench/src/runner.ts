@@ -3,6 +3,7 @@
  * 1..N in order, then removes them N..1, and times every setup and
  * teardown call; everything else (prepare, verify, memory probes) is untimed.
  */
+import type { RunProfile } from './exec-profile.js';
 
 /** Host port published by container `i` (host port 20000+i → container port 80). */
 export function hostPort(i: number): number {
@@ -55,6 +56,8 @@ export interface Runner {
    * by the runner itself (for tools that are a new process per call).
    */
   peakRssKiB?(): Promise<number | undefined>;
+  /** Where the timed calls spent their time (in-process runners that see their kernel commands). */
+  profile?(): RunProfile;
 }
 
 /** A registered runner: a name the CLI can select, and how to build it. */

@@ -56,7 +56,7 @@ export function linePlot(spec: PlotSpec): string {
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
-    `<text x="${WIDTH / 2}" y="22" text-anchor="middle" font-size="15">${escapeXml(spec.title)}</text>`,
+    `<text x="${WIDTH / 2}" y="18" text-anchor="middle" font-size="15">${escapeXml(spec.title)}</text>`,
   ];
   for (let y = 0; y <= yMax + yStep / 2; y += yStep) {
     const v = py(y).toFixed(1);
@@ -80,9 +80,11 @@ export function linePlot(spec: PlotSpec): string {
       const pts = run.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ');
       out.push(`<polyline points="${pts}" fill="none" stroke="${color}" stroke-width="1.5" stroke-linejoin="round"/>`);
     }
-    // Legend in one row above the plot, where no line can hide it.
-    const lx = MARGIN.left + k * LEGEND_SLOT;
-    const ly = MARGIN.top - 16;
+    // Legend above the plot, where no line can hide it; a second row when one does not hold every entry.
+    const perRow = Math.floor((WIDTH - MARGIN.left) / LEGEND_SLOT);
+    const rows = Math.ceil(spec.series.length / perRow);
+    const lx = MARGIN.left + (k % perRow) * LEGEND_SLOT;
+    const ly = MARGIN.top - 10 - (rows - 1 - Math.floor(k / perRow)) * 16;
     out.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 24}" y2="${ly}" stroke="${color}" stroke-width="3"/>`);
     out.push(`<text x="${lx + 30}" y="${ly}" dy="4">${escapeXml(series.name)}</text>`);
   });

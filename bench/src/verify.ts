@@ -19,9 +19,10 @@ export async function containerAddress(netnsFile: string, ifname = 'eth0'): Prom
  */
 export async function portRuleSource(port: number): Promise<string> {
   const pattern = new RegExp(`\\b${port}\\b`);
+  // iptables first: iptables-nft rules also show in the nft ruleset, but ctrnet's own nft table never shows in iptables-save.
   const listings: [string, readonly string[]][] = [
-    ['nft ruleset', ['nft', 'list', 'ruleset']],
     ['iptables nat', ['iptables-save', '-t', 'nat']],
+    ['nft ruleset', ['nft', 'list', 'ruleset']],
   ];
   for (const [label, argv] of listings) {
     const text = await exec(argv).then((o) => o.stdout, () => '');

@@ -1,19 +1,33 @@
 /**
- * Runs one runner inside the throwaway host namespace. main.ts starts it
- * with `nsenter --net=/run/netns/<host>` and reads the RunRecord it writes.
+ * Runs one task inside the throwaway host namespace: a runner's timed loop,
+ * or one of ctrnet's scenarios. main.ts starts it with
+ * `nsenter --net=/run/netns/<host>` and reads the record it writes.
  */
 import { readlinkSync, writeFileSync } from 'node:fs';
 import { exec } from './exec.js';
-import { runBenchmark, type Progress } from './harness.js';
+import { runBenchmark, type Progress, type RunRecord } from './harness.js';
 import { runners } from './runners/index.js';
+import { serveDataplane, type DataplaneServeRecord, type DataplaneServeTask } from './scenarios/dataplane.js';
+import { runManyPorts, type ManyPortsRecord, type ManyPortsTask } from './scenarios/many-ports.js';
+
+/** The timed setup/teardown loop of one registered runner (the comparison, and the scaling run). */
+export interface RunnerTask {
+  kind: 'runner';
+  runner: string;
+  n: number;
+}
+
+export type WorkerTask = RunnerTask | ManyPortsTask | DataplaneServeTask;
+
+/** What each task writes: RunRecord for a runner, the scenario's own record otherwise. */
+export type WorkerRecord = RunRecord | ManyPortsRecord | DataplaneServeRecord;
 
 /** What main.ts passes as the single argument (JSON). */
 export interface WorkerSpec {
-  runner: string;
-  n: number;
+  task: WorkerTask;
   tmpDir: string;
   netnsPrefix: string;
-  /** File the RunRecord goes to. */
+  /** File the record goes to. */
   out: string;
   /** Network namespace of main.ts (`net:[…]`): the worker refuses to run in it. */
   parentNetns: string;
@@ -29,15 +43,29 @@ async function main(): Promise<void> {
   await exec(['ip', 'link', 'set', 'lo', 'up']);
   writeFileSync('/proc/sys/net/ipv4/ip_forward', '1\n');
 
-  const definition = runners.find((r) => r.name === spec.runner);
-  if (!definition) throw new Error(`no runner named ${spec.runner}`);
   const controller = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => controller.abort(new Error(`interrupted by ${signal}`)));
   }
-  const runner = definition.create({ tmpDir: spec.tmpDir, netnsPrefix: spec.netnsPrefix, n: spec.n });
-  const record = await runBenchmark(runner, spec.n, controller.signal, progressPrinter(spec.runner));
+  const record = await runTask(spec, controller.signal);
   writeFileSync(spec.out, JSON.stringify(record));
+}
+
+async function runTask(spec: WorkerSpec, signal: AbortSignal): Promise<WorkerRecord> {
+  const { task } = spec;
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  switch (task.kind) {
+    case 'runner': {
+      const definition = runners.find((r) => r.name === task.runner);
+      if (!definition) throw new Error(`no runner named ${task.runner}`);
+      const runner = definition.create({ tmpDir: spec.tmpDir, netnsPrefix: spec.netnsPrefix, n: task.n });
+      return runBenchmark(runner, task.n, signal, progressPrinter(task.runner));
+    }
+    case 'many-ports':
+      return runManyPorts(task, spec.tmpDir, signal, log);
+    case 'dataplane-serve':
+      return serveDataplane(task, spec.tmpDir, `${spec.out}.ready`, signal, log);
+  }
 }
 
 /** A line every quarter (or a live counter on a terminal), on stderr so stdout stays the table. */

@@ -1,36 +1,30 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { defaultRunSpec, loadConfig, parsePublishSpec, Runtime } from '@ctrnet/core';
+import { performance } from 'node:perf_hooks';
+import { closeCtrnet, containerName, detachedSpec, openCtrnet, type OpenCtrnet, type PortBackend } from '../ctrnet.js';
+import { ProfileBuilder, type RunProfile } from '../exec-profile.js';
 import type { Runner, RunnerContext, RunnerDefinition } from '../runner.js';
 import { CONTAINER_PORT, hostPort } from '../runner.js';
 import { verifyContainer } from '../verify.js';
 
-/** The CLI script detached containers report their exit to. */
-export const CTRNET_CLI = fileURLToPath(new URL('../../../packages/cli/bin/ctrnet.js', import.meta.url));
-
 /**
  * ctrnet through its library API in one warm process, as a runtime embedding
- * it would call it: setup(i) is `run -d --name cI -p 20000+i:80 -- sleep
+ * it would call it: setup(i) is `run -d --name ctrI -p 20000+i:80 -- sleep
  * infinity` (netns, veth, address, port, and a supervised process);
- * teardown(i) is `rm -f cI`.
+ * teardown(i) is `rm -f ctrI`. Every kernel command is timed for the profile.
  */
 class CtrnetApiRunner implements Runner {
   readonly name: string;
-  private rt?: Runtime;
+  private ctrnet?: OpenCtrnet;
+  private readonly profiler = new ProfileBuilder();
 
   constructor(
     private readonly ctx: RunnerContext,
-    private readonly backend: 'nftables' | 'iptables',
+    private readonly backend: PortBackend,
   ) {
     this.name = `ctrnet-api-${backend}`;
   }
 
   async prepare(): Promise<void> {
-    const stateDir = join(this.ctx.tmpDir, 'state');
-    mkdirSync(stateDir, { recursive: true });
-    const config = { ...loadConfig({ stateDir, env: {} }), portBackend: this.backend, portBackendSource: 'the bench' };
-    this.rt = await Runtime.open({ config, reaper: { node: process.execPath, cli: CTRNET_CLI } });
+    this.ctrnet = await openCtrnet(this.ctx.tmpDir, this.backend);
   }
 
   describe(): string {
@@ -38,26 +32,29 @@ class CtrnetApiRunner implements Runner {
   }
 
   async setup(i: number): Promise<void> {
-    const spec = defaultRunSpec(['sleep', 'infinity']);
-    spec.name = `c${i}`;
-    spec.detach = true;
-    spec.publish = [parsePublishSpec(`${hostPort(i)}:${CONTAINER_PORT}`)];
-    spec.given = ['publish'];
-    await this.rt!.containers.runDetached(spec);
+    const { rt, exec } = this.ctrnet!;
+    const start = performance.now();
+    await rt.containers.runDetached(detachedSpec(containerName(i), [`${hostPort(i)}:${CONTAINER_PORT}`], ['sleep', 'infinity']));
+    this.profiler.add('setup', i, performance.now() - start, exec.take());
   }
 
   async teardown(i: number): Promise<void> {
-    await this.rt!.containers.remove(`c${i}`, true);
+    const { rt, exec } = this.ctrnet!;
+    const start = performance.now();
+    await rt.containers.remove(containerName(i), true);
+    this.profiler.add('teardown', i, performance.now() - start, exec.take());
   }
 
   async verify(i: number): Promise<string> {
-    return verifyContainer(this.rt!.containers.get(`c${i}`).sandboxKey!, hostPort(i));
+    return verifyContainer(this.ctrnet!.rt.containers.get(containerName(i)).sandboxKey!, hostPort(i));
+  }
+
+  profile(): RunProfile {
+    return this.profiler.result();
   }
 
   async close(): Promise<void> {
-    if (!this.rt) return;
-    await this.rt.system.reset();
-    this.rt.close();
+    await closeCtrnet(this.ctrnet);
   }
 }
 

@@ -1,16 +1,15 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { exec } from '../exec.js';
 import type { Runner, RunnerContext, RunnerDefinition } from '../runner.js';
 import { CONTAINER_PORT, hostPort } from '../runner.js';
 import { CommandRunner } from '../rss.js';
 import { verifyContainer } from '../verify.js';
-import { CTRNET_CLI } from './ctrnet-api.js';
+import { containerName, CTRNET_CLI, ctrnetStateDir } from '../ctrnet.js';
 
 /**
  * The ctrnet CLI, one process per call, as a user or a runtime would call
- * it: setup(i) is `ctrnet run -d --name cI -p 20000+i:80 -- sleep infinity`,
- * teardown(i) is `ctrnet rm -f cI`. nftables backend.
+ * it: setup(i) is `ctrnet run -d --name ctrI -p 20000+i:80 -- sleep infinity`,
+ * teardown(i) is `ctrnet rm -f ctrI`. nftables backend.
  */
 class CtrnetCliRunner implements Runner {
   readonly name = 'ctrnet-cli';
@@ -19,7 +18,7 @@ class CtrnetCliRunner implements Runner {
 
   constructor(ctx: RunnerContext) {
     this.run = new CommandRunner(ctx.tmpDir);
-    this.stateDir = join(ctx.tmpDir, 'state');
+    this.stateDir = ctrnetStateDir(ctx.tmpDir);
     mkdirSync(this.stateDir, { recursive: true });
   }
 
@@ -38,15 +37,15 @@ class CtrnetCliRunner implements Runner {
   }
 
   async setup(i: number): Promise<void> {
-    await this.ctrnet('run', '-d', '--name', `c${i}`, '-p', `${hostPort(i)}:${CONTAINER_PORT}`, '--', 'sleep', 'infinity');
+    await this.ctrnet('run', '-d', '--name', containerName(i), '-p', `${hostPort(i)}:${CONTAINER_PORT}`, '--', 'sleep', 'infinity');
   }
 
   async teardown(i: number): Promise<void> {
-    await this.ctrnet('rm', '-f', `c${i}`);
+    await this.ctrnet('rm', '-f', containerName(i));
   }
 
   async verify(i: number): Promise<string> {
-    const [inspect] = JSON.parse((await this.ctrnet('inspect', `c${i}`)).stdout) as { NetworkSettings: { SandboxKey: string } }[];
+    const [inspect] = JSON.parse((await this.ctrnet('inspect', containerName(i))).stdout) as { NetworkSettings: { SandboxKey: string } }[];
     return verifyContainer(inspect!.NetworkSettings.SandboxKey, hostPort(i));
   }
 

@@ -1,0 +1,80 @@
+/**
+ * Opening ctrnet's library API the way every ctrnet scenario of the bench
+ * does: a private state dir, an explicit port backend, the CLI as reaper,
+ * and an executor that times each kernel command for the profile.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultRunSpec, ExecaExecutor, loadConfig, parsePublishSpec, Runtime, type RunSpec } from '@ctrnet/core';
+import { exec } from './exec.js';
+import { TimingExecutor } from './exec-profile.js';
+
+/** The CLI script detached containers report their exit to. */
+export const CTRNET_CLI = fileURLToPath(new URL('../../packages/cli/bin/ctrnet.js', import.meta.url));
+
+/** ctrnet's two port publishers, by the name `portBackend` takes. */
+export const PORT_BACKENDS = ['nftables', 'iptables'] as const;
+export type PortBackend = (typeof PORT_BACKENDS)[number];
+
+/**
+ * Name of the bench's container `i`: `ctr<i>`. Not `c<i>`: an all-hex name
+ * such as `c54` also matches any container whose id starts with c54, and
+ * ctrnet (as of this writing) refuses such a name as "already in use".
+ */
+export function containerName(i: number): string {
+  return `ctr${i}`;
+}
+
+/** A warm Runtime plus the executor it drives the kernel through. */
+export interface OpenCtrnet {
+  rt: Runtime;
+  exec: TimingExecutor;
+}
+
+/** Where a task's ctrnet keeps its state (inside the task's scratch directory). */
+export function ctrnetStateDir(tmpDir: string): string {
+  return join(tmpDir, 'state');
+}
+
+/**
+ * After a worker died without cleaning up: `ctrnet system reset` on the
+ * state it left, inside its host namespace. Container namespaces
+ * (/run/netns/ctrnet-*) and container processes outlive the host
+ * namespace, so deleting that alone would leak them.
+ */
+export async function resetLeftovers(hostNetnsFile: string, tmpDir: string): Promise<void> {
+  const stateDir = ctrnetStateDir(tmpDir);
+  if (!existsSync(stateDir)) return;
+  await exec(['nsenter', `--net=${hostNetnsFile}`, '--', process.execPath, CTRNET_CLI, '--state-dir', stateDir, 'system', 'reset']);
+}
+
+/** Opens a Runtime on `<tmpDir>/state` with `backend` forced (no probing, so a broken backend fails loudly). */
+export async function openCtrnet(tmpDir: string, backend: PortBackend): Promise<OpenCtrnet> {
+  const stateDir = ctrnetStateDir(tmpDir);
+  mkdirSync(stateDir, { recursive: true });
+  const config = { ...loadConfig({ stateDir, env: {} }), portBackend: backend, portBackendSource: 'the bench' };
+  const exec = new TimingExecutor(new ExecaExecutor());
+  const rt = await Runtime.open({ config, executor: exec, reaper: { node: process.execPath, cli: CTRNET_CLI } });
+  return { rt, exec };
+}
+
+/** `run -d --name NAME -p SPEC... -- COMMAND` on the default bridge network, as the CLI would build it. */
+export function detachedSpec(name: string, publish: readonly string[], command: string[]): RunSpec {
+  const spec = defaultRunSpec(command);
+  spec.name = name;
+  spec.detach = true;
+  spec.publish = publish.map(parsePublishSpec);
+  if (publish.length > 0) spec.given = ['publish'];
+  return spec;
+}
+
+/** Removes every container and network and the backend's rules (`system reset`), then closes the store. */
+export async function closeCtrnet(open: OpenCtrnet | undefined): Promise<void> {
+  if (!open) return;
+  try {
+    await open.rt.system.reset();
+  } finally {
+    open.rt.close();
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The text sections after the comparison table: scaling, data plane, and
+ * the figures set against the issue's targets.
+ */
+import { describeProfile } from './exec-profile.js';
+import type { BenchResults, DataplaneResult, ManyPortsResult, ScalingResult } from './results.js';
+import { formatColumns } from './table.js';
+
+const ms = (v: number | undefined, digits = 1): string => (v === undefined ? 'n/a' : v.toFixed(digits));
+/** Medians (ms) with few and with many containers, e.g. `12.1 -> 13.0`. */
+const arrow = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined ? 'n/a' : `${a.toFixed(1)} -> ${b.toFixed(1)}`);
+const ratio = (v: number | undefined): string => (v === undefined ? 'n/a' : `${v.toFixed(2)}x`);
+/** Connect times are tens of microseconds: print them in µs. */
+const us = (v: number): string => (v * 1000).toFixed(0);
+
+function statusCell<T extends { status: string }>(r: T, value: (r: T) => string): string {
+  return r.status === 'ok' ? value(r) : r.status.toUpperCase();
+}
+
+function errors(items: readonly { status: string; error?: string }[], name: (i: number) => string): string[] {
+  return items.flatMap((r, i) => (r.error ? [`${name(i)} ${r.status}: ${r.error}`] : []));
+}
+
+export function renderScaling(scaling: NonNullable<BenchResults['scaling']>): string {
+  const parts: string[] = [];
+  const { n, runs, manyPorts } = scaling;
+  if (runs.length > 0) {
+    const first = '#1-10';
+    const last = `#${n - 9}-${n}`;
+    const rows: [string, (r: ScalingResult) => string][] = [
+      [`setup median ${first} (ms)`, (r) => ms(r.setup?.first10.median)],
+      [`setup median ${last} (ms)`, (r) => ms(r.setup?.last10.median)],
+      [`setup ${last} / ${first}`, (r) => ratio(r.setupRatio)],
+      [`  in kernel commands ${first} -> ${last}`, (r) => arrow(r.split?.setup.commandFirst10, r.split?.setup.commandLast10)],
+      [`  the rest ${first} -> ${last}`, (r) => arrow(r.split?.setup.restFirst10, r.split?.setup.restLast10)],
+      [`teardown median ${first} (ms)`, (r) => ms(r.teardown?.first10.median)],
+      [`teardown median ${last} (ms)`, (r) => ms(r.teardown?.last10.median)],
+      [`teardown ${last} / ${first}`, (r) => ratio(r.teardownRatio)],
+      [`  in kernel commands ${first} -> ${last}`, (r) => arrow(r.split?.teardown.commandFirst10, r.split?.teardown.commandLast10)],
+      [`  the rest ${first} -> ${last}`, (r) => arrow(r.split?.teardown.restFirst10, r.split?.teardown.restLast10)],
+      ['setup total (s)', (r) => ms(r.setup && r.setup.totalMs / 1000)],
+      ['teardown total (s)', (r) => ms(r.teardown && r.teardown.totalMs / 1000)],
+      ['peak RSS of the process (MiB)', (r) => ms(r.rss && r.rss.kib / 1024)],
+    ];
+    parts.push(
+      `Scaling: ctrnet library API, ${n} containers created one after another (one published port each), then removed in reverse`,
+      '',
+      formatColumns(['', ...runs.map((r) => r.runner)], rows.map(([label, value]) => [label, ...runs.map((r) => statusCell(r, value))])),
+      ...errors(runs, (i) => runs[i]!.runner),
+    );
+    for (const r of runs) {
+      if (r.profile) parts.push(`${r.runner}, where the time goes:`, ...describeProfile(r.profile).map((line) => `  ${line}`));
+    }
+  }
+  if (manyPorts.length > 0) {
+    const spec = manyPorts.find((r) => r.publish)?.publish ?? '';
+    const ports = manyPorts[0]!.ports;
+    const repeats = manyPorts[0]!.repeats;
+    const rows: [string, (r: ManyPortsResult) => string][] = [
+      ['run -d median (ms)', (r) => ms(r.run?.median, 0)],
+      ['run -d slowest (ms)', (r) => ms(r.runMs.length ? Math.max(...r.runMs) : undefined, 0)],
+      ['rm -f median (ms)', (r) => ms(r.rm?.median, 0)],
+      ['rm -f slowest (ms)', (r) => ms(r.rmMs.length ? Math.max(...r.rmMs) : undefined, 0)],
+    ];
+    parts.push(
+      '',
+      `One container publishing ${ports} ports (-p ${spec}), run -d then rm -f, ${repeats} times`,
+      '',
+      formatColumns(['', ...manyPorts.map((r) => `ctrnet-api-${r.backend}`)], rows.map(([label, value]) => [label, ...manyPorts.map((r) => statusCell(r, value))])),
+      ...errors(manyPorts, (i) => `ctrnet-api-${manyPorts[i]!.backend}`),
+    );
+    for (const r of manyPorts) {
+      if (r.profile) parts.push(`ctrnet-api-${r.backend} with ${r.ports} ports, where the time goes (setup = run -d, teardown = rm -f):`, ...describeProfile(r.profile).map((line) => `  ${line}`));
+    }
+  }
+  return parts.join('\n');
+}
+
+export function renderDataplane(results: readonly DataplaneResult[], portCounts: readonly [number, number]): string {
+  const [few, many] = portCounts;
+  const connects = results[0]?.connects ?? 0;
+  const header = ['backend, client -> published port', `${few} ports`, `${many} ports`, 'ratio of medians'];
+  const body: string[][] = [];
+  for (const r of results) {
+    for (const path of ['host', 'lan'] as const) {
+      const target = r.sides[0]?.[path === 'host' ? 'hostTarget' : 'lanTarget'] ?? '';
+      const label = `${r.backend}, ${path === 'host' ? 'host' : 'LAN'} -> ${target}`;
+      if (!r.stats) {
+        body.push([label, r.status.toUpperCase(), r.status.toUpperCase(), '']);
+        continue;
+      }
+      const cells = r.stats.map((s) => `${us(s[path].median)} / ${us(s[path].p90)}`);
+      body.push([label, ...cells, ratio(path === 'host' ? r.hostRatio : r.lanRatio)]);
+    }
+  }
+  const fillers = results
+    .filter((r) => r.sides.some((side) => side.fillerRunMs !== undefined))
+    .map((r) => `${r.backend}: filler run -d / rm -f ` + r.sides.map((side) => `${side.totalPorts - 1} ports ${ms(side.fillerRunMs, 0)} / ${ms(side.fillerRmMs, 0)} ms`).join(', '));
+  return [
+    `Data plane: TCP connect time through a published port with ${few} and with ${many} ports published, median / p90 in µs`,
+    `(both setups up at once in their own namespaces; ${connects} new connections each per client, the two setups alternating)`,
+    '',
+    formatColumns(header, body),
+    ...fillers,
+    ...errors(results, (i) => `ctrnet-api-${results[i]!.backend} data plane`),
+  ].join('\n');
+}
+
+/** One line per target of the issue that this run measured: the figure, the target, met or missed. */
+export function renderTargets(results: BenchResults): string {
+  const lines: string[][] = [];
+  const check = (what: string, value: number | undefined, limit: number, unit: string, strict = false): void => {
+    if (value === undefined) return;
+    const met = strict ? value < limit : value <= limit;
+    const fmt = (v: number): string => (unit === 'x' ? `${v.toFixed(2)}x` : `${v.toFixed(1)} ${unit}`);
+    lines.push([what, fmt(value), `${strict ? '<' : '≤'} ${fmt(limit)}`, met ? 'met' : 'MISSED']);
+  };
+  const runner = (name: string) => results.runners.find((r) => r.runner === name && r.status === 'ok');
+  for (const backend of ['nftables', 'iptables']) {
+    const api = runner(`ctrnet-api-${backend}`);
+    check(`warm API setup median #1-10, ${backend}`, api?.setup?.first10.median, 12, 'ms');
+    check(`warm API teardown median #1-10, ${backend}`, api?.teardown?.first10.median, 12, 'ms');
+  }
+  check('CLI run -d median #1-10 (nftables)', runner('ctrnet-cli')?.setup?.first10.median, 100, 'ms');
+  for (const r of results.scaling?.runs ?? []) check(`${r.runner} setup #${results.scaling!.n - 9}-${results.scaling!.n} / #1-10`, r.setupRatio, 1.3, 'x');
+  for (const r of results.scaling?.manyPorts ?? []) {
+    check(`${r.ports} ports in one container, run -d median, ${r.backend}`, r.run?.median, 1000, 'ms', true);
+    check(`${r.ports} ports in one container, rm -f median, ${r.backend}`, r.rm?.median, 1000, 'ms', true);
+  }
+  for (const r of results.dataplane ?? []) {
+    const counts = r.sides.map((side) => side.totalPorts).reverse().join(' vs ');
+    check(`data plane ${counts} ports, host client, ${r.backend}`, r.hostRatio, 1.2, 'x');
+    check(`data plane ${counts} ports, LAN client, ${r.backend}`, r.lanRatio, 1.2, 'x');
+  }
+  if (lines.length === 0) return '';
+  return ['Targets', '', formatColumns(['', 'measured', 'target', ''], lines)].join('\n');
+}
