@@ -166,6 +166,21 @@ describe('Store', () => {
   });
 
   describe('containers', () => {
+    it('checks name uniqueness by exact name, not by id prefix', () => {
+      store.insertContainer(container());
+      expect(store.containerNameTaken('web')).to.equal(true);
+      // 'ccc' is a prefix of the id: a lookup finds the container, but the name is free.
+      expect(store.container('ccc')?.name).to.equal('web');
+      expect(store.containerNameTaken('ccc')).to.equal(false);
+    });
+
+    it('finds running containers that share a namespace', () => {
+      store.insertContainer(container());
+      store.insertContainer(container({ id: hex('d'), name: 'side', networkMode: 'container:web', status: 'running' }));
+      store.insertContainer(container({ id: hex('f'), name: 'stopped', networkMode: 'container:web', status: 'exited' }));
+      expect(store.containersSharingNetns(['web', hex('c')]).map((c) => c.name)).to.deep.equal(['side']);
+    });
+
     it('insert, update, get and delete round-trip every field', () => {
       const c = container();
       store.insertContainer(c);

@@ -80,7 +80,7 @@ export class Containers {
 
   /** Insert the row; the caller holds the lock. */
   private async create(record: Container): Promise<void> {
-    if (this.ctx.store.container(record.name)) {
+    if (this.ctx.store.containerNameTaken(record.name)) {
       throw new CtrnetError('CONFLICT', `container name ${quote(record.name)} is already in use; pick another --name`);
     }
     this.ctx.store.insertContainer(record);
@@ -212,10 +212,7 @@ export class Containers {
   /** `rm`: refuse a running container unless forced; refuse a network namespace others share. */
   async remove(nameOrId: string, force: boolean): Promise<void> {
     const container = this.get(nameOrId);
-    const dependants = this.ctx.store
-      .containers()
-      .filter((c) => c.networkMode === `container:${container.name}` || c.networkMode === `container:${container.id}`)
-      .filter((c) => c.status === 'running');
+    const dependants = this.ctx.store.containersSharingNetns([container.name, container.id]);
     if (dependants.length && !force) {
       throw new CtrnetError('INVALID_STATE', `container ${container.name} shares its network namespace with ${dependants.map((c) => c.name).join(', ')}; remove those first or use rm -f`);
     }

@@ -17,7 +17,7 @@ import { checkContainerName, checkHostname, quote } from './validate.js';
 export function planRun(ctx: RuntimeContext, networks: Networks, spec: RunSpec, autoRemove: boolean): ContainerRecord<ContainerSpec> {
   const id = newId();
   const name = spec.name ? checkContainerName(spec.name) : uniqueGeneratedName(ctx);
-  if (ctx.store.container(name)) {
+  if (ctx.store.containerNameTaken(name)) {
     throw new CtrnetError('CONFLICT', `container name ${quote(name)} is already in use; remove it (ctrnet rm -f ${name}) or pick another --name`);
   }
   if (!spec.command.length) throw invalidArgument('no command given; usage: ctrnet run [OPTIONS] [--] COMMAND [ARG...]');
@@ -74,7 +74,7 @@ export function planRun(ctx: RuntimeContext, networks: Networks, spec: RunSpec, 
 function uniqueGeneratedName(ctx: RuntimeContext): string {
   for (let attempt = 0; ; attempt++) {
     const name = generateName(attempt);
-    if (!ctx.store.container(name)) return name;
+    if (!ctx.store.containerNameTaken(name)) return name;
   }
 }
 

@@ -87,4 +87,7 @@ export const MIGRATIONS: readonly string[] = [
     payload TEXT NOT NULL
   );
   `,
+  /* 2: reservations are looked up by (protocol, port) across host addresses */ `
+  CREATE INDEX ports_by_port ON ports (protocol, host_port);
+  `,
 ];

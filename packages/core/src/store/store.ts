@@ -149,6 +149,19 @@ export class Store {
     return (this.db.prepare('SELECT * FROM containers ORDER BY created, name').all() as Row[]).map((r) => toContainer<Spec>(r));
   }
 
+  /** Whether a container has exactly this name (not an id prefix): for uniqueness checks. */
+  containerNameTaken(name: string): boolean {
+    return this.db.prepare('SELECT 1 FROM containers WHERE name = ?').get(name) !== undefined;
+  }
+
+  /** Running containers whose network mode is `container:` one of `targets` (they share its namespace). */
+  containersSharingNetns(targets: string[]): ContainerRecord[] {
+    const modes = targets.map((t) => `container:${t}`);
+    return (this.db.prepare(`SELECT * FROM containers WHERE status = 'running' AND network_mode IN (${modes.map(() => '?').join(',')})`).all(...modes) as Row[]).map(
+      (r) => toContainer(r),
+    );
+  }
+
   /** Find by exact name, full id, or unique id prefix (Docker's lookup rules). */
   container<Spec = unknown>(nameOrId: string): ContainerRecord<Spec> | undefined {
     const exact = this.db.prepare('SELECT * FROM containers WHERE name = ? OR id = ?').get(nameOrId, nameOrId) as Row | undefined;
@@ -202,6 +215,13 @@ export class Store {
       }
       return {};
     });
+  }
+
+  /** Reservations of one host port for a protocol, on any host address. */
+  portHolders(protocol: string, hostPort: number): PortBinding[] {
+    return (this.db.prepare('SELECT data FROM ports WHERE protocol = ? AND host_port = ?').all(protocol, hostPort) as Row[]).map(
+      (r) => JSON.parse(r.data as string) as PortBinding,
+    );
   }
 
   /** Host ports in use for a protocol (any host IP), for picking free ephemeral ports. */
