@@ -21,7 +21,9 @@ export async function resolveBindings(
   containerIp: string,
   requests: readonly PublishRequest[],
 ): Promise<PortBinding[]> {
+  // Every reservation is read only when an ephemeral port must be picked: fixed ports are checked one by one.
   const used = new Map<Protocol, Set<number>>();
+  const chosen = new Set<string>();
   const usedBy = (protocol: Protocol) => {
     let set = used.get(protocol);
     if (!set) used.set(protocol, (set = ctx.store.usedHostPorts(protocol)));
@@ -40,13 +42,16 @@ export async function resolveBindings(
     }
     const pairs = await expandPublishRequest({ ...req, hostIp }, ({ protocol, range, taken }) => {
       const [low, high] = range ? [range.start, range.end] : ctx.config.ephemeralPortRange;
-      return pickFree(protocol, hostIp, low, high, (port) => usedBy(protocol).has(port) || taken.has(port));
+      return pickFree(protocol, hostIp, low, high, (port) => usedBy(protocol).has(port) || taken.has(port) || chosen.has(`${protocol}/${port}`));
     });
     for (const pair of pairs) {
       if (req.hostPorts && req.hostPorts.end - req.hostPorts.start === req.containerPorts.end - req.containerPorts.start) {
         await assertFree(ctx, pair.protocol, hostIp, pair.hostPort);
       }
-      usedBy(pair.protocol).add(pair.hostPort);
+      if (chosen.has(`${pair.protocol}/${pair.hostPort}`)) {
+        throw new CtrnetError('INVALID_ARGUMENT', `host port ${pair.hostPort}/${pair.protocol} is published twice by this container; give each -p its own host port`);
+      }
+      chosen.add(`${pair.protocol}/${pair.hostPort}`);
       bindings.push({
         containerId: container.id,
         networkId: network.id,
