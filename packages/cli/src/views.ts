@@ -1,4 +1,4 @@
-import type { Container, Endpoint, Network, PortBinding, Store } from '@ctrnet/core';
+import { declaredPorts, type Container, type Endpoint, type Network, type PortBinding, type Store } from '@ctrnet/core';
 
 /** `80/tcp -> 0.0.0.0:8080`, Docker's `port` line. */
 export function portLine(b: PortBinding): string {
@@ -17,9 +17,7 @@ export function inspectContainer(store: Store, c: Container, networkName: (id: s
   const endpoints = store.endpointsOfContainer(c.id);
   const bindings = store.portsOfContainer(c.id);
   const spec = c.spec;
-  const exposed = Object.fromEntries(
-    [...spec.expose.map((e) => `${e.port}/${e.protocol}`), ...spec.publish.flatMap((p) => rangeOf(p.containerPorts).map((port) => `${port}/${p.protocol}`))].map((k) => [k, {}]),
-  );
+  const exposed = Object.fromEntries(declaredPorts(spec).map((p) => [`${p.port}/${p.protocol}`, {}]));
   const portBindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   for (const p of spec.publish) {
     for (const [i, port] of rangeOf(p.containerPorts).entries()) {

@@ -26,7 +26,7 @@ export { EVENT_BUS, EXECUTOR, REGISTRY } from './tokens.js';
 export type * from './types.js';
 export { Runtime, type RuntimeOptions } from './runtime/runtime.js';
 export { defaultRunSpec, type RunSpec } from './runtime/run-spec.js';
-export type { ContainerSpec } from './runtime/spec.js';
+export { declaredPorts, type ContainerSpec } from './runtime/spec.js';
 export type { Container } from './runtime/containers.js';
 export type { SystemInfo } from './runtime/system.js';
 export { checkContainerName, checkHostname, checkIpv4, checkMac, checkNameserver, parseAddHost, parseEnv, parseLink } from './runtime/validate.js';

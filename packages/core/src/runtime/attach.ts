@@ -214,7 +214,7 @@ export class Attacher {
       await this.ctx.bus.emit('port.unpublish', { container: ref, bindings });
     }
     for (const link of container.spec.linkRules ?? []) await this.undo.removeLink(link);
-    const sandbox: Sandbox = { containerId: container.id, netnsPath: container.sandboxKey ?? '', kind: container.sandboxKind ?? 'own' };
+    const sandbox = sandboxOf(container);
     for (const endpoint of this.ctx.store.endpointsOfContainer(container.id).reverse()) {
       await this.leave(ref, endpoint, sandbox);
       crashPoint('detach: left network');
@@ -232,6 +232,11 @@ export class Attacher {
     const network = this.ctx.store.network(endpoint.networkId);
     if (network) await this.ctx.bus.emit('endpoint.leave', { container: ref, network, endpoint });
   }
+}
+
+/** The sandbox a started container was given, as its record keeps it. */
+export function sandboxOf(container: ContainerRecord): Sandbox {
+  return { containerId: container.id, netnsPath: container.sandboxKey ?? '', kind: container.sandboxKind ?? 'own' };
 }
 
 function readOr(path: string, fallback: string): string {

@@ -1,6 +1,6 @@
 import { CtrnetError } from '../errors.js';
 import { inSaga } from '../saga.js';
-import type { Attacher } from './attach.js';
+import { sandboxOf, type Attacher } from './attach.js';
 import type { Containers } from './containers.js';
 import type { RuntimeContext } from './context.js';
 import type { Networks } from './networks.js';
@@ -35,7 +35,7 @@ export class Connections {
       if (fresh.status === 'running') {
         const ifname = nextIfname(this.ctx.store.endpointsOfContainer(fresh.id).map((e) => e.ifname));
         await inSaga(`connect ${network.name} ${fresh.name}`, this.undo.undoers, this.ctx.store.beginOperation(`connect ${network.name} ${fresh.name}`), async (saga) => {
-          await this.attacher.join(saga, { id: fresh.id, name: fresh.name }, network, { containerId: fresh.id, netnsPath: fresh.sandboxKey!, kind: 'own' }, ifname);
+          await this.attacher.join(saga, { id: fresh.id, name: fresh.name }, network, sandboxOf(fresh), ifname);
           this.ctx.store.updateContainer({ ...fresh, spec });
         });
       } else {
@@ -57,7 +57,7 @@ export class Connections {
         if (this.ctx.store.portsOfContainer(fresh.id).some((b) => b.networkId === network.id)) {
           throw new CtrnetError('INVALID_STATE', `container ${fresh.name} publishes ports on network ${network.name}; stop it before disconnecting`);
         }
-        await this.attacher.leave({ id: fresh.id, name: fresh.name }, endpoint, { containerId: fresh.id, netnsPath: fresh.sandboxKey!, kind: 'own' });
+        await this.attacher.leave({ id: fresh.id, name: fresh.name }, endpoint, sandboxOf(fresh));
       }
       this.ctx.store.updateContainer({ ...fresh, spec: { ...fresh.spec, networks: fresh.spec.networks.filter((id) => id !== network.id) } });
     });

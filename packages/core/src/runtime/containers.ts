@@ -14,7 +14,7 @@ import { containerDir } from './paths.js';
 import { planRun } from './plan-run.js';
 import { isAlive, processStartTime, spawnDetached, spawnForeground, stopProcess, type ProcessSetup } from './process.js';
 import type { RunSpec } from './run-spec.js';
-import type { ContainerSpec } from './spec.js';
+import { declaredPorts, type ContainerSpec } from './spec.js';
 import type { UndoKit } from './undo.js';
 import { quote } from './validate.js';
 
@@ -151,8 +151,7 @@ export class Containers {
       const linked = this.ctx.store.container<ContainerSpec>(linkedName);
       const ip = linked && this.ctx.store.endpointsOfContainer(linked.id)[0]?.ipv4;
       if (!linked || !ip) continue;
-      const ports = [...linked.spec.expose, ...linked.spec.publish.flatMap((p) => range(p.containerPorts.start, p.containerPorts.end).map((port) => ({ port, protocol: p.protocol })))];
-      for (const [k, v] of linkEnvironment(alias, container.name, ip, dedupePorts(ports))) env[k] = v;
+      for (const [k, v] of linkEnvironment(alias, container.name, ip, declaredPorts(linked.spec))) env[k] = v;
     }
     for (const [k, v] of spec.env) env[k] = v;
     const [mode] = spec.network.split(':');
@@ -257,15 +256,6 @@ export class Containers {
   logPath(nameOrId: string): string {
     return join(containerDir(this.ctx.config.stateDir, this.get(nameOrId).id), 'log');
   }
-}
-
-function range(start: number, end: number): number[] {
-  return Array.from({ length: end - start + 1 }, (_, i) => start + i);
-}
-
-function dedupePorts(ports: { port: number; protocol: string }[]): { port: number; protocol: string }[] {
-  const seen = new Set<string>();
-  return ports.filter((p) => !seen.has(`${p.port}/${p.protocol}`) && seen.add(`${p.port}/${p.protocol}`));
 }
 
 function signalNumber(signal: NodeJS.Signals): number {

@@ -68,7 +68,7 @@ export async function resolveBindings(
 }
 
 async function assertFree(ctx: RuntimeContext, protocol: Protocol, hostIp: string, port: number): Promise<void> {
-  const holder = ctx.store.portHolders(protocol, port).find((b) => b.hostIp === hostIp || b.hostIp === '0.0.0.0' || hostIp === '0.0.0.0');
+  const [holder] = ctx.store.overlappingPorts(protocol, hostIp, port);
   if (holder) {
     const name = ctx.store.container(holder.containerId)?.name ?? holder.containerId.slice(0, 12);
     throw new CtrnetError('CONFLICT', `port ${hostIp}:${port}/${protocol} is already allocated by container ${name}; choose another host port or stop ${name}`);

@@ -1,4 +1,4 @@
-import type { LinkRule } from '../types.js';
+import type { ExposedPort, LinkRule } from '../types.js';
 import type { RunSpec } from './run-spec.js';
 
 /** What the store keeps per container: the run spec plus what ctrnet settled for it. */
@@ -13,6 +13,19 @@ export interface ContainerSpec extends RunSpec {
   linkRules?: LinkRule[];
   /** Warnings for the user (e.g. ports discarded in host mode). */
   warnings?: string[];
+}
+
+/**
+ * Every port the container declares: `--expose`d ports, then the container
+ * side of every `-p` (publishing implies exposing, as in Docker), without
+ * duplicates. What link variables and `inspect`'s ExposedPorts list.
+ */
+export function declaredPorts(spec: Pick<RunSpec, 'expose' | 'publish'>): ExposedPort[] {
+  const published = spec.publish.flatMap((p) =>
+    Array.from({ length: p.containerPorts.end - p.containerPorts.start + 1 }, (_, i) => ({ port: p.containerPorts.start + i, protocol: p.protocol })),
+  );
+  const seen = new Set<string>();
+  return [...spec.expose, ...published].filter((p) => !seen.has(`${p.port}/${p.protocol}`) && seen.add(`${p.port}/${p.protocol}`));
 }
 
 /** The mode part of `--net`: `container:NAME` → ['container', 'NAME']; others → [mode]. */

@@ -77,7 +77,7 @@ export class System {
       const running = new Set(this.ctx.store.containers().filter((c) => c.status === 'running').map((c) => c.id));
       const staleOwners = new Set([
         ...this.ctx.store.allPorts().map((p) => p.containerId),
-        ...(this.ctx.store.db.prepare('SELECT DISTINCT owner FROM addresses').all() as { owner: string }[]).map((r) => r.owner),
+        ...this.ctx.store.addressOwners(),
       ]);
       for (const owner of staleOwners) {
         if (running.has(owner)) continue;
@@ -87,7 +87,7 @@ export class System {
           this.ctx.store.releasePortsOf(owner);
           fixed.push(`released ${ports.length} port reservation(s) of ${owner.slice(0, 12)}`);
         }
-        const addresses = this.ctx.store.db.prepare('DELETE FROM addresses WHERE owner = ?').run(owner).changes;
+        const addresses = this.ctx.store.releaseAddressesOf(owner);
         if (addresses) fixed.push(`released ${addresses} address(es) of ${owner.slice(0, 12)}`);
       }
       // 4. Networks whose kernel objects vanished (reboot): re-create them.
@@ -131,7 +131,7 @@ export class System {
       for (const name of this.ctx.registry.portPublisherNames()) {
         await this.ctx.registry.portPublisher(name).reset(pluginContext(this.ctx, 'ports', name));
       }
-      this.ctx.store.db.exec('DELETE FROM ports; DELETE FROM addresses; DELETE FROM pools; DELETE FROM meta;');
+      this.ctx.store.clearAllocations();
     });
     return removed;
   }

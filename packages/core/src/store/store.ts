@@ -203,25 +203,26 @@ export class Store {
   /** Reserve host ports for a container, all or none; throws PortConflict (naming the holder) if another container holds one. */
   reservePorts(bindings: readonly PortBinding[]): { conflict?: PortBinding } {
     return this.tx(() => {
-      const find = this.db.prepare('SELECT host_ip, data FROM ports WHERE protocol = ? AND host_port = ? AND (host_ip = ? OR host_ip = \'0.0.0.0\' OR ? = \'0.0.0.0\')');
       const insert = this.db.prepare('INSERT INTO ports (protocol, host_ip, host_port, container_id, data) VALUES (?, ?, ?, ?, ?)');
       for (const b of bindings) {
         // Every overlapping row, not the first: 0.0.0.0 overlaps the container's own 127.0.0.1 and another's 10.0.0.1 at once.
-        const held = find.all(b.protocol, b.hostPort, b.hostIp, b.hostIp) as Row[];
-        const other = held.map((r) => JSON.parse(r.data as string) as PortBinding).find((h) => h.containerId !== b.containerId);
+        const held = this.overlappingPorts(b.protocol, b.hostIp, b.hostPort);
+        const other = held.find((h) => h.containerId !== b.containerId);
         if (other) throw new PortConflict(other);
-        if (held.some((r) => r.host_ip === b.hostIp)) continue; // already reserved by this container
+        if (held.some((h) => h.hostIp === b.hostIp)) continue; // already reserved by this container
         insert.run(b.protocol, b.hostIp, b.hostPort, b.containerId, json(b));
       }
       return {};
     });
   }
 
-  /** Reservations of one host port for a protocol, on any host address. */
-  portHolders(protocol: string, hostPort: number): PortBinding[] {
-    return (this.db.prepare('SELECT data FROM ports WHERE protocol = ? AND host_port = ?').all(protocol, hostPort) as Row[]).map(
-      (r) => JSON.parse(r.data as string) as PortBinding,
-    );
+  /** Reservations that overlap `hostIp:hostPort/protocol`: the same address, or either side bound to 0.0.0.0. */
+  overlappingPorts(protocol: string, hostIp: string, hostPort: number): PortBinding[] {
+    return (
+      this.db
+        .prepare("SELECT data FROM ports WHERE protocol = ? AND host_port = ? AND (host_ip = ? OR host_ip = '0.0.0.0' OR ? = '0.0.0.0')")
+        .all(protocol, hostPort, hostIp, hostIp) as Row[]
+    ).map((r) => JSON.parse(r.data as string) as PortBinding);
   }
 
   /** Host ports in use for a protocol (any host IP), for picking free ephemeral ports. */
@@ -279,6 +280,21 @@ export class Store {
         return undefined;
       }),
   };
+
+  /** Every container that holds an address in any pool. */
+  addressOwners(): string[] {
+    return (this.db.prepare('SELECT DISTINCT owner FROM addresses').all() as Row[]).map((r) => r.owner as string);
+  }
+
+  /** Release every address `owner` holds, in every pool; returns how many. */
+  releaseAddressesOf(owner: string): number {
+    return this.db.prepare('DELETE FROM addresses WHERE owner = ?').run(owner).changes;
+  }
+
+  /** Forget every reservation, address, pool and setting (`system reset`, after the kernel side is gone). */
+  clearAllocations(): void {
+    this.db.exec('DELETE FROM ports; DELETE FROM addresses; DELETE FROM pools; DELETE FROM meta;');
+  }
 
   // ---- saga journal ---------------------------------------------------
 
