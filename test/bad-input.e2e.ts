@@ -364,12 +364,12 @@ describe('bad input (e2e)', function () {
       plugin('no-default.js', 'export const name = "x";\n'),
       plugin('throws-on-import.js', 'throw new Error("boom");\n'),
       plugin('syntax-error.js', 'export default {{;\n'),
-      plugin('no-register.js', 'export default { name: "no-register", coreVersion: "^0.1.0" };\n'),
+      plugin('no-register.js', 'export default { name: "no-register", coreVersion: "^0.2.0" };\n'),
       plugin('bad-core.js', 'export default { name: "bad-core", coreVersion: "^9.0.0", register() {} };\n'),
-      plugin('register-throws.js', 'export default { name: "register-throws", coreVersion: "^0.1.0", register() { throw new Error("nope"); } };\n'),
+      plugin('register-throws.js', 'export default { name: "register-throws", coreVersion: "^0.2.0", register() { throw new Error("nope"); } };\n'),
       plugin(
         'clash.js',
-        'export default { name: "clash", coreVersion: "^0.1.0", register(api) { api.registerNetworkDriver({ name: "bridge" }); } };\n',
+        'export default { name: "clash", coreVersion: "^0.2.0", register(api) { api.registerNetworkDriver({ name: "bridge" }); } };\n',
       ),
     ];
   });

@@ -18,8 +18,7 @@ export function registerAuditLog(api: Pick<PluginApi, 'events' | 'log'>, path: s
 
 export default definePlugin({
   name: 'ctrnet-plugin-audit-log',
-  version: '0.1.0',
-  coreVersion: '^0.1.0',
+  coreVersion: '^0.2.0',
   register(api) {
     registerAuditLog(api, auditLogPath());
   },

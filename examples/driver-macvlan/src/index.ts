@@ -10,8 +10,7 @@ export { MacvlanDriver } from './macvlan-driver.js';
 
 export default definePlugin({
   name: 'ctrnet-driver-macvlan',
-  version: '0.1.0',
-  coreVersion: '^0.1.0',
+  coreVersion: '^0.2.0',
   register(api) {
     api.registerNetworkDriver(new MacvlanDriver());
   },

@@ -1,12 +1,14 @@
 import { Command, CommanderError, Option } from 'commander';
 import createDebug from 'debug';
-import { CtrnetError } from '@ctrnet/core';
+import { CtrnetError } from '@ctrnet/core/api';
 import { registerContainerCommands } from './commands/containers.js';
 import { registerNetworkCommands } from './commands/networks.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSystemCommands } from './commands/system.js';
 import { registerEventsCommand } from './commands/events.js';
-import { GlobalOptions } from './session.js';
+import { registerDaemonCommands } from './commands/daemon.js';
+import type { GlobalOptions } from './session.js';
+import { VERSION } from './version.js';
 
 /** Exit status for bad usage (cli.md): nothing was changed. */
 const USAGE = 2;
@@ -15,7 +17,7 @@ const USAGE = 2;
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('ctrnet')
     .description('container networking, one plugin at a time')
-    .version('0.1.0', '-v, --version')
+    .version(VERSION, '-v, --version')
     .option('--config <file>', 'config file (default: $CTRNET_CONFIG or /etc/ctrnet/config.json)')
     .option('--state-dir <dir>', 'state directory (default: $CTRNET_STATE_DIR, config stateDir, /var/lib/ctrnet)')
     .addOption(new Option('--debug', 'log every kernel command and show stack traces'))
@@ -31,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
   registerNetworkCommands(program);
   registerSystemCommands(program);
   registerEventsCommand(program);
+  registerDaemonCommands(program, result);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return result.status;

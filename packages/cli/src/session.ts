@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { CtrnetError, Runtime } from '@ctrnet/core';
-import { BUILTIN_MODULES } from './builtins.js';
+import { CtrnetError, type ConfigInputs, type CtrnetApi } from '@ctrnet/core/api';
+import { DaemonUnavailable, HttpApi, locateDaemon } from '@ctrnet/client';
 
 export interface GlobalOptions {
   config?: string;
@@ -10,38 +9,60 @@ export interface GlobalOptions {
   debug?: boolean;
 }
 
-/** The status a command wants the process to exit with (foreground run). */
+/** The status a command wants the process to exit with (foreground run, exec). */
 export interface CommandResult {
   status: number;
 }
 
-const CLI_SCRIPT = fileURLToPath(new URL('../../bin/ctrnet.js', import.meta.url));
+export function configInputs(command: Command): ConfigInputs {
+  const globals = command.optsWithGlobals<GlobalOptions>();
+  return { configPath: globals.config, stateDir: globals.stateDir };
+}
 
 /**
- * Open the runtime for one command, run `work`, close it. Every command that
- * touches state goes through here, so the privilege check comes first.
+ * Run `work` against the runtime API: through ctrnetd when one serves this
+ * state dir with this config (config `daemon`: auto, the default), else in
+ * this process. Both give the same output and exit status.
  */
-export async function withRuntime<T>(command: Command, work: (rt: Runtime) => Promise<T>): Promise<T> {
+export async function withApi<T>(command: Command, work: (api: CtrnetApi) => Promise<T>): Promise<T> {
+  const inputs = configInputs(command);
+  const where = locateDaemon(inputs);
+  if (where.mode !== 'never') {
+    const remote = new HttpApi(where.socketPath, where.fingerprint);
+    try {
+      await remote.ping();
+    } catch (err) {
+      await remote.close();
+      if (!(err instanceof DaemonUnavailable)) throw err;
+      if (where.mode === 'required') {
+        throw new CtrnetError('DAEMON_UNAVAILABLE', `${err.message}; start it with: ctrnet daemon start (daemon "required" is set by ${where.modeSource})`);
+      }
+      return inProcess(inputs, work);
+    }
+    try {
+      return await work(remote);
+    } finally {
+      await remote.close();
+    }
+  }
+  return inProcess(inputs, work);
+}
+
+async function inProcess<T>(inputs: ConfigInputs, work: (api: CtrnetApi) => Promise<T>): Promise<T> {
   requirePrivileges();
-  const globals = command.optsWithGlobals<GlobalOptions>();
-  const rt = await Runtime.open({
-    configPath: globals.config,
-    stateDir: globals.stateDir,
-    reaper: { node: process.execPath, cli: CLI_SCRIPT },
-    preloaded: BUILTIN_MODULES,
-    version: '0.1.0',
-  });
+  const { openLocalApi } = await import('./local.js');
+  const api = await openLocalApi(inputs);
   try {
-    return await work(rt);
+    return await work(api);
   } finally {
-    rt.close();
+    await api.close();
   }
 }
 
 /** CAP_NET_ADMIN is bit 12 of the effective capability set. */
 const CAP_NET_ADMIN = 12n;
 
-function requirePrivileges(): void {
+export function requirePrivileges(): void {
   if (process.getuid?.() === 0) return;
   const status = readFileSync('/proc/self/status', 'utf8');
   const capEff = /^CapEff:\s*([0-9a-f]+)/m.exec(status)?.[1];

@@ -1,12 +1,16 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { configPathOf, stateDirOf, type ConfigInputs } from './config-location.js';
 import { CtrnetError } from './errors.js';
 import { BUILTIN_PLUGINS } from './loader.js';
-import { cidrContains, cidrRange, isValidCidr, isValidIpv4 } from './net/cidr.js';
+import { cidrContains, cidrRange, isValidCidr } from './net/cidr.js';
+import { isValidIpv4 } from './net/ipv4.js';
 
 /** The default network's subnet when the config does not set one (Docker's docker0). */
 const DEFAULT_SUBNET = '172.17.0.0/16';
+
+const DAEMON_MODES = ['auto', 'never', 'required'] as const;
 
 const cidr = z.string().refine(isValidCidr, { message: 'expected an IPv4 CIDR such as 172.17.0.0/16' });
 const port = z.number().int().min(1).max(65535);
@@ -16,8 +20,11 @@ const configSchema = z
     stateDir: z.string().min(1).optional(),
     plugins: z.array(z.string().min(1)).optional(),
     portBackend: z.string().min(1).optional(),
+    daemon: z.enum(DAEMON_MODES).optional(),
+    defaultIpamDriver: z.string().min(1).optional(),
     defaultNetwork: z
       .object({
+        driver: z.string().min(1).optional(),
         subnet: cidr.optional(),
         gateway: z.string().optional(),
         options: z.record(z.string(), z.string()).optional(),
@@ -59,37 +66,38 @@ export interface Config {
   portBackend: string;
   /** Why that port backend was requested (config key, environment, default). */
   portBackendSource: string;
-  defaultNetwork: { subnet: string; gateway?: string; options: Record<string, string> };
+  /** Whether commands go through ctrnetd: when one answers (`auto`), never, or always (`required`). */
+  daemon: 'auto' | 'never' | 'required';
+  /** IPAM driver of networks whose request and driver name none (Docker's `default`). */
+  defaultIpamDriver: string;
+  /** The default network (`bridge`): its driver, pool and driver options. */
+  defaultNetwork: { driver: string; subnet: string; gateway?: string; options: Record<string, string> };
   defaultAddressPools: { base: string; size: number }[];
   ephemeralPortRange: [number, number];
 }
 
-export const DEFAULT_CONFIG_PATH = '/etc/ctrnet/config.json';
-export const DEFAULT_STATE_DIR = '/var/lib/ctrnet';
-
-/** Where values come from, highest priority first: flags, then environment, then file. */
-export interface ConfigInputs {
-  configPath?: string;
-  stateDir?: string;
-  env?: NodeJS.ProcessEnv;
-}
 
 /** Load, validate and complete the config as cli.md specifies. */
 export function loadConfig(inputs: ConfigInputs = {}): Config {
   const env = inputs.env ?? process.env;
-  // An empty variable counts as unset: CTRNET_STATE_DIR= must not make the cwd the state dir (and chmod it 0700).
-  const path = inputs.configPath ?? (env.CTRNET_CONFIG || undefined) ?? (existsSync(DEFAULT_CONFIG_PATH) ? DEFAULT_CONFIG_PATH : undefined);
+  const path = configPathOf(inputs);
   const file = path ? readConfigFile(path) : {};
   const backendFromEnv = env.CTRNET_PORT_BACKEND;
+  const daemonFromEnv = env.CTRNET_DAEMON || undefined;
+  if (daemonFromEnv !== undefined && !DAEMON_MODES.includes(daemonFromEnv as Config['daemon'])) {
+    throw new CtrnetError('INVALID_CONFIG', `invalid $CTRNET_DAEMON ${JSON.stringify(daemonFromEnv)}: expected one of ${DAEMON_MODES.join(', ')}`);
+  }
   return {
     source: path ? resolve(path) : undefined,
-    // A relative stateDir in the file means next to the file, as plugin paths do; flags and env are relative to the cwd.
-    stateDir: resolve(inputs.stateDir ?? (env.CTRNET_STATE_DIR || undefined) ?? (file.stateDir && path ? resolve(dirname(path), file.stateDir) : DEFAULT_STATE_DIR)),
+    stateDir: stateDirOf(inputs, path, file.stateDir),
     plugins: file.plugins ?? [...BUILTIN_PLUGINS],
     pluginBaseDir: path ? dirname(resolve(path)) : process.cwd(),
     portBackend: backendFromEnv || file.portBackend || 'auto',
     portBackendSource: backendFromEnv ? '$CTRNET_PORT_BACKEND' : file.portBackend ? `"portBackend" in ${path}` : 'default',
+    daemon: (daemonFromEnv as Config['daemon'] | undefined) ?? file.daemon ?? 'auto',
+    defaultIpamDriver: file.defaultIpamDriver ?? 'default',
     defaultNetwork: {
+      driver: file.defaultNetwork?.driver ?? 'bridge',
       subnet: file.defaultNetwork?.subnet ?? DEFAULT_SUBNET,
       gateway: file.defaultNetwork?.gateway,
       options: file.defaultNetwork?.options ?? {},
@@ -115,7 +123,7 @@ export function readConfigFile(path: string): ConfigFile {
     const detail = issue.code === 'unrecognized_keys' ? `unknown key "${[...issue.path, issue.keys[0]].join('.')}"` : `key "${key}": ${issue.message}`;
     throw new CtrnetError(
       'INVALID_CONFIG',
-      `invalid config ${path}: ${detail}; valid keys: stateDir, plugins, portBackend, defaultNetwork, defaultAddressPools, ephemeralPortRange`,
+      `invalid config ${path}: ${detail}; valid keys: ${Object.keys(configSchema.shape).join(', ')}`,
       { cause: parsed.error },
     );
   }

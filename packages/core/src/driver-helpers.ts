@@ -5,7 +5,8 @@
  */
 import type { NetworkPlan } from './driver.js';
 import { CtrnetError, invalidArgument } from './errors.js';
-import { cidrContains, cidrRange, isValidIpv4 } from './net/cidr.js';
+import { cidrContains, cidrRange } from './net/cidr.js';
+import { isValidIpv4 } from './net/ipv4.js';
 import { macFromIpv4, normaliseMac } from './net/mac.js';
 import type { AddressPool, Endpoint, Network, NetworkRequest } from './types.js';
 

@@ -29,6 +29,26 @@ export const RUN_OPTION_NAMES = [
 /** A run option a network mode can refuse (one of {@link RUN_OPTION_NAMES}). */
 export type RunOptionName = (typeof RUN_OPTION_NAMES)[number];
 
+/**
+ * What the port publisher needs to know of a network to firewall it, and
+ * what `-p` defaults to on it. A driver describes its own networks, so core
+ * and the publishers never read a driver's options or private data.
+ */
+export interface NetworkFirewall {
+  /** Host interface the network's containers reach the host through (the bridge); traffic is matched on it. */
+  device: string;
+  /** The network's IPv4 subnet in CIDR notation. */
+  subnet: string;
+  /** Its gateway address (on `device`). */
+  gateway: string;
+  /** Containers on the network may talk to each other. */
+  icc: boolean;
+  /** Masquerade egress to the host's address. */
+  masquerade: boolean;
+  /** Host address a `-p` without one publishes on (Docker's `host_binding_ipv4`); `0.0.0.0` for every address. */
+  defaultHostIp: string;
+}
+
 /** A network driver's validated plan for a new network: normalised options and driver-private data. */
 export interface NetworkPlan {
   options: Record<string, string>;
@@ -57,6 +77,8 @@ export interface NetworkDriver {
   readonly userDefined: boolean;
   /** Run options this mode refuses, like Docker's "conflicting options" errors. */
   readonly refusedRunOptions?: readonly RunOptionName[];
+  /** IPAM driver for this driver's networks when `network create` names none (default: the config's `defaultIpamDriver`). */
+  readonly ipamDriver?: string;
 
   /** Validate a network request and normalise its options. Pure; throws CtrnetError('INVALID_ARGUMENT'). */
   planNetwork(request: NetworkRequest, networkId: string): NetworkPlan;
@@ -73,4 +95,20 @@ export interface NetworkDriver {
   join(ctx: PluginContext, network: Network, endpoint: Endpoint, sandbox: Sandbox): Promise<void>;
   /** Remove the sandbox's interface on this network. Idempotent. */
   leave(ctx: PluginContext, network: Network, endpoint: Endpoint, sandbox: Sandbox): Promise<void>;
+  /**
+   * The firewall view of a network, for networks whose traffic passes a host
+   * interface the publisher can match on (a bridge). Pure. Absent, or
+   * undefined for a network, means the network gets no firewall rules and
+   * no published ports (host, none, macvlan).
+   */
+  firewall?(network: Network): NetworkFirewall | undefined;
+  /**
+   * Bring the kernel in line with the store after a crash or reboot (`system
+   * gc`): re-create the network's objects if they vanished, remove objects
+   * of this driver on the network that no endpoint owns. Idempotent.
+   *
+   * @param endpoints Every endpoint the store holds on the network.
+   * @returns One line per thing fixed, for gc's report; empty when all was well.
+   */
+  reconcile?(ctx: PluginContext, network: Network, endpoints: readonly Endpoint[]): Promise<string[]>;
 }

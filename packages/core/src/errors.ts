@@ -27,6 +27,10 @@ export const ERROR_CODES = {
   PERMISSION_DENIED: { exit: 1 },
   /** The state store is unusable (corrupt, newer schema, locked too long). */
   STATE_ERROR: { exit: 1 },
+  /** An operation failed and cleaning up after it failed too; `ctrnet system gc` finishes the cleanup. */
+  INCOMPLETE: { exit: 1 },
+  /** ctrnetd is required (config `daemon: required`) but does not answer, or answered in a way the client cannot use. */
+  DAEMON_UNAVAILABLE: { exit: 1 },
   /** A bug: something that should not happen did. */
   INTERNAL: { exit: 1 },
 } as const satisfies Record<string, { exit: 1 | 2 }>;
@@ -68,4 +72,23 @@ export function invalidArgument(message: string, cause?: unknown): CtrnetError {
 /** True when `err` is a CtrnetError with one of `codes` (any code if none given). */
 export function isCtrnetError(err: unknown, ...codes: ErrorCode[]): err is CtrnetError {
   return err instanceof CtrnetError && (codes.length === 0 || codes.includes(err.code));
+}
+
+/** The first line of an error's message, for folding several into one line. */
+function firstLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split('\n')[0]!;
+}
+
+/**
+ * Several steps of a teardown (or a rollback) failed. Every failure is kept
+ * (an AggregateError as `cause`); the message names the first and tells the
+ * user how to finish: the operation's journal stays open for gc.
+ */
+export function incomplete(doing: string, failures: readonly unknown[], original?: unknown): CtrnetError {
+  const all = original === undefined ? [...failures] : [original, ...failures];
+  const head = original === undefined ? `${doing} failed` : `${firstLine(original)}; rolling back also failed`;
+  const count = failures.length === 1 ? '1 step' : `${failures.length} steps`;
+  return new CtrnetError('INCOMPLETE', `${head} (${count}, first: ${firstLine(failures[0])}); run ctrnet system gc to finish the cleanup`, {
+    cause: new AggregateError(all, doing),
+  });
 }

@@ -1,5 +1,4 @@
 import type { Debugger } from 'debug';
-import type { DependencyContainer } from 'tsyringe';
 import type { EventBus } from './bus.js';
 import type { NetworkDriver } from './driver.js';
 import type { IpamDriver } from './ipam.js';
@@ -9,12 +8,10 @@ import type { PortPublisher } from './publisher.js';
  * The version of the plugin API this core implements. Plugins declare the
  * range they support in `coreVersion`; a mismatch refuses to load.
  */
-export const CORE_API_VERSION = '0.1.0';
+export const CORE_API_VERSION = '0.2.0';
 
 /** What a plugin may do while it registers. Built-ins use exactly this. */
 export interface PluginApi {
-  /** The plugin's own DI container (a child of core's): what it registers cannot clobber another plugin. */
-  readonly container: DependencyContainer;
   /** Lifecycle events: `on` for notifications, `hook` for awaited steps. */
   readonly events: Pick<EventBus, 'on' | 'hook'>;
   /** Logger under `ctrnet:<plugin name>`. */
@@ -30,8 +27,14 @@ export interface CtrnetPlugin {
   name: string;
   /** The plugin's own version, shown by `system info`. */
   version?: string;
-  /** Semver range of CORE_API_VERSION the plugin supports, e.g. `^0.1.0`. */
+  /** Semver range of CORE_API_VERSION the plugin supports, e.g. `^0.2.0`. */
   coreVersion: string;
+  /**
+   * Names of plugins this one needs (e.g. a driver that relies on an IPAM
+   * driver of another package). Each must be loaded before this one; a
+   * missing one refuses the load with an error naming it.
+   */
+  dependencies?: readonly string[];
   /** Register drivers, IPAM drivers, publishers and event subscriptions. */
   register(api: PluginApi): void | Promise<void>;
 }

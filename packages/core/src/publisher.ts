@@ -24,6 +24,11 @@ export interface ProbeResult {
  */
 export interface PortPublisher {
   readonly name: string;
+  /**
+   * Rank for `portBackend: auto`: the usable publisher with the highest
+   * preference wins; ties go to the one registered first. Absent = 0.
+   */
+  readonly preference?: number;
   /** Can this backend work here? Used by `portBackend: auto` and `system info`. */
   probe(ctx: PluginContext): Promise<ProbeResult>;
   /** Install (or refresh) a network's rules. */
@@ -44,4 +49,17 @@ export interface PortPublisher {
   reset(ctx: PluginContext): Promise<void>;
   /** The backend's rules as text, for humans (`iptables -t nat -L -n` style). */
   describe(ctx: PluginContext): Promise<string>;
+  /**
+   * Whether everything `state` needs is still installed (someone may have run
+   * `nft flush ruleset`, `iptables -F` or a firewalld reload). Cheap enough
+   * to run every second. Returns what is missing, in words; empty = intact.
+   */
+  check(ctx: PluginContext, state: FirewallState): Promise<string[]>;
+  /**
+   * Optional: call `onChange` soon after the kernel's firewall changes (e.g.
+   * from `nft monitor`), so a resident process can check at once instead of
+   * waiting for its next periodic check. Returns a function that stops
+   * watching, or undefined when this machine offers no way to watch.
+   */
+  watch?(ctx: PluginContext, onChange: () => void): (() => void) | undefined;
 }

@@ -1,13 +1,12 @@
 import createDebug from 'debug';
 import semver from 'semver';
-import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { EventBus } from './bus.js';
 import type { NetworkDriver } from './driver.js';
 import { CtrnetError } from './errors.js';
 import type { IpamDriver } from './ipam.js';
 import { CORE_API_VERSION, type CtrnetPlugin, type PluginApi } from './plugin.js';
+import { checkedPublisher } from './firewall/checked-publisher.js';
 import type { PortPublisher } from './publisher.js';
-import { EVENT_BUS, REGISTRY } from './tokens.js';
 
 const debug = createDebug('ctrnet:core:registry');
 
@@ -24,20 +23,19 @@ type Kind = 'network driver' | 'IPAM driver' | 'port publisher';
 
 /** Every driver, IPAM driver and publisher, by name, with the plugin that brought it. */
 export class Registry {
-  readonly container: DependencyContainer;
   private readonly networkDrivers = new Map<string, { driver: NetworkDriver; plugin: string }>();
   private readonly ipamDrivers = new Map<string, { driver: IpamDriver; plugin: string }>();
   private readonly publishers = new Map<string, { driver: PortPublisher; plugin: string }>();
   private readonly loaded: LoadedPlugin[] = [];
 
-  constructor(private readonly bus: EventBus, parent: DependencyContainer = rootContainer) {
-    this.container = parent.createChildContainer();
-    this.container.registerInstance(EVENT_BUS, bus);
-    this.container.registerInstance(REGISTRY, this);
-  }
+  constructor(private readonly bus: EventBus) {}
 
-  /** Register one plugin definition. `source` is where it came from, for messages. */
-  async register(plugin: unknown, source: string): Promise<void> {
+  /**
+   * Register one plugin definition. `source` is where it came from, for
+   * messages; `packageVersion` is the version of the package it came from,
+   * shown when the plugin declares none.
+   */
+  async register(plugin: unknown, source: string, packageVersion?: string): Promise<void> {
     const def = checkShape(plugin, source);
     if (!semver.satisfies(CORE_API_VERSION, def.coreVersion)) {
       throw new CtrnetError(
@@ -48,9 +46,16 @@ export class Registry {
     if (this.loaded.some((p) => p.name === def.name)) {
       throw new CtrnetError('PLUGIN_INVALID', `plugin ${def.name} is loaded twice (again from ${source}); list it once in the config's "plugins"`);
     }
+    const missing = (def.dependencies ?? []).filter((dep) => !this.loaded.some((p) => p.name === dep));
+    if (missing.length) {
+      throw new CtrnetError(
+        'PLUGIN_INVALID',
+        `plugin ${def.name} (${source}) needs ${missing.join(', ')}, which ${missing.length === 1 ? 'is' : 'are'} not loaded before it; list ${missing.join(', ')} before ${def.name} in the config's "plugins"`,
+      );
+    }
     const info: LoadedPlugin = {
       name: def.name,
-      version: def.version ?? 'unknown',
+      version: def.version ?? packageVersion ?? 'unknown',
       source,
       registered: { networkDrivers: [], ipamDrivers: [], portPublishers: [], hooks: [] },
     };
@@ -70,7 +75,6 @@ export class Registry {
     };
     const log = createDebug(`ctrnet:${def.name.replace(/^@ctrnet\//, '')}`);
     const api: PluginApi = {
-      container: this.container.createChildContainer(),
       log,
       events: {
         on: (event, listener) => this.bus.on(event, listener),
@@ -81,7 +85,8 @@ export class Registry {
       },
       registerNetworkDriver: (d) => add(this.networkDrivers, 'network driver', d, info.registered.networkDrivers),
       registerIpamDriver: (d) => add(this.ipamDrivers, 'IPAM driver', d, info.registered.ipamDrivers),
-      registerPortPublisher: (d) => add(this.publishers, 'port publisher', d, info.registered.portPublishers),
+      // Wrapped so every input is checked once, in core, whatever the backend.
+      registerPortPublisher: (d) => add(this.publishers, 'port publisher', d && typeof d === 'object' ? checkedPublisher(d) : d, info.registered.portPublishers),
     };
     try {
       await def.register(api);
@@ -108,6 +113,11 @@ export class Registry {
   /** Names of every registered port publisher, in registration order. */
   portPublisherNames(): string[] {
     return [...this.publishers.keys()];
+  }
+
+  /** Every registered port publisher, most preferred first (ties keep registration order). */
+  portPublishersByPreference(): PortPublisher[] {
+    return [...this.publishers.values()].map((e) => e.driver).sort((a, b) => (b.preference ?? 0) - (a.preference ?? 0));
   }
 
   networkDriverNames(): string[] {
@@ -138,8 +148,11 @@ function checkShape(plugin: unknown, source: string): CtrnetPlugin {
     throw new CtrnetError('PLUGIN_INVALID', `plugin ${source} does not default-export a plugin object; export default definePlugin({ name, coreVersion, register })`);
   }
   if (typeof p.name !== 'string' || !p.name) problems.push('"name" (a non-empty string)');
-  if (typeof p.coreVersion !== 'string' || !semver.validRange(p.coreVersion)) problems.push('"coreVersion" (a semver range such as "^0.1.0")');
+  if (typeof p.coreVersion !== 'string' || !semver.validRange(p.coreVersion)) problems.push('"coreVersion" (a semver range such as "^0.2.0")');
   if (typeof p.register !== 'function') problems.push('"register" (a function)');
+  if (p.dependencies !== undefined && !(Array.isArray(p.dependencies) && p.dependencies.every((d) => typeof d === 'string' && d))) {
+    problems.push('"dependencies" (an array of plugin names)');
+  }
   if (problems.length) {
     throw new CtrnetError('PLUGIN_INVALID', `plugin ${source} is missing ${problems.join(', ')}; export default definePlugin({ name, coreVersion, register })`);
   }

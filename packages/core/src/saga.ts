@@ -1,6 +1,6 @@
 import createDebug from 'debug';
 import { crashPoint } from './crash-point.js';
-import { CtrnetError } from './errors.js';
+import { CtrnetError, incomplete } from './errors.js';
 
 const debug = createDebug('ctrnet:core:saga');
 
@@ -86,7 +86,11 @@ export async function runUndo(undoers: Undoers, actions: readonly UndoAction[]):
   return failures;
 }
 
-/** Run `body` as a saga: commit on success, roll back and rethrow on failure. */
+/**
+ * Run `body` as a saga: commit on success; on failure roll back and rethrow
+ * the original error, or, when the rollback failed too, an INCOMPLETE error
+ * carrying both (the journal then stays open for `system gc`).
+ */
 export async function inSaga<T>(
   name: string,
   undoers: Undoers,
@@ -99,7 +103,8 @@ export async function inSaga<T>(
     saga.commit();
     return result;
   } catch (err) {
-    await saga.rollback();
+    const failures = await saga.rollback();
+    if (failures.length) throw incomplete(name, failures, err);
     throw err;
   }
 }

@@ -45,6 +45,14 @@ export interface Network {
 export interface NetworkRequest {
   name: string;
   driver: string;
+  /** IPAM driver (`--ipam-driver`); absent = the network driver's choice, else the config's default. */
+  ipamDriver?: string;
+  /**
+   * The installation's default network (`bridge`), which core creates on
+   * first use. Drivers may name its objects specially (the bridge driver
+   * calls its bridge `ctrnet0`, as Docker calls it docker0).
+   */
+  builtin?: boolean;
   subnet?: string;
   ipRange?: string;
   gateway?: string;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BUILTIN_PLUGINS, CtrnetError, DEFAULT_CONFIG_PATH, DEFAULT_STATE_DIR, loadConfig, readConfigFile } from '../src/index.js';
 
-const VALID_KEYS = 'valid keys: stateDir, plugins, portBackend, defaultNetwork, defaultAddressPools, ephemeralPortRange';
+const VALID_KEYS = 'valid keys: stateDir, plugins, portBackend, daemon, defaultIpamDriver, defaultNetwork, defaultAddressPools, ephemeralPortRange';
 
 describe('config', () => {
   let dir: string;
@@ -46,7 +46,9 @@ describe('config', () => {
         pluginBaseDir: process.cwd(),
         portBackend: 'auto',
         portBackendSource: 'default',
-        defaultNetwork: { subnet: '172.17.0.0/16', gateway: undefined, options: {} },
+        daemon: 'auto',
+        defaultIpamDriver: 'default',
+        defaultNetwork: { driver: 'bridge', subnet: '172.17.0.0/16', gateway: undefined, options: {} },
         defaultAddressPools: [{ base: '172.17.0.0/12', size: 16 }],
         ephemeralPortRange: [32768, 60999],
       });
@@ -58,7 +60,7 @@ describe('config', () => {
       expect(config.source).to.equal(path);
       expect(config.plugins).to.deep.equal(['./mine.js']);
       expect(config.pluginBaseDir).to.equal(dir);
-      expect(config.defaultNetwork).to.deep.equal({ subnet: '10.9.0.0/16', gateway: '10.9.0.254', options: {} });
+      expect(config.defaultNetwork).to.deep.equal({ driver: 'bridge', subnet: '10.9.0.0/16', gateway: '10.9.0.254', options: {} });
       expect(config.ephemeralPortRange).to.deep.equal([40000, 40100]);
       expect(config.defaultAddressPools).to.deep.equal([{ base: '172.17.0.0/12', size: 16 }]);
     });

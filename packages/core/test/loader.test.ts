@@ -111,7 +111,7 @@ describe('loadPlugins', () => {
       writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'ctrnet-plugin-fixture', type: 'module', exports: { '.': './index.js' } }));
       writeFileSync(
         join(pkg, 'index.js'),
-        `export default { name: 'ctrnet-plugin-fixture', coreVersion: '^0.1.0', register(api) { api.registerPortPublisher({ name: 'fixture-ports' }); } };\n`,
+        `export default { name: 'ctrnet-plugin-fixture', coreVersion: '^0.2.0', register(api) { api.registerPortPublisher({ name: 'fixture-ports' }); } };\n`,
       );
     });
     after(() => rmSync(dir, { recursive: true, force: true }));

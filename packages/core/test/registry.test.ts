@@ -2,9 +2,7 @@ import { expect } from 'chai';
 import {
   CORE_API_VERSION,
   CtrnetError,
-  EVENT_BUS,
   EventBus,
-  REGISTRY,
   Registry,
   definePlugin,
   type CtrnetPlugin,
@@ -19,7 +17,7 @@ const ipam = (name: string) => ({ name }) as IpamDriver;
 const publisher = (name: string) => ({ name }) as PortPublisher;
 
 function plugin(name: string, register: (api: PluginApi) => void | Promise<void> = () => {}, extra: Partial<CtrnetPlugin> = {}): CtrnetPlugin {
-  return definePlugin({ name, coreVersion: '^0.1.0', register, ...extra });
+  return definePlugin({ name, coreVersion: '^0.2.0', register, ...extra });
 }
 
 /** The CtrnetError `work` rejects with. */
@@ -58,7 +56,7 @@ describe('Registry', () => {
     );
     expect(registry.networkDriver('bridge')).to.equal(d);
     expect(registry.ipamDriver('default')).to.equal(i);
-    expect(registry.portPublisher('nftables')).to.equal(p);
+    expect(registry.portPublisher('nftables').name).to.equal(p.name);
     expect(registry.portPublisherNames()).to.deep.equal(['nftables', 'iptables']);
     expect(registry.networkDriverNames()).to.deep.equal(['bridge']);
   });
@@ -79,16 +77,26 @@ describe('Registry', () => {
     ]);
   });
 
-  it('gives each plugin its own child container that resolves core services', async () => {
-    const containers: PluginApi['container'][] = [];
-    await registry.register(plugin('a', (api) => void containers.push(api.container)), 'a');
-    await registry.register(plugin('b', (api) => void containers.push(api.container)), 'b');
-    const [a, b] = containers;
-    expect(a).not.to.equal(b);
-    expect(a!.resolve(REGISTRY)).to.equal(registry);
-    expect(a!.resolve(EVENT_BUS)).to.be.instanceOf(EventBus);
-    a!.registerInstance('token', 'from a');
-    expect(b!.isRegistered('token', true)).to.equal(false);
+  it('checks dependencies at registration: each must be loaded before, named in the error', async () => {
+    await registry.register(plugin('base'), 'base');
+    await registry.register(plugin('needs-base', () => {}, { dependencies: ['base'] }), './needs-base.js');
+    let caught: unknown;
+    try {
+      await registry.register(plugin('needs-two', () => {}, { dependencies: ['base', 'overlay-ipam'] }), './needs-two.js');
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).to.be.instanceOf(CtrnetError);
+    expect((caught as CtrnetError).code).to.equal('PLUGIN_INVALID');
+    expect((caught as CtrnetError).message).to.equal(
+      `plugin needs-two (./needs-two.js) needs overlay-ipam, which is not loaded before it; list overlay-ipam before needs-two in the config's "plugins"`,
+    );
+    expect(registry.plugins().map((p) => p.name)).to.deep.equal(['base', 'needs-base']);
+  });
+
+  it('shows the package version when the plugin declares none', async () => {
+    await registry.register(plugin('a'), 'a', '1.2.3');
+    expect(registry.plugins()[0]!.version).to.equal('1.2.3');
   });
 
   it('wires plugin hooks to the bus under the plugin name', async () => {
@@ -125,7 +133,7 @@ describe('Registry', () => {
       const err = await failure(() => registry.register({}, 'empty'));
       expect(err.code).to.equal('PLUGIN_INVALID');
       expect(err.message).to.equal(
-        'plugin empty is missing "name" (a non-empty string), "coreVersion" (a semver range such as "^0.1.0"), "register" (a function); export default definePlugin({ name, coreVersion, register })',
+        'plugin empty is missing "name" (a non-empty string), "coreVersion" (a semver range such as "^0.2.0"), "register" (a function); export default definePlugin({ name, coreVersion, register })',
       );
     });
 

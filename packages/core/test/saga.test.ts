@@ -151,14 +151,28 @@ describe('inSaga', () => {
     expect(log).to.deep.equal(['record one', 'do one', 'close']);
   });
 
-  it('rethrows the original error even when an undo fails as well', async () => {
-    const log: string[] = [];
+  it('rethrows the original error when the rollback succeeds', async () => {
     const original = new CtrnetError('EXEC_FAILED', 'ip link add failed');
-    const err = await inSaga('op', makeUndoers(log), undefined, async (saga) => {
-      await saga.step('one', () => {}, undo('one', 'broken'));
+    const err = await inSaga('op', makeUndoers([]), undefined, async (saga) => {
+      await saga.step('one', () => {}, undo('one'));
       throw original;
     }).catch((e: unknown) => e);
     expect(err).to.equal(original);
+  });
+
+  it('reports a failed rollback as INCOMPLETE, keeping every error and telling the user to run gc', async () => {
+    const log: string[] = [];
+    const original = new CtrnetError('EXEC_FAILED', 'ip link add failed');
+    const err = (await inSaga('op', makeUndoers(log), undefined, async (saga) => {
+      await saga.step('one', () => {}, undo('one', 'broken'));
+      throw original;
+    }).catch((e: unknown) => e)) as CtrnetError;
+    expect(err.code).to.equal('INCOMPLETE');
+    expect(err.message).to.match(/^ip link add failed; rolling back also failed \(1 step, first: .+\); run ctrnet system gc to finish the cleanup$/);
+    const cause = err.cause as AggregateError;
+    expect(cause).to.be.instanceOf(AggregateError);
+    expect(cause.errors[0]).to.equal(original);
+    expect(cause.errors).to.have.length(2);
     expect(log).to.deep.equal(['undo one fails']);
   });
 });

@@ -89,15 +89,17 @@ describe('Store', () => {
     });
 
     it('reopens an existing state dir with its data', () => {
-      store.insertNetwork(network());
+      store.networks.insert(network());
       store.close();
       store = new Store(join(dir, 'state'));
-      expect(store.networks()).to.have.length(1);
+      expect(store.networks.all()).to.have.length(1);
     });
 
     it('refuses a database with a newer schema (STATE_ERROR)', () => {
-      store.db.pragma('user_version = 999');
       store.close();
+      const raw = new Database(join(dir, 'state', 'state.db'));
+      raw.pragma('user_version = 999');
+      raw.close();
       let caught: unknown;
       try {
         store = new Store(join(dir, 'state'));
@@ -116,75 +118,75 @@ describe('Store', () => {
   describe('networks', () => {
     it('insert, list, get and delete round-trip every field', () => {
       const n = network({ pool: { subnet: '10.1.0.0/16', ipRange: '10.1.5.0/24', gateway: '10.1.0.1' }, internal: true, ipv6: true });
-      store.insertNetwork(n);
-      expect(store.networks()).to.deep.equal([n]);
-      expect(store.network('frontend')).to.deep.equal(n);
-      store.deleteNetwork(n.id);
-      expect(store.networks()).to.deep.equal([]);
-      expect(store.network('frontend')).to.equal(undefined);
+      store.networks.insert(n);
+      expect(store.networks.all()).to.deep.equal([n]);
+      expect(store.networks.find('frontend')).to.deep.equal(n);
+      store.networks.delete(n.id);
+      expect(store.networks.all()).to.deep.equal([]);
+      expect(store.networks.find('frontend')).to.equal(undefined);
     });
 
     it('keeps a network without a pool (host, none)', () => {
       const n = network({ id: hex('b'), name: 'host', driver: 'host', pool: undefined, options: {}, driverData: {} });
-      store.insertNetwork(n);
-      expect(store.network('host')).to.deep.equal(n);
+      store.networks.insert(n);
+      expect(store.networks.find('host')).to.deep.equal(n);
     });
 
     it('lists by creation time, then name', () => {
-      store.insertNetwork(network({ id: hex('1'), name: 'zeta', created: '2025-01-01T00:00:00.000Z' }));
-      store.insertNetwork(network({ id: hex('2'), name: 'alpha', created: '2025-01-02T00:00:00.000Z' }));
-      store.insertNetwork(network({ id: hex('3'), name: 'beta', created: '2025-01-01T00:00:00.000Z' }));
-      expect(store.networks().map((n) => n.name)).to.deep.equal(['beta', 'zeta', 'alpha']);
+      store.networks.insert(network({ id: hex('1'), name: 'zeta', created: '2025-01-01T00:00:00.000Z' }));
+      store.networks.insert(network({ id: hex('2'), name: 'alpha', created: '2025-01-02T00:00:00.000Z' }));
+      store.networks.insert(network({ id: hex('3'), name: 'beta', created: '2025-01-01T00:00:00.000Z' }));
+      expect(store.networks.all().map((n) => n.name)).to.deep.equal(['beta', 'zeta', 'alpha']);
     });
 
     it('refuses a duplicate name', () => {
-      store.insertNetwork(network());
-      expect(() => store.insertNetwork(network({ id: hex('b') }))).to.throw(/UNIQUE/);
+      store.networks.insert(network());
+      expect(() => store.networks.insert(network({ id: hex('b') }))).to.throw(/UNIQUE/);
     });
 
     it('finds by full id and by unique id prefix of 3+ hex chars', () => {
-      store.insertNetwork(network({ id: 'abc1' + '0'.repeat(60), name: 'one' }));
-      store.insertNetwork(network({ id: 'abc2' + '0'.repeat(60), name: 'two' }));
-      expect(store.network('abc1' + '0'.repeat(60))?.name).to.equal('one');
-      expect(store.network('abc2')?.name).to.equal('two');
-      expect(store.network('abc'), 'ambiguous prefix').to.equal(undefined);
-      expect(store.network('ab'), 'too short').to.equal(undefined);
+      store.networks.insert(network({ id: 'abc1' + '0'.repeat(60), name: 'one' }));
+      store.networks.insert(network({ id: 'abc2' + '0'.repeat(60), name: 'two' }));
+      expect(store.networks.find('abc1' + '0'.repeat(60))?.name).to.equal('one');
+      expect(store.networks.find('abc2')?.name).to.equal('two');
+      expect(store.networks.find('abc'), 'ambiguous prefix').to.equal(undefined);
+      expect(store.networks.find('ab'), 'too short').to.equal(undefined);
     });
 
     it('prefers a name over an id prefix', () => {
-      store.insertNetwork(network({ id: 'abc' + '0'.repeat(61), name: 'other' }));
-      store.insertNetwork(network({ id: hex('d'), name: 'abc' }));
-      expect(store.network('abc')?.id).to.equal(hex('d'));
+      store.networks.insert(network({ id: 'abc' + '0'.repeat(61), name: 'other' }));
+      store.networks.insert(network({ id: hex('d'), name: 'abc' }));
+      expect(store.networks.find('abc')?.id).to.equal(hex('d'));
     });
 
     it('does not treat LIKE wildcards as a prefix', () => {
-      store.insertNetwork(network());
-      expect(store.network('___')).to.equal(undefined);
-      expect(store.network('%%%')).to.equal(undefined);
-      expect(store.network('aa%')).to.equal(undefined);
+      store.networks.insert(network());
+      expect(store.networks.find('___')).to.equal(undefined);
+      expect(store.networks.find('%%%')).to.equal(undefined);
+      expect(store.networks.find('aa%')).to.equal(undefined);
     });
   });
 
   describe('containers', () => {
     it('checks name uniqueness by exact name, not by id prefix', () => {
-      store.insertContainer(container());
-      expect(store.containerNameTaken('web')).to.equal(true);
+      store.containers.insert(container());
+      expect(store.containers.nameTaken('web')).to.equal(true);
       // 'ccc' is a prefix of the id: a lookup finds the container, but the name is free.
-      expect(store.container('ccc')?.name).to.equal('web');
-      expect(store.containerNameTaken('ccc')).to.equal(false);
+      expect(store.containers.find('ccc')?.name).to.equal('web');
+      expect(store.containers.nameTaken('ccc')).to.equal(false);
     });
 
     it('finds running containers that share a namespace', () => {
-      store.insertContainer(container());
-      store.insertContainer(container({ id: hex('d'), name: 'side', networkMode: 'container:web', status: 'running' }));
-      store.insertContainer(container({ id: hex('f'), name: 'stopped', networkMode: 'container:web', status: 'exited' }));
-      expect(store.containersSharingNetns(['web', hex('c')]).map((c) => c.name)).to.deep.equal(['side']);
+      store.containers.insert(container());
+      store.containers.insert(container({ id: hex('d'), name: 'side', networkMode: 'container:web', status: 'running' }));
+      store.containers.insert(container({ id: hex('f'), name: 'stopped', networkMode: 'container:web', status: 'exited' }));
+      expect(store.containers.sharingNetns(['web', hex('c')]).map((c) => c.name)).to.deep.equal(['side']);
     });
 
     it('insert, update, get and delete round-trip every field', () => {
       const c = container();
-      store.insertContainer(c);
-      expect(defined(store.container('web'))).to.deep.equal(c);
+      store.containers.insert(c);
+      expect(defined(store.containers.find('web'))).to.deep.equal(c);
       const running: ContainerRecord = {
         ...c,
         status: 'running',
@@ -195,73 +197,73 @@ describe('Store', () => {
         runId: 1,
         started: '2025-01-01T00:00:01.000Z',
       };
-      store.updateContainer(running);
-      expect(defined(store.container(c.id))).to.deep.equal(running);
+      store.containers.update(running);
+      expect(defined(store.containers.find(c.id))).to.deep.equal(running);
       const exited: ContainerRecord = { ...running, status: 'exited', pid: undefined, pidStart: undefined, exitCode: 0, finished: '2025-01-01T00:00:02.000Z' };
-      store.updateContainer(exited);
-      expect(defined(store.containers())).to.deep.equal(defined([exited]));
-      store.deleteContainer(c.id);
-      expect(store.containers()).to.deep.equal([]);
+      store.containers.update(exited);
+      expect(defined(store.containers.all())).to.deep.equal(defined([exited]));
+      store.containers.delete(c.id);
+      expect(store.containers.all()).to.deep.equal([]);
     });
 
     it('finds by unique id prefix only, and only with hex', () => {
-      store.insertContainer(container({ id: 'abc1' + '0'.repeat(60), name: 'one' }));
-      store.insertContainer(container({ id: 'abc2' + '0'.repeat(60), name: 'two' }));
-      expect(store.container('abc1')?.name).to.equal('one');
-      expect(store.container('abc')).to.equal(undefined);
-      expect(store.container('___')).to.equal(undefined);
-      expect(store.container('nope')).to.equal(undefined);
+      store.containers.insert(container({ id: 'abc1' + '0'.repeat(60), name: 'one' }));
+      store.containers.insert(container({ id: 'abc2' + '0'.repeat(60), name: 'two' }));
+      expect(store.containers.find('abc1')?.name).to.equal('one');
+      expect(store.containers.find('abc')).to.equal(undefined);
+      expect(store.containers.find('___')).to.equal(undefined);
+      expect(store.containers.find('nope')).to.equal(undefined);
     });
 
     it('refuses a duplicate name', () => {
-      store.insertContainer(container());
-      expect(() => store.insertContainer(container({ id: hex('d') }))).to.throw(/UNIQUE/);
+      store.containers.insert(container());
+      expect(() => store.containers.insert(container({ id: hex('d') }))).to.throw(/UNIQUE/);
     });
 
     it('deleting a container deletes its endpoints', () => {
-      store.insertNetwork(network());
-      store.insertContainer(container());
-      store.upsertEndpoint(endpoint());
-      store.deleteContainer(hex('c'));
-      expect(store.endpointsOfNetwork(hex('a'))).to.deep.equal([]);
+      store.networks.insert(network());
+      store.containers.insert(container());
+      store.endpoints.upsert(endpoint());
+      store.containers.delete(hex('c'));
+      expect(store.endpoints.ofNetwork(hex('a'))).to.deep.equal([]);
     });
   });
 
   describe('endpoints', () => {
     beforeEach(() => {
-      store.insertNetwork(network());
-      store.insertNetwork(network({ id: hex('b'), name: 'backend' }));
-      store.insertContainer(container());
-      store.insertContainer(container({ id: hex('d'), name: 'db' }));
+      store.networks.insert(network());
+      store.networks.insert(network({ id: hex('b'), name: 'backend' }));
+      store.containers.insert(container());
+      store.containers.insert(container({ id: hex('d'), name: 'db' }));
     });
 
     it('upsert inserts, then updates in place', () => {
       const e = endpoint();
-      store.upsertEndpoint(e);
-      store.upsertEndpoint({ ...e, ipv4: '172.20.0.9' });
-      expect(store.endpointsOfContainer(hex('c'))).to.deep.equal([{ ...e, ipv4: '172.20.0.9' }]);
+      store.endpoints.upsert(e);
+      store.endpoints.upsert({ ...e, ipv4: '172.20.0.9' });
+      expect(store.endpoints.ofContainer(hex('c'))).to.deep.equal([{ ...e, ipv4: '172.20.0.9' }]);
     });
 
     it('lists by container and by network in insertion order', () => {
       const e1 = endpoint();
       const e2 = endpoint({ id: hex('f'), networkId: hex('b'), ifname: 'eth1', defaultRoute: false });
       const e3 = endpoint({ id: hex('9'), containerId: hex('d') });
-      store.upsertEndpoint(e1);
-      store.upsertEndpoint(e2);
-      store.upsertEndpoint(e3);
-      expect(store.endpointsOfContainer(hex('c'))).to.deep.equal([e1, e2]);
-      expect(store.endpointsOfNetwork(hex('a'))).to.deep.equal([e1, e3]);
-      store.deleteEndpoint(e1.id);
-      expect(store.endpointsOfNetwork(hex('a'))).to.deep.equal([e3]);
+      store.endpoints.upsert(e1);
+      store.endpoints.upsert(e2);
+      store.endpoints.upsert(e3);
+      expect(store.endpoints.ofContainer(hex('c'))).to.deep.equal([e1, e2]);
+      expect(store.endpoints.ofNetwork(hex('a'))).to.deep.equal([e1, e3]);
+      store.endpoints.delete(e1.id);
+      expect(store.endpoints.ofNetwork(hex('a'))).to.deep.equal([e3]);
     });
 
     it('refuses a second endpoint of one container on one network', () => {
-      store.upsertEndpoint(endpoint());
-      expect(() => store.upsertEndpoint(endpoint({ id: hex('f') }))).to.throw(/UNIQUE/);
+      store.endpoints.upsert(endpoint());
+      expect(() => store.endpoints.upsert(endpoint({ id: hex('f') }))).to.throw(/UNIQUE/);
     });
 
     it('refuses an endpoint on a network that does not exist', () => {
-      expect(() => store.upsertEndpoint(endpoint({ networkId: hex('0') }))).to.throw(/FOREIGN KEY/);
+      expect(() => store.endpoints.upsert(endpoint({ networkId: hex('0') }))).to.throw(/FOREIGN KEY/);
     });
   });
 
@@ -271,7 +273,7 @@ describe('Store', () => {
 
     function conflict(bindings: PortBinding[]): PortBinding {
       try {
-        store.reservePorts(bindings);
+        store.ports.reserve(bindings);
       } catch (err) {
         expect(err).to.be.instanceOf(PortConflict);
         return (err as PortConflict).holder;
@@ -283,66 +285,66 @@ describe('Store', () => {
       const b1 = binding({ containerId: A });
       const b2 = binding({ containerId: A, protocol: 'udp', hostPort: 5353, containerPort: 53 });
       const b3 = binding({ containerId: B, hostIp: '127.0.0.1', hostPort: 9090 });
-      expect(store.reservePorts([b1, b2])).to.deep.equal({});
-      store.reservePorts([b3]);
-      expect(store.portsOfContainer(A)).to.deep.equal([b1, b2]);
-      expect(store.allPorts()).to.deep.equal([b1, b2, b3]);
-      expect([...store.usedHostPorts('tcp')].sort()).to.deep.equal([8080, 9090]);
-      expect([...store.usedHostPorts('udp')]).to.deep.equal([5353]);
-      store.releasePortsOf(A);
-      expect(store.allPorts()).to.deep.equal([b3]);
+      store.ports.reserve([b1, b2]);
+      store.ports.reserve([b3]);
+      expect(store.ports.ofContainer(A)).to.deep.equal([b1, b2]);
+      expect(store.ports.all()).to.deep.equal([b1, b2, b3]);
+      expect([...store.ports.usedHostPorts('tcp')].sort()).to.deep.equal([8080, 9090]);
+      expect([...store.ports.usedHostPorts('udp')]).to.deep.equal([5353]);
+      store.ports.releaseOf(A);
+      expect(store.ports.all()).to.deep.equal([b3]);
     });
 
     it('same IP, port and protocol for another container conflicts, naming the holder', () => {
       const held = binding({ containerId: A, hostIp: '127.0.0.1' });
-      store.reservePorts([held]);
+      store.ports.reserve([held]);
       expect(conflict([binding({ containerId: B, hostIp: '127.0.0.1' })])).to.deep.equal(held);
     });
 
     it('0.0.0.0 conflicts with a specific IP, both ways', () => {
       const wildcard = binding({ containerId: A, hostIp: '0.0.0.0' });
-      store.reservePorts([wildcard]);
+      store.ports.reserve([wildcard]);
       expect(conflict([binding({ containerId: B, hostIp: '10.0.0.1' })])).to.deep.equal(wildcard);
-      store.releasePortsOf(A);
+      store.ports.releaseOf(A);
       const specific = binding({ containerId: A, hostIp: '10.0.0.1' });
-      store.reservePorts([specific]);
+      store.ports.reserve([specific]);
       expect(conflict([binding({ containerId: B, hostIp: '0.0.0.0' })])).to.deep.equal(specific);
     });
 
     it('0.0.0.0 finds another holder even when the container holds a specific IP of that port itself', () => {
-      store.reservePorts([binding({ containerId: A, hostIp: '127.0.0.1' })]);
+      store.ports.reserve([binding({ containerId: A, hostIp: '127.0.0.1' })]);
       const other = binding({ containerId: B, hostIp: '10.0.0.1' });
-      store.reservePorts([other]);
+      store.ports.reserve([other]);
       expect(conflict([binding({ containerId: A, hostIp: '0.0.0.0' })])).to.deep.equal(other);
     });
 
     it('different specific IPs, protocols or ports do not conflict', () => {
-      store.reservePorts([binding({ containerId: A, hostIp: '127.0.0.1' })]);
-      store.reservePorts([binding({ containerId: B, hostIp: '127.0.0.2' })]);
-      store.reservePorts([binding({ containerId: B, hostIp: '127.0.0.1', protocol: 'udp' })]);
-      store.reservePorts([binding({ containerId: B, hostIp: '127.0.0.1', hostPort: 8081 })]);
-      expect(store.allPorts()).to.have.length(4);
+      store.ports.reserve([binding({ containerId: A, hostIp: '127.0.0.1' })]);
+      store.ports.reserve([binding({ containerId: B, hostIp: '127.0.0.2' })]);
+      store.ports.reserve([binding({ containerId: B, hostIp: '127.0.0.1', protocol: 'udp' })]);
+      store.ports.reserve([binding({ containerId: B, hostIp: '127.0.0.1', hostPort: 8081 })]);
+      expect(store.ports.all()).to.have.length(4);
     });
 
     it('is all or nothing: a conflict keeps none of the batch', () => {
-      store.reservePorts([binding({ containerId: A, hostPort: 8082 })]);
+      store.ports.reserve([binding({ containerId: A, hostPort: 8082 })]);
       conflict([binding({ containerId: B, hostPort: 8081 }), binding({ containerId: B, hostPort: 8082 })]);
-      expect(store.portsOfContainer(B)).to.deep.equal([]);
+      expect(store.ports.ofContainer(B)).to.deep.equal([]);
     });
 
     it('is idempotent for the same container', () => {
       const b = binding({ containerId: A });
-      store.reservePorts([b]);
-      store.reservePorts([b]);
-      expect(store.allPorts()).to.deep.equal([b]);
+      store.ports.reserve([b]);
+      store.ports.reserve([b]);
+      expect(store.ports.all()).to.deep.equal([b]);
     });
 
     it('records a wildcard binding next to the container\'s own specific one', () => {
       const specific = binding({ containerId: A, hostIp: '127.0.0.1' });
       const wildcard = binding({ containerId: A, hostIp: '0.0.0.0', containerPort: 81 });
-      store.reservePorts([specific]);
-      store.reservePorts([wildcard]);
-      expect(store.portsOfContainer(A)).to.deep.equal([specific, wildcard]);
+      store.ports.reserve([specific]);
+      store.ports.reserve([wildcard]);
+      expect(store.ports.ofContainer(A)).to.deep.equal([specific, wildcard]);
     });
   });
 
@@ -373,16 +375,16 @@ describe('Store', () => {
 
   describe('saga journal', () => {
     it('keeps undo records of unclosed operations, operations oldest first, undo newest first', () => {
-      const first = store.beginOperation('network create a');
+      const first = store.operations.begin('network create a');
       first.record({ kind: 'bridge.delete', data: { name: 'ctr-a' } });
       first.record({ kind: 'rules.remove', data: { network: 'a' } });
-      const closed = store.beginOperation('network create b');
+      const closed = store.operations.begin('network create b');
       closed.record({ kind: 'bridge.delete', data: { name: 'ctr-b' } });
       closed.close();
-      const second = store.beginOperation('run web');
+      const second = store.operations.begin('run web');
       second.record({ kind: 'netns.delete', data: { path: '/run/netns/x' } });
 
-      const open = store.openOperations();
+      const open = store.operations.open();
       expect(open.map((o) => o.name)).to.deep.equal(['network create a', 'run web']);
       expect(open[0]!.pid).to.equal(process.pid);
       expect(Date.parse(open[0]!.started)).to.be.closeTo(Date.now(), 60_000);
@@ -392,32 +394,34 @@ describe('Store', () => {
       ]);
       expect(open[1]!.undo).to.deep.equal([{ kind: 'netns.delete', data: { path: '/run/netns/x' } }]);
 
-      store.closeOperation(open[0]!.id);
-      expect(store.openOperations().map((o) => o.name)).to.deep.equal(['run web']);
-      expect(store.db.prepare('SELECT count(*) AS n FROM operation_undo').get()).to.deep.equal({ n: 1 });
+      store.operations.close(open[0]!.id);
+      expect(store.operations.open().map((o) => o.name)).to.deep.equal(['run web']);
+      const raw = new Database(join(dir, 'state', 'state.db'), { readonly: true });
+      expect(raw.prepare('SELECT count(*) AS n FROM operation_undo').get()).to.deep.equal({ n: 1 });
+      raw.close();
     });
 
     it('lists an operation without records', () => {
-      store.beginOperation('noop');
-      expect(store.openOperations()).to.have.length(1);
-      expect(store.openOperations()[0]!.undo).to.deep.equal([]);
+      store.operations.begin('noop');
+      expect(store.operations.open()).to.have.length(1);
+      expect(store.operations.open()[0]!.undo).to.deep.equal([]);
     });
   });
 
   describe('events journal', () => {
     it('appends events and reads them after a sequence number, oldest first', () => {
-      store.appendEvent('network.create', { id: hex('a'), name: 'frontend' }, { subnet: '172.20.0.0/16' });
-      store.appendEvent('container.start', { name: 'web' }, { pid: 42 });
-      store.appendEvent('system.gc', {}, null);
-      const all = store.events();
+      store.events.append('network.create', { id: hex('a'), name: 'frontend' }, { subnet: '172.20.0.0/16' });
+      store.events.append('container.start', { name: 'web' }, { pid: 42 });
+      store.events.append('system.gc', {}, null);
+      const all = store.events.after();
       expect(all.map((e) => e.type)).to.deep.equal(['network.create', 'container.start', 'system.gc']);
       expect(all[0]).to.include({ type: 'network.create', actorId: hex('a'), actorName: 'frontend' });
       expect(all[0]!.payload).to.deep.equal({ subnet: '172.20.0.0/16' });
       expect(all[1]!.actorId).to.equal(undefined);
       expect(all[2]!.payload).to.equal(null);
       expect(all[0]!.seq).to.be.lessThan(all[1]!.seq);
-      expect(store.events(all[0]!.seq).map((e) => e.type)).to.deep.equal(['container.start', 'system.gc']);
-      expect(store.events(0, 1)).to.have.length(1);
+      expect(store.events.after(all[0]!.seq).map((e) => e.type)).to.deep.equal(['container.start', 'system.gc']);
+      expect(store.events.after(0, 1)).to.have.length(1);
     });
   });
 });

@@ -8,7 +8,6 @@
 import createDebug from 'debug';
 import {
   CtrnetError,
-  KERNEL_NAMES,
   cidrRange,
   isValidIfName,
   planAddressedEndpoint,
@@ -16,21 +15,18 @@ import {
   type Endpoint,
   type Network,
   type NetworkDriver,
+  type NetworkFirewall,
   type NetworkPlan,
   type NetworkRequest,
   type PluginContext,
   type Sandbox,
 } from '@ctrnet/core';
 import { bridgeDownCommands, bridgeUpCommands, hostJoinCommands, leaveCommands, sandboxJoinCommands } from './commands.js';
-import { probeLink } from './link-probe.js';
+import { linksOnBridge, probeLink } from './link-probe.js';
+import { isOurVeth, vethNameFor } from './names.js';
 import { bridgeNameFor, normaliseBridgeOptions } from './options.js';
 
 const debug = createDebug('ctrnet:driver-bridge:driver');
-
-/** Host-side veth name: `vc` + 13 hex chars of the endpoint id, the most IFNAMSIZ allows. */
-export function vethNameFor(endpointId: string): string {
-  return KERNEL_NAMES.vethPrefix + endpointId.slice(0, 13);
-}
 
 // A netns path goes into an `ip -batch` line, which is split on blanks.
 const NETNS_PATH = /^\/[^\s"'\\]+$/;
@@ -44,17 +40,52 @@ export class BridgeDriver implements NetworkDriver {
 
   planNetwork(request: NetworkRequest, networkId: string): NetworkPlan {
     const options = normaliseBridgeOptions(request.options);
-    const bridge = bridgeNameFor(options, networkId);
+    const bridge = bridgeNameFor(options, networkId, request.builtin);
     if (!isValidIfName(bridge)) {
       throw new CtrnetError('INTERNAL', `network id "${networkId}" gives the invalid bridge name "${bridge}"; network ids are 64 hex characters`);
     }
     return { options, driverData: { bridge } };
   }
 
+  /** Docker's bridge firewall: the bridge is the device; icc, masquerade and the default host IP are options. */
+  firewall(network: Network): NetworkFirewall | undefined {
+    if (!network.pool) return undefined;
+    return {
+      device: bridgeOf(network),
+      subnet: network.pool.subnet,
+      gateway: network.pool.gateway,
+      icc: network.options.icc !== 'false',
+      masquerade: network.options.masquerade !== 'false',
+      defaultHostIp: network.options.host_binding_ipv4 || '0.0.0.0',
+    };
+  }
+
   async createNetwork(ctx: PluginContext, network: Network): Promise<void> {
+    await this.ensureBridge(ctx, network, await probeLink(ctx.exec, bridgeOf(network)));
+  }
+
+  /** Re-create a bridge that vanished (reboot); remove veths on it that no endpoint owns (a crash between link and record). */
+  async reconcile(ctx: PluginContext, network: Network, endpoints: readonly Endpoint[]): Promise<string[]> {
+    const bridge = bridgeOf(network);
+    const fixed: string[] = [];
+    const existing = await probeLink(ctx.exec, bridge);
+    if (!existing) {
+      await this.ensureBridge(ctx, network, undefined);
+      fixed.push(`re-created missing bridge ${bridge} of network ${network.name}`);
+      return fixed;
+    }
+    const owned = new Set(endpoints.map((e) => e.hostIfname ?? vethNameFor(e.id)));
+    for (const link of await linksOnBridge(ctx.exec, bridge)) {
+      if (!isOurVeth(link) || owned.has(link)) continue;
+      await ctx.exec.ip(leaveCommands(link), { ignoreMissing: true });
+      fixed.push(`removed leaked interface ${link} from bridge ${bridge} of network ${network.name}`);
+    }
+    return fixed;
+  }
+
+  private async ensureBridge(ctx: PluginContext, network: Network, existing: { kind?: string } | undefined): Promise<void> {
     const bridge = bridgeOf(network);
     const pool = poolOf(network);
-    const existing = await probeLink(ctx.exec, bridge);
     if (existing && existing.kind !== 'bridge') {
       throw new CtrnetError(
         'CONFLICT',

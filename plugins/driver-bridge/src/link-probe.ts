@@ -32,3 +32,19 @@ export async function probeLink(exec: Executor, name: string): Promise<LinkInfo 
   debug('%s exists, kind %s', name, kind ?? '(none)');
   return { kind };
 }
+
+/** Names of the interfaces enslaved to `bridge` (empty when it has none or does not exist). */
+export async function linksOnBridge(exec: Executor, bridge: string): Promise<string[]> {
+  let stdout: string;
+  try {
+    ({ stdout } = await exec.run(['ip', '-j', 'link', 'show', 'master', bridge]));
+  } catch (err) {
+    if (err instanceof ExecError && onlyMissingObjects(err.stderr)) return [];
+    throw err;
+  }
+  try {
+    return (JSON.parse(stdout || '[]') as { ifname: string }[]).map((l) => l.ifname);
+  } catch (err) {
+    throw new CtrnetError('INTERNAL', `cannot parse the output of "ip -j link show master ${bridge}": ${JSON.stringify(stdout.slice(0, 80))}`, { cause: err });
+  }
+}

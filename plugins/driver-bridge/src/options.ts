@@ -4,7 +4,8 @@
  * `-o com.docker.network.bridge.name=br0` works unchanged.
  */
 import createDebug from 'debug';
-import { KERNEL_NAMES, MAX_IFNAME_LENGTH, invalidArgument, isValidIfName, isValidIpv4 } from '@ctrnet/core';
+import { MAX_IFNAME_LENGTH, invalidArgument, isValidIfName, isValidIpv4 } from '@ctrnet/core';
+import { BRIDGE_PREFIX, DEFAULT_BRIDGE } from './names.js';
 
 const debug = createDebug('ctrnet:driver-bridge:options');
 
@@ -112,7 +113,10 @@ export function normaliseBridgeOptions(raw: Readonly<Record<string, string>>): R
   return out;
 }
 
-/** The Linux bridge a network uses: `bridge_name`, else `ctr-` + 11 hex chars of the network id. */
-export function bridgeNameFor(options: Readonly<Record<string, string>>, networkId: string): string {
-  return options.bridge_name ?? KERNEL_NAMES.bridgePrefix + networkId.slice(0, 11);
+/**
+ * The Linux bridge a network uses: `bridge_name`, else `ctrnet0` for the
+ * installation's default network, else `ctr-` + 11 hex chars of the network id.
+ */
+export function bridgeNameFor(options: Readonly<Record<string, string>>, networkId: string, builtin = false): string {
+  return options.bridge_name ?? (builtin ? DEFAULT_BRIDGE : BRIDGE_PREFIX + networkId.slice(0, 11));
 }

@@ -5,8 +5,7 @@ export { ContainerDriver } from './container-driver.js';
 
 export default definePlugin({
   name: '@ctrnet/driver-container',
-  version: '0.1.0',
-  coreVersion: '^0.1.0',
+  coreVersion: '^0.2.0',
   register(api) {
     api.registerNetworkDriver(new ContainerDriver());
   },

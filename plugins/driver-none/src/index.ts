@@ -5,8 +5,7 @@ export { NoneDriver } from './none-driver.js';
 
 export default definePlugin({
   name: '@ctrnet/driver-none',
-  version: '0.1.0',
-  coreVersion: '^0.1.0',
+  coreVersion: '^0.2.0',
   register(api) {
     api.registerNetworkDriver(new NoneDriver());
   },

@@ -6,8 +6,7 @@ export { DefaultIpam } from './default-ipam.js';
 /** The built-in `default` IPAM driver, registered through the public plugin API. */
 export default definePlugin({
   name: '@ctrnet/ipam-default',
-  version: '0.1.0',
-  coreVersion: '^0.1.0',
+  coreVersion: '^0.2.0',
   register(api) {
     api.registerIpamDriver(new DefaultIpam());
   },

@@ -110,16 +110,15 @@ describe('DefaultIpam', () => {
       const book = f.ctx.addresses;
       let raced = false;
       // Between our snapshot of the pools and our claim, a rival takes 172.17.0.0/16.
-      const racing: AddressBook = {
-        ...book,
-        claimPool: (poolId, subnet, overlaps) => {
+      const racing: AddressBook = Object.assign(Object.create(book) as AddressBook, {
+        claimPool: (poolId: string, subnet: string, overlaps: (a: string, b: string) => boolean) => {
           if (!raced) {
             raced = true;
             book.claimPool(networkId(7), subnet, overlaps);
           }
           return book.claimPool(poolId, subnet, overlaps);
         },
-      };
+      });
       const pool = await ipam.requestPool({ ...f.ctx, addresses: racing }, { networkId: NET });
       expect(pool.subnet).to.equal('172.18.0.0/16');
       expect(book.poolSubnets()).to.have.members(['172.17.0.0/16', '172.18.0.0/16']);

@@ -14,6 +14,6 @@ describe('@ctrnet/ipam-default plugin', () => {
   });
 
   it('declares its package name and the core API range it was written for', () => {
-    expect(plugin).to.include({ name: '@ctrnet/ipam-default', version: '0.1.0', coreVersion: '^0.1.0' });
+    expect(plugin).to.include({ name: '@ctrnet/ipam-default', coreVersion: '^0.2.0' });
   });
 });

@@ -6,8 +6,7 @@ export type { IptablesVariant } from './tools.js';
 
 export default definePlugin({
   name: '@ctrnet/ports-iptables',
-  version: '0.1.0',
-  coreVersion: '^0.1.0',
+  coreVersion: '^0.2.0',
   register(api) {
     api.registerPortPublisher(new IptablesPublisher());
   },

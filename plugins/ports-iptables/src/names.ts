@@ -1,16 +1,38 @@
 /**
- * Names and comments of the chains this backend makes. Fixed chain names
- * and prefixes come from core's KERNEL_NAMES (they must never change: reset
- * and gc find an older version's chains by them); this module only derives
- * per-object names from ids. iptables limits chain names to 28 characters.
+ * Names and comments of the chains this backend makes. They are part of
+ * ctrnet's contract with the state it leaves behind: reset and gc find an
+ * older version's chains by them, and admins add rules to CTRNET-USER.
+ * Never change them; add new ones. iptables limits chain names to 28
+ * characters.
  */
 import { createHash } from 'node:crypto';
-import { KERNEL_NAMES, type LinkRule } from '@ctrnet/core';
+import type { LinkRule } from '@ctrnet/core';
 
-/** The fixed chains (dispatch chains and the admin's user chain). */
-export const CHAINS = KERNEL_NAMES.iptablesChains;
+/** The fixed chains (dispatch chains and the admin's user chain, which runs first in FORWARD). */
+export const CHAINS = {
+  user: 'CTRNET-USER',
+  forward: 'CTRNET-FORWARD',
+  isolation: 'CTRNET-ISOLATION',
+  dnat: 'CTRNET-DNAT',
+  postrouting: 'CTRNET-POSTROUTING',
+  rawGuard: 'CTRNET-RAW',
+  /** Dispatch chain for `--link` exceptions when ICC is off. */
+  links: 'CTRNET-LINKS',
+} as const;
 
-const PREFIXES = KERNEL_NAMES.iptablesChainPrefixes;
+/** Prefixes of chains made per object; every ctrnet chain starts with `any`. */
+const PREFIXES = {
+  any: 'CTRNET-',
+  /** Per network: `CTRNET-N-` + 12 hex chars of the network id. */
+  network: 'CTRNET-N-',
+  /** Per container and network: `CTRNET-C-` + 12 hex of the container id + `-` + 6 hex of the network id. */
+  container: 'CTRNET-C-',
+  /** Per link: `CTRNET-L-` + 12 hex of the linking container's id + `-` + 6 hex of a hash of the link. */
+  link: 'CTRNET-L-',
+} as const;
+
+/** Packet mark (bit) for connections that need masquerading after DNAT (localhost, hairpin). */
+const MARK = 0x2000;
 
 /** iptables refuses longer chain names (XT_EXTENSION_MAXNAMELEN - 1). */
 export const MAX_CHAIN_NAME_LENGTH = 28;
@@ -19,7 +41,7 @@ export const MAX_CHAIN_NAME_LENGTH = 28;
 export const BASE_COMMENT = 'ctrnet';
 
 /** The mark that asks CTRNET-POSTROUTING to masquerade a DNATed connection (value/mask for MARK and mark). */
-export const MASQUERADE_MARK = `0x${KERNEL_NAMES.masqueradeMark.toString(16)}/0x${KERNEL_NAMES.masqueradeMark.toString(16)}`;
+export const MASQUERADE_MARK = `0x${MARK.toString(16)}/0x${MARK.toString(16)}`;
 
 /** `CTRNET-N-<12 hex>`: a network's chain (one per table). */
 export function networkChain(networkId: string): string {

@@ -3,8 +3,8 @@ import { baseUnit, containerUnits, linkUnit, networkUnit } from './layout.js';
 import { TABLES, type Unit } from './model.js';
 import { installPayload, removePayload } from './payload.js';
 import { describeRuleset, reconcile, reloadRequest, resetRequest } from './reconcile.js';
+import { missingUnits } from './check.js';
 import { IptablesTools, type IptablesVariant } from './tools.js';
-import { checkBinding, checkLink, checkNetwork } from './validate.js';
 
 export interface IptablesPublisherOptions {
   /** Which iptables binaries to run; default: the machine's `iptables-restore`. */
@@ -22,6 +22,8 @@ export interface IptablesPublisherOptions {
  */
 export class IptablesPublisher implements PortPublisher {
   readonly name = 'iptables';
+  /** The fallback: `auto` picks iptables where nftables does not work. */
+  readonly preference = 10;
   private readonly tools: IptablesTools;
 
   constructor(options: IptablesPublisherOptions = {}) {
@@ -38,7 +40,6 @@ export class IptablesPublisher implements PortPublisher {
   }
 
   async addNetwork(ctx: PluginContext, network: NetworkRules): Promise<void> {
-    checkNetwork(network);
     // Before any rule: fails early if the bridge is missing. Localhost access
     // to published ports routes 127.0.0.1-sourced packets out of the bridge.
     if (!network.internal) await this.allowLocalnet(ctx, network.bridge);
@@ -46,35 +47,27 @@ export class IptablesPublisher implements PortPublisher {
   }
 
   async removeNetwork(ctx: PluginContext, network: NetworkRules): Promise<void> {
-    checkNetwork(network);
     await this.remove(ctx, [networkUnit(network)]);
   }
 
   async publish(ctx: PluginContext, bindings: readonly PortBinding[]): Promise<void> {
-    bindings.forEach(checkBinding);
     if (bindings.length > 0) await this.install(ctx, containerUnits(bindings));
   }
 
   async unpublish(ctx: PluginContext, bindings: readonly PortBinding[]): Promise<void> {
-    bindings.forEach(checkBinding);
     if (bindings.length > 0) await this.remove(ctx, containerUnits(bindings));
   }
 
   async addLink(ctx: PluginContext, link: LinkRule): Promise<void> {
-    checkLink(link);
     await this.install(ctx, [linkUnit(link)]);
   }
 
   async removeLink(ctx: PluginContext, link: LinkRule): Promise<void> {
-    checkLink(link);
     await this.remove(ctx, [linkUnit(link)]);
   }
 
   async reload(ctx: PluginContext, state: FirewallState): Promise<void> {
-    state.networks.forEach(checkNetwork);
-    state.ports.forEach(checkBinding);
-    state.links.forEach(checkLink);
-    const units = [baseUnit(), ...state.networks.map(networkUnit), ...containerUnits(state.ports), ...state.links.map(linkUnit)];
+    const units = stateUnits(state);
     for (const network of state.networks) if (!network.internal) await this.allowLocalnet(ctx, network.bridge);
     const current = await this.tools.save(ctx);
     await this.tools.restore(ctx, reconcile(current, reloadRequest(current, units)));
@@ -87,6 +80,21 @@ export class IptablesPublisher implements PortPublisher {
 
   async describe(ctx: PluginContext): Promise<string> {
     return describeRuleset(await this.tools.save(ctx));
+  }
+
+  async check(ctx: PluginContext, state: FirewallState): Promise<string[]> {
+    if (state.networks.length === 0) return [];
+    return missingUnits(await this.tools.save(ctx), stateUnits(state));
+  }
+
+  /**
+   * iptables-nft keeps its rules in nf_tables, so `nft monitor` reports
+   * their changes too; iptables-legacy has no change events, and ctrnetd's
+   * periodic check covers it.
+   */
+  watch(ctx: PluginContext, onChange: () => void): (() => void) | undefined {
+    if (!ctx.exec.monitor || this.tools.variant === 'legacy') return undefined;
+    return ctx.exec.monitor(['nft', 'monitor'], () => onChange());
   }
 
   private async allowLocalnet(ctx: PluginContext, bridge: string): Promise<void> {
@@ -118,4 +126,9 @@ export class IptablesPublisher implements PortPublisher {
       await this.tools.restore(ctx, reconcile(await this.tools.save(ctx), { ensure: [], remove }));
     }
   }
+}
+
+/** Every unit `state` calls for, the base layout first. */
+function stateUnits(state: FirewallState): Unit[] {
+  return [baseUnit(), ...state.networks.map(networkUnit), ...containerUnits(state.ports), ...state.links.map(linkUnit)];
 }

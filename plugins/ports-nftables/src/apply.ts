@@ -8,7 +8,8 @@
  * transaction.
  */
 import createDebug from 'debug';
-import { CtrnetError, ExecError, KERNEL_NAMES, type PluginContext } from '@ctrnet/core';
+import { CtrnetError, ExecError, type PluginContext } from '@ctrnet/core';
+import { TABLE_NAME } from './names.js';
 import { elementKey, type Elements } from './elements.js';
 import { parseTableJson } from './kernel-state.js';
 import { SET_ROLES, TABLE_FAMILY } from './layout.js';
@@ -98,7 +99,7 @@ export async function readElements(ctx: PluginContext): Promise<Elements | undef
 /** `nft [flags] list table inet ctrnet`, or undefined when the table (or nft itself) does not exist. */
 export async function listTable(ctx: PluginContext, flags: readonly string[] = []): Promise<string | undefined> {
   try {
-    return (await ctx.exec.run(['nft', ...flags, 'list', 'table', TABLE_FAMILY, KERNEL_NAMES.nftTable])).stdout;
+    return (await ctx.exec.run(['nft', ...flags, 'list', 'table', TABLE_FAMILY, TABLE_NAME])).stdout;
   } catch (err) {
     const kind = failure(err);
     if (kind === 'missing' || kind === 'no-nft') return undefined;

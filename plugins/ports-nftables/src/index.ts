@@ -7,8 +7,7 @@ export { USER_CHAIN } from './layout.js';
 /** Registers the `nftables` port publisher. */
 export default definePlugin({
   name: '@ctrnet/ports-nftables',
-  version: '0.1.0',
-  coreVersion: '^0.1.0',
+  coreVersion: '^0.2.0',
   register(api) {
     api.registerPortPublisher(new NftablesPublisher());
   },

@@ -11,7 +11,7 @@
  * and, for the `user` chain, with the admin who writes rules into it. Never
  * rename anything here; add new objects instead.
  */
-import { KERNEL_NAMES } from '@ctrnet/core';
+import { MASQUERADE_MARK } from './names.js';
 
 /** The nftables family of ctrnet's table: `inet`, so IPv6 rules can join the same table later. */
 export const TABLE_FAMILY = 'inet';
@@ -85,7 +85,7 @@ export interface ChainSpec {
   readonly rules: readonly string[];
 }
 
-const MARK = `0x${KERNEL_NAMES.masqueradeMark.toString(16)}`;
+const MARK = `0x${MASQUERADE_MARK.toString(16)}`;
 const DNAT4_KEY = 'ip daddr . meta l4proto . th dport';
 const DNAT4_ANY_KEY = 'meta l4proto . th dport';
 

@@ -2,27 +2,29 @@ import createDebug from 'debug';
 import { CtrnetError, ExecError, type FirewallState, type LinkRule, type NetworkRules, type PluginContext, type PortBinding, type PortPublisher, type ProbeResult } from '@ctrnet/core';
 import { allNetworkElements, bindingElements, linkElements } from './elements.js';
 import { addOwnedElements, apply, applyTeardown, listTable, removeOwnedElements } from './apply.js';
+import { missingParts } from './check.js';
 import { probeNftables } from './probe.js';
-import { addNetworkScript, reloadScript, resetScript, TABLE } from './ruleset.js';
+import { addNetworkScript, reloadScript, resetScript, stateElements, TABLE } from './ruleset.js';
 import { routeLocalnetArgv } from './sysctl.js';
-import { validateBinding, validateLink, validateNetwork } from './validate.js';
 
 const debug = createDebug('ctrnet:ports-nftables:publisher');
 
 /**
  * The nftables port publisher: one `inet ctrnet` table whose fixed rules
- * look everything up in sets and maps (see layout.ts). Each method validates
- * its input, then applies one nft transaction.
+ * look everything up in sets and maps (see layout.ts). Each method applies
+ * one nft transaction; core has checked every input before (see core's
+ * firewall/checks.ts), so values are safe to splice into scripts.
  */
 export class NftablesPublisher implements PortPublisher {
   readonly name = 'nftables';
+  /** First-class: `auto` picks nftables wherever it works. */
+  readonly preference = 20;
 
   probe(ctx: PluginContext): Promise<ProbeResult> {
     return probeNftables(ctx);
   }
 
   async addNetwork(ctx: PluginContext, network: NetworkRules): Promise<void> {
-    validateNetwork(network);
     const doing = `install the rules of network ${network.networkId} (bridge ${network.bridge})`;
     // First, so a missing bridge fails before anything is installed.
     if (!network.internal) await enableRouteLocalnet(ctx, network.bridge, doing);
@@ -30,38 +32,30 @@ export class NftablesPublisher implements PortPublisher {
   }
 
   async removeNetwork(ctx: PluginContext, network: NetworkRules): Promise<void> {
-    validateNetwork(network);
     await removeOwnedElements(ctx, allNetworkElements(network), `remove the rules of network ${network.networkId} (bridge ${network.bridge})`);
   }
 
   async publish(ctx: PluginContext, bindings: readonly PortBinding[]): Promise<void> {
-    bindings.forEach(validateBinding);
     if (bindings.length === 0) return;
     await addOwnedElements(ctx, bindingElements(bindings), `publish ${describePorts(bindings)}`);
   }
 
   async unpublish(ctx: PluginContext, bindings: readonly PortBinding[]): Promise<void> {
-    bindings.forEach(validateBinding);
     if (bindings.length === 0) return;
     await removeOwnedElements(ctx, bindingElements(bindings), `unpublish ${describePorts(bindings)}`);
   }
 
   async addLink(ctx: PluginContext, link: LinkRule): Promise<void> {
-    validateLink(link);
     if (link.ports.length === 0) return;
     await addOwnedElements(ctx, linkElements(link), `open the link ${link.sourceIp} -> ${link.targetIp}`);
   }
 
   async removeLink(ctx: PluginContext, link: LinkRule): Promise<void> {
-    validateLink(link);
     if (link.ports.length === 0) return;
     await removeOwnedElements(ctx, linkElements(link), `close the link ${link.sourceIp} -> ${link.targetIp}`);
   }
 
   async reload(ctx: PluginContext, state: FirewallState): Promise<void> {
-    state.networks.forEach(validateNetwork);
-    state.ports.forEach(validateBinding);
-    state.links.forEach(validateLink);
     await apply(ctx, reloadScript(state), `rebuild table ${TABLE}`);
     // Bridges may have been re-created since addNetwork set it.
     for (const n of state.networks) if (!n.internal) await enableRouteLocalnet(ctx, n.bridge, `rebuild table ${TABLE}`);
@@ -75,6 +69,18 @@ export class NftablesPublisher implements PortPublisher {
 
   async describe(ctx: PluginContext): Promise<string> {
     return (await listTable(ctx)) ?? `table ${TABLE} does not exist: nothing is installed through nftables\n`;
+  }
+
+  async check(ctx: PluginContext, state: FirewallState): Promise<string[]> {
+    const listing = await listTable(ctx, ['-j']);
+    if (listing === undefined) return state.networks.length ? [`table ${TABLE} is missing`] : [];
+    return missingParts(listing, stateElements(state));
+  }
+
+  /** Every ruleset change (ours, another tool's, a flush) is an event of `nft monitor`. */
+  watch(ctx: PluginContext, onChange: () => void): (() => void) | undefined {
+    if (!ctx.exec.monitor) return undefined;
+    return ctx.exec.monitor(['nft', 'monitor'], () => onChange());
   }
 }
 

@@ -6,7 +6,8 @@
  * `destroy`, and deleting a missing element fails the whole transaction,
  * while add-then-delete removes the element whether or not it was there.
  */
-import { KERNEL_NAMES, type FirewallState, type LinkRule, type NetworkRules, type PortBinding } from '@ctrnet/core';
+import type { FirewallState, LinkRule, NetworkRules, PortBinding } from '@ctrnet/core';
+import { TABLE_NAME } from './names.js';
 import { allNetworkElements, bindingElements, linkElements, mergeElements, networkElements, type Elements } from './elements.js';
 import { CHAINS, SET_ROLES, SETS, TABLE_FAMILY, USER_CHAIN, type SetSpec } from './layout.js';
 
@@ -14,10 +15,10 @@ import { CHAINS, SET_ROLES, SETS, TABLE_FAMILY, USER_CHAIN, type SetSpec } from 
 export type NftScript = readonly string[];
 
 /** `inet ctrnet`: how commands name ctrnet's table. */
-export const TABLE = `${TABLE_FAMILY} ${KERNEL_NAMES.nftTable}`;
+export const TABLE = `${TABLE_FAMILY} ${TABLE_NAME}`;
 
 /** Scratch table for `probe`, only ever created in check mode. */
-export const PROBE_TABLE = `${TABLE_FAMILY} ${KERNEL_NAMES.nftTable}-probe`;
+export const PROBE_TABLE = `${TABLE_FAMILY} ${TABLE_NAME}-probe`;
 
 /** The text `nft -f -` reads. */
 export function render(script: NftScript): string {

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
+import { constants } from 'node:os';
 import { Option, type Command } from 'commander';
-import { CtrnetError, parseExposeSpec } from '@ctrnet/core';
+import { CtrnetError, parseExposeSpec } from '@ctrnet/core/api';
 import { ago, json, table } from '../output.js';
-import { inspectContainer, portLine, portsColumn } from '../views.js';
-import { withRuntime, type CommandResult } from '../session.js';
+import { portLine, portsColumn } from '../views.js';
+import { withApi, type CommandResult } from '../session.js';
 
 const formatOption = () => new Option('--format <format>', 'output format').choices(['table', 'json']).default('table');
 
@@ -16,24 +17,20 @@ export function registerContainerCommands(program: Command, result: CommandResul
     .option('-a, --all', 'show stopped containers too')
     .addOption(formatOption())
     .action(async (opts: { all?: boolean; format: string }, cmd: Command) =>
-      withRuntime(cmd, async (rt) => {
-        const rows = rt.containers.list(opts.all ?? false).map((c) => {
-          const ips = rt.ctx.store.endpointsOfContainer(c.id).map((e) => e.ipv4).filter(Boolean) as string[];
-          const bindings = rt.ctx.store.portsOfContainer(c.id);
-          return { c, ips, bindings };
-        });
+      withApi(cmd, async (api) => {
+        const rows = await api.call('container.list', { all: opts.all ?? false });
         if (opts.format === 'json') {
           process.stdout.write(
             json(
-              rows.map(({ c, ips, bindings }) => ({
-                Id: c.id,
-                Name: c.name,
-                Status: c.status,
-                NetworkMode: c.networkMode,
-                IPs: ips,
-                Ports: bindings.map((b) => ({ HostIp: b.hostIp, HostPort: b.hostPort, ContainerPort: b.containerPort, Protocol: b.protocol })),
-                Command: c.spec.command,
-                Created: c.created,
+              rows.map((c) => ({
+                Id: c.Id,
+                Name: c.Name,
+                Status: c.Status,
+                NetworkMode: c.NetworkMode,
+                IPs: c.IPs,
+                Ports: c.Ports.map((b) => ({ HostIp: b.hostIp, HostPort: b.hostPort, ContainerPort: b.containerPort, Protocol: b.protocol })),
+                Command: c.Command,
+                Created: c.Created,
               })),
             ),
           );
@@ -42,15 +39,15 @@ export function registerContainerCommands(program: Command, result: CommandResul
         process.stdout.write(
           table(
             ['CONTAINER ID', 'NAME', 'STATUS', 'NETWORK', 'IP', 'PORTS', 'COMMAND', 'CREATED'],
-            rows.map(({ c, ips, bindings }) => [
-              c.id.slice(0, 12),
-              c.name,
-              c.status === 'exited' ? `exited (${c.exitCode ?? 0})` : c.status,
-              c.networkMode,
-              ips.join(','),
-              portsColumn(bindings, c.spec.expose),
-              JSON.stringify(c.spec.command.join(' ').slice(0, 30)),
-              ago(c.created),
+            rows.map((c) => [
+              c.Id.slice(0, 12),
+              c.Name,
+              c.Status === 'exited' ? `exited (${c.ExitCode ?? 0})` : c.Status,
+              c.NetworkMode,
+              c.IPs.join(','),
+              portsColumn(c.Ports, c.Exposed),
+              JSON.stringify(c.Command.join(' ').slice(0, 30)),
+              ago(c.Created),
             ]),
           ),
         );
@@ -62,8 +59,9 @@ export function registerContainerCommands(program: Command, result: CommandResul
     .description('show a container as JSON (Docker field names)')
     .argument('<name...>')
     .action(async (names: string[], _opts: unknown, cmd: Command) =>
-      withRuntime(cmd, async (rt) => {
-        const views = names.map((n) => inspectContainer(rt.ctx.store, rt.containers.get(n), (id) => rt.ctx.store.network(id)));
+      withApi(cmd, async (api) => {
+        const views = [];
+        for (const name of names) views.push(await api.call('container.inspect', { name }));
         process.stdout.write(json(views));
       }),
     );
@@ -74,13 +72,12 @@ export function registerContainerCommands(program: Command, result: CommandResul
     .argument('<name>')
     .argument('[port]', 'PORT[/PROTO] to show')
     .action(async (name: string, port: string | undefined, _opts: unknown, cmd: Command) =>
-      withRuntime(cmd, async (rt) => {
-        const c = rt.containers.get(name);
-        let bindings = rt.ctx.store.portsOfContainer(c.id);
+      withApi(cmd, async (api) => {
+        let bindings = await api.call('container.ports', { name });
         if (port) {
           const [wanted] = parseExposeSpec(port);
           bindings = bindings.filter((b) => b.containerPort === wanted!.port && b.protocol === wanted!.protocol);
-          if (!bindings.length) throw new CtrnetError('NOT_FOUND', `no public port ${port} published for container ${c.name}; see: ctrnet port ${c.name}`);
+          if (!bindings.length) throw new CtrnetError('NOT_FOUND', `no public port ${port} published for container ${name}; see: ctrnet port ${name}`);
         }
         process.stdout.write(bindings.map((b) => portLine(b) + '\n').join(''));
       }),
@@ -95,11 +92,11 @@ export function registerContainerCommands(program: Command, result: CommandResul
     .action(async (name: string, command: string[], _opts: unknown, cmd: Command) => {
       // commander keeps a `--` that follows the container name; it only separates our options from the command.
       const words = command[0] === '--' ? command.slice(1) : command;
-      const argv = await withRuntime(cmd, async (rt) => rt.containers.execArgv(name, words));
+      const { argv } = await withApi(cmd, (api) => api.call('container.exec', { name, command: words }));
       result.status = await new Promise<number>((resolve) => {
         const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit' });
         child.on('error', () => resolve(127));
-        child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1)));
+        child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
       });
     });
 
@@ -108,22 +105,22 @@ export function registerContainerCommands(program: Command, result: CommandResul
     .description('stop containers (SIGTERM, SIGKILL after --time seconds) and release their network')
     .option('-t, --time <seconds>', 'seconds to wait before SIGKILL', '10')
     .argument('<name...>')
-    .action(async (names: string[], opts: { time: string }, cmd: Command) =>
-      withRuntime(cmd, async (rt) => {
-        // Digits only: Number('') is 0, so `--time=` would otherwise mean "kill at once".
-        const seconds = /^\d+$/.test(opts.time) ? Number(opts.time) : NaN;
-        if (!Number.isInteger(seconds)) throw new CtrnetError('INVALID_ARGUMENT', `invalid --time ${JSON.stringify(opts.time)}: expected whole seconds >= 0`);
-        for (const name of names) process.stdout.write(`${(await rt.containers.stop(name, seconds * 1000)).name}\n`);
-      }),
-    );
+    .action(async (names: string[], opts: { time: string }, cmd: Command) => {
+      // Digits only: Number('') is 0, so `--time=` would otherwise mean "kill at once".
+      const seconds = /^\d+$/.test(opts.time) ? Number(opts.time) : NaN;
+      if (!Number.isInteger(seconds)) throw new CtrnetError('INVALID_ARGUMENT', `invalid --time ${JSON.stringify(opts.time)}: expected whole seconds >= 0`);
+      await withApi(cmd, async (api) => {
+        for (const name of names) process.stdout.write(`${(await api.call('container.stop', { name, timeoutSeconds: seconds })).Name}\n`);
+      });
+    });
 
   program
     .command('start')
     .description('start stopped containers')
     .argument('<name...>')
     .action(async (names: string[], _opts: unknown, cmd: Command) =>
-      withRuntime(cmd, async (rt) => {
-        for (const name of names) process.stdout.write(`${(await rt.containers.start(name)).name}\n`);
+      withApi(cmd, async (api) => {
+        for (const name of names) process.stdout.write(`${(await api.call('container.start', { name })).Name}\n`);
       }),
     );
 
@@ -133,9 +130,9 @@ export function registerContainerCommands(program: Command, result: CommandResul
     .option('-f, --force', 'stop running containers first')
     .argument('<name...>')
     .action(async (names: string[], opts: { force?: boolean }, cmd: Command) =>
-      withRuntime(cmd, async (rt) => {
+      withApi(cmd, async (api) => {
         for (const name of names) {
-          await rt.containers.remove(name, opts.force ?? false);
+          await api.call('container.remove', { name, force: opts.force ?? false });
           process.stdout.write(`${name}\n`);
         }
       }),
@@ -145,11 +142,9 @@ export function registerContainerCommands(program: Command, result: CommandResul
     .command('logs')
     .description("print what a detached container's command wrote")
     .argument('<name>')
-    .action(async (name: string, _opts: unknown, cmd: Command) =>
-      withRuntime(cmd, async (rt) => {
-        const path = rt.containers.logPath(name);
-        if (!existsSync(path)) return;
-        await new Promise<void>((resolve, reject) => createReadStream(path).on('error', reject).on('end', resolve).pipe(process.stdout, { end: false }));
-      }),
-    );
+    .action(async (name: string, _opts: unknown, cmd: Command) => {
+      const { path } = await withApi(cmd, (api) => api.call('container.logs', { name }));
+      if (!existsSync(path)) return;
+      await new Promise<void>((resolve, reject) => createReadStream(path).on('error', reject).on('end', resolve).pipe(process.stdout, { end: false }));
+    });
 }

@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Option, type Command } from 'commander';
-import { CtrnetError, LIFECYCLE_EVENT_NAMES, type JournalEvent } from '@ctrnet/core';
-import { collect, withRuntime } from '../session.js';
+import { CtrnetError, LIFECYCLE_EVENT_NAMES, type EventRecord } from '@ctrnet/core/api';
+import { collect, withApi } from '../session.js';
 
 interface EventsOptions {
   since?: string;
@@ -19,22 +18,24 @@ export function registerEventsCommand(program: Command): void {
     .option('-f, --filter <key=value>', 'container=NAME|ID, type=container|network|endpoint|port, event=NAME (repeatable)', collect)
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--no-follow', 'print past events and exit')
-    .action(async (opts: EventsOptions, cmd: Command) =>
-      withRuntime(cmd, async (rt) => {
-        const since = parseSince(opts.since);
-        const match = eventFilter(opts.filter ?? []);
+    .action(async (opts: EventsOptions, cmd: Command) => {
+      const since = parseSince(opts.since);
+      const match = eventFilter(opts.filter ?? []);
+      const show = (e: EventRecord) => {
+        if (Date.parse(e.time) >= since && match(e)) process.stdout.write(render(e, opts.format));
+      };
+      await withApi(cmd, async (api) => {
         let last = 0;
-        for (;;) {
-          const batch = rt.ctx.store.events(last);
-          for (const e of batch) {
-            last = e.seq;
-            if (Date.parse(e.time) >= since && match(e)) process.stdout.write(render(e, opts.format));
-          }
-          if (!opts.follow && batch.length === 0) return;
-          if (batch.length === 0) await sleep(200);
+        for (let batch = await api.call('events.list', {}); batch.length; batch = await api.call('events.list', { after: last })) {
+          for (const e of batch) show(e);
+          last = batch[batch.length - 1]!.seq;
         }
-      }),
-    );
+        if (!opts.follow) return;
+        const stop = new AbortController();
+        for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
+        await api.follow(last, show, stop.signal);
+      });
+    });
 }
 
 function parseSince(value: string | undefined): number {
@@ -46,23 +47,23 @@ function parseSince(value: string | undefined): number {
   return t;
 }
 
-function eventFilter(filters: string[]): (e: JournalEvent) => boolean {
+function eventFilter(filters: string[]): (e: EventRecord) => boolean {
   const tests = filters.map((f) => {
     const [key, value] = f.split('=', 2);
     if (!value) throw new CtrnetError('INVALID_ARGUMENT', `invalid --filter ${JSON.stringify(f)}: expected KEY=VALUE`);
     switch (key) {
       case 'container':
-        return (e: JournalEvent) => e.actorName === value || (e.actorId ?? '').startsWith(value);
+        return (e: EventRecord) => e.actorName === value || (e.actorId ?? '').startsWith(value);
       case 'type': {
         const types = [...new Set(LIFECYCLE_EVENT_NAMES.map((name) => name.split('.')[0]!))];
         if (!types.includes(value)) throw new CtrnetError('INVALID_ARGUMENT', `unknown event type ${JSON.stringify(value)} in --filter; valid: ${types.join(', ')}`);
-        return (e: JournalEvent) => e.type.split('.')[0] === value;
+        return (e: EventRecord) => e.type.split('.')[0] === value;
       }
       case 'event':
         if (!(LIFECYCLE_EVENT_NAMES as readonly string[]).includes(value)) {
           throw new CtrnetError('INVALID_ARGUMENT', `unknown event ${JSON.stringify(value)}; valid: ${LIFECYCLE_EVENT_NAMES.join(', ')}`);
         }
-        return (e: JournalEvent) => e.type === value;
+        return (e: EventRecord) => e.type === value;
       default:
         throw new CtrnetError('INVALID_ARGUMENT', `unknown filter key ${JSON.stringify(key)}; valid: container, type, event`);
     }
@@ -70,7 +71,7 @@ function eventFilter(filters: string[]): (e: JournalEvent) => boolean {
   return (e) => tests.every((t) => t(e));
 }
 
-function render(e: JournalEvent, format: string): string {
+function render(e: EventRecord, format: string): string {
   if (format === 'json') return JSON.stringify({ time: e.time, type: e.type, actor: { id: e.actorId, name: e.actorName }, payload: e.payload }) + '\n';
   const [kind, action] = e.type.split('.');
   return `${e.time} ${kind} ${action} ${e.actorId ?? ''} (name=${e.actorName ?? ''})\n`;

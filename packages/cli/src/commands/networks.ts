@@ -1,11 +1,11 @@
 import { Option, type Command } from 'commander';
-import { CtrnetError } from '@ctrnet/core';
+import { CtrnetError } from '@ctrnet/core/api';
 import { json, table } from '../output.js';
-import { inspectNetwork } from '../views.js';
-import { collect, withRuntime } from '../session.js';
+import { collect, withApi } from '../session.js';
 
 interface CreateOptions {
   driver: string;
+  ipamDriver?: string;
   subnet?: string;
   ipRange?: string;
   gateway?: string;
@@ -22,6 +22,7 @@ export function registerNetworkCommands(program: Command): void {
     .command('create')
     .description('create a network')
     .option('-d, --driver <driver>', 'network driver', 'bridge')
+    .option('--ipam-driver <driver>', "IPAM driver (default: the network driver's, else the config's defaultIpamDriver)")
     .option('--subnet <cidr>', 'subnet (default: next free pool)')
     .option('--ip-range <cidr>', 'allocate container addresses from this sub-range')
     .option('--gateway <ip>', 'gateway address')
@@ -29,20 +30,26 @@ export function registerNetworkCommands(program: Command): void {
     .option('--ipv6', 'enable IPv6')
     .option('-o, --opt <key=val>', 'driver option (repeatable)', collect)
     .argument('<name>')
-    .action(async (name: string, opts: CreateOptions, cmd: Command) =>
-      withRuntime(cmd, async (rt) => {
-        const options: Record<string, string> = {};
-        for (const kv of opts.opt ?? []) {
-          const eq = kv.indexOf('=');
-          if (eq <= 0) throw new CtrnetError('INVALID_ARGUMENT', `invalid -o ${JSON.stringify(kv)}: expected KEY=VALUE`);
-          options[kv.slice(0, eq)] = kv.slice(eq + 1);
-        }
-        const request = { name, driver: opts.driver, subnet: opts.subnet, ipRange: opts.ipRange, gateway: opts.gateway, internal: opts.internal ?? false, ipv6: opts.ipv6 ?? false, options };
-        const planned = await rt.networks.plan(request);
-        const created = await rt.ctx.store.lock.withLock(() => rt.networks.create(planned, request));
-        process.stdout.write(`${created.id}\n`);
-      }),
-    );
+    .action(async (name: string, opts: CreateOptions, cmd: Command) => {
+      const options: Record<string, string> = {};
+      for (const kv of opts.opt ?? []) {
+        const eq = kv.indexOf('=');
+        if (eq <= 0) throw new CtrnetError('INVALID_ARGUMENT', `invalid -o ${JSON.stringify(kv)}: expected KEY=VALUE`);
+        options[kv.slice(0, eq)] = kv.slice(eq + 1);
+      }
+      const request = {
+        name,
+        driver: opts.driver,
+        ipamDriver: opts.ipamDriver,
+        subnet: opts.subnet,
+        ipRange: opts.ipRange,
+        gateway: opts.gateway,
+        internal: opts.internal ?? false,
+        ipv6: opts.ipv6 ?? false,
+        options,
+      };
+      await withApi(cmd, async (api) => process.stdout.write(`${(await api.call('network.create', request)).Id}\n`));
+    });
 
   network
     .command('ls')
@@ -50,16 +57,16 @@ export function registerNetworkCommands(program: Command): void {
     .description('list networks')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action(async (opts: { format: string }, cmd: Command) =>
-      withRuntime(cmd, async (rt) => {
-        const rows = rt.networks.list().map((n) => ({ n, containers: rt.ctx.store.endpointsOfNetwork(n.id).length }));
+      withApi(cmd, async (api) => {
+        const rows = await api.call('network.list', {});
         if (opts.format === 'json') {
-          process.stdout.write(json(rows.map(({ n, containers }) => ({ Name: n.name, Id: n.id, Driver: n.driver, Subnet: n.pool?.subnet ?? '', Gateway: n.pool?.gateway ?? '', Internal: n.internal, Containers: containers }))));
+          process.stdout.write(json(rows.map(({ Created: _, ...n }) => n)));
           return;
         }
         process.stdout.write(
           table(
             ['NETWORK ID', 'NAME', 'DRIVER', 'SUBNET', 'GATEWAY', 'CONTAINERS'],
-            rows.map(({ n, containers }) => [n.id.slice(0, 12), n.name, n.driver, n.pool?.subnet ?? '', n.pool?.gateway ?? '', String(containers)]),
+            rows.map((n) => [n.Id.slice(0, 12), n.Name, n.Driver, n.Subnet, n.Gateway, String(n.Containers)]),
           ),
         );
       }),
@@ -70,8 +77,10 @@ export function registerNetworkCommands(program: Command): void {
     .description('show networks as JSON')
     .argument('<name...>')
     .action(async (names: string[], _opts: unknown, cmd: Command) =>
-      withRuntime(cmd, async (rt) => {
-        process.stdout.write(json(names.map((n) => inspectNetwork(rt.ctx.store, rt.networks.get(n)))));
+      withApi(cmd, async (api) => {
+        const views = [];
+        for (const name of names) views.push(await api.call('network.inspect', { name }));
+        process.stdout.write(json(views));
       }),
     );
 
@@ -81,9 +90,9 @@ export function registerNetworkCommands(program: Command): void {
     .description('remove networks (refused while containers are attached)')
     .argument('<name...>')
     .action(async (names: string[], _opts: unknown, cmd: Command) =>
-      withRuntime(cmd, async (rt) => {
+      withApi(cmd, async (api) => {
         for (const name of names) {
-          await rt.ctx.store.lock.withLock(() => rt.networks.remove(name));
+          await api.call('network.remove', { name });
           process.stdout.write(`${name}\n`);
         }
       }),
@@ -94,12 +103,12 @@ export function registerNetworkCommands(program: Command): void {
     .description('attach a container to a network (adds ethN)')
     .argument('<network>')
     .argument('<container>')
-    .action(async (net: string, container: string, _opts: unknown, cmd: Command) => withRuntime(cmd, (rt) => rt.connections.connect(net, container)));
+    .action(async (network: string, container: string, _opts: unknown, cmd: Command) => withApi(cmd, async (api) => void (await api.call('network.connect', { network, container }))));
 
   network
     .command('disconnect')
     .description('detach a container from a network')
     .argument('<network>')
     .argument('<container>')
-    .action(async (net: string, container: string, _opts: unknown, cmd: Command) => withRuntime(cmd, (rt) => rt.connections.disconnect(net, container)));
+    .action(async (network: string, container: string, _opts: unknown, cmd: Command) => withApi(cmd, async (api) => void (await api.call('network.disconnect', { network, container }))));
 }

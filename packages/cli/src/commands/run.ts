@@ -1,6 +1,7 @@
 import { type Command } from 'commander';
-import { defaultRunSpec, parseAddHost, parseEnv, parseExposeSpec, parseLink, parsePublishSpec, checkMac, checkNameserver, type RunSpec } from '@ctrnet/core';
-import { collect, withRuntime, type CommandResult } from '../session.js';
+import { defaultRunSpec, parseAddHost, parseEnv, parseExposeSpec, parseLink, parsePublishSpec, checkMac, checkNameserver, type RunSpec } from '@ctrnet/core/api';
+import { runForeground } from '../foreground.js';
+import { collect, withApi, type CommandResult } from '../session.js';
 
 export interface RunOptions {
   name?: string;
@@ -49,13 +50,13 @@ export function registerRunCommand(program: Command, result: CommandResult): voi
     .passThroughOptions()
     .action(async (command: string[], opts: RunOptions, cmd: Command) => {
       const spec = toSpec(command, opts);
-      await withRuntime(cmd, async (rt) => {
+      await withApi(cmd, async (api) => {
         if (spec.detach) {
-          const c = await rt.containers.runDetached(spec);
-          for (const w of c.spec.warnings ?? []) process.stderr.write(`${w}\n`);
-          process.stdout.write(`${c.name}\n`);
+          const c = await api.call('container.run', { spec });
+          for (const w of c.Warnings ?? []) process.stderr.write(`${w}\n`);
+          process.stdout.write(`${c.Name}\n`);
         } else {
-          result.status = await rt.containers.runForeground(spec);
+          result.status = await runForeground(api, spec);
         }
       });
     });

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
-import { CtrnetError } from '@ctrnet/core';
+import { CtrnetError } from '@ctrnet/core/api';
 import { json } from '../output.js';
-import { withRuntime } from '../session.js';
+import { withApi } from '../session.js';
 
 /** `system info / gc / reset / reload`, and the supervisor's `system reap`. */
 export function registerSystemCommands(program: Command): void {
@@ -12,8 +12,8 @@ export function registerSystemCommands(program: Command): void {
     .description('version, state dir, plugins, port backend')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action(async (opts: { format: string }, cmd: Command) =>
-      withRuntime(cmd, async (rt) => {
-        const info = await rt.system.info();
+      withApi(cmd, async (api) => {
+        const info = await api.call('system.info', {});
         if (opts.format === 'json') {
           process.stdout.write(json(info));
           return;
@@ -23,6 +23,7 @@ export function registerSystemCommands(program: Command): void {
           `State dir:     ${info.stateDir}`,
           `Config:        ${info.config ?? '(built-in defaults)'}`,
           `Port backend:  ${info.portBackend.name} (${info.portBackend.reason})`,
+          `Served by:     ${info.server.daemon ? `ctrnetd (pid ${info.server.pid})` : 'this command (no daemon)'}`,
           'Plugins:',
           ...info.plugins.map((p) => {
             const r = p.registered;
@@ -43,8 +44,8 @@ export function registerSystemCommands(program: Command): void {
     .command('gc')
     .description('reconcile state with the kernel after a crash; prints what was removed')
     .action(async (_opts: unknown, cmd: Command) =>
-      withRuntime(cmd, async (rt) => {
-        const fixed = await rt.system.gc();
+      withApi(cmd, async (api) => {
+        const { fixed } = await api.call('system.gc', {});
         process.stdout.write(fixed.length ? fixed.join('\n') + '\n' : 'nothing to clean\n');
       }),
     );
@@ -53,8 +54,8 @@ export function registerSystemCommands(program: Command): void {
     .command('reload')
     .description('re-apply every firewall rule from the state store (after a firewall flush)')
     .action(async (_opts: unknown, cmd: Command) =>
-      withRuntime(cmd, async (rt) => {
-        process.stdout.write(`re-applied rules with the ${await rt.system.reload()} backend\n`);
+      withApi(cmd, async (api) => {
+        process.stdout.write(`re-applied rules with the ${(await api.call('system.reload', {})).backend} backend\n`);
       }),
     );
 
@@ -62,8 +63,8 @@ export function registerSystemCommands(program: Command): void {
     .command('reset')
     .description('remove every container, network, rule and interface ctrnet made')
     .action(async (_opts: unknown, cmd: Command) =>
-      withRuntime(cmd, async (rt) => {
-        const removed = await rt.system.reset();
+      withApi(cmd, async (api) => {
+        const { removed } = await api.call('system.reset', {});
         process.stdout.write(removed.map((r) => `removed ${r}\n`).join('') + 'reset complete\n');
       }),
     );
@@ -75,9 +76,9 @@ export function registerSystemCommands(program: Command): void {
     .argument('<run>')
     .argument('<status>')
     .action(async (id: string, run: string, status: string, _opts: unknown, cmd: Command) =>
-      withRuntime(cmd, async (rt) => {
+      withApi(cmd, async (api) => {
         if (!/^\d+$/.test(run) || !/^\d+$/.test(status)) throw new CtrnetError('INVALID_ARGUMENT', 'usage: system reap ID RUN STATUS');
-        await rt.containers.reap(id, Number(run), Number(status));
+        await api.call('container.reap', { id, runId: Number(run), status: Number(status) });
       }),
     );
 }

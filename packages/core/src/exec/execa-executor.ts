@@ -2,6 +2,7 @@ import createDebug from 'debug';
 import { execa } from 'execa';
 import type { ExecResult, ExecTarget, Executor, IpBatchOptions, IpCommand, RunOptions } from './executor.js';
 import { ExecError, onlyMissingObjects } from './exec-error.js';
+import { monitorCommand } from './monitor.js';
 
 const debug = createDebug('ctrnet:exec');
 
@@ -53,5 +54,9 @@ export class ExecaExecutor implements Executor {
 
   async nft(script: string, options: ExecTarget = {}): Promise<void> {
     await this.run(['nft', '-f', '-'], { netns: options.netns, input: script });
+  }
+
+  monitor(argv: readonly string[], onLine: (line: string) => void, options: ExecTarget = {}): () => void {
+    return monitorCommand(inNetns(argv, options), onLine);
   }
 }

@@ -40,4 +40,11 @@ export interface Executor {
   iptablesRestore(payload: string, options?: ExecTarget & { family?: 4 | 6 }): Promise<void>;
   /** Apply an nft script as one transaction (`nft -f -`). */
   nft(script: string, options?: ExecTarget): Promise<void>;
+  /**
+   * Optional: start a long-running, read-only command (`nft monitor`) and
+   * call `onLine` for every line it prints; restarted if it exits, until the
+   * returned function is called. Resident processes use it to notice kernel
+   * changes made by others; short-lived ones never need it.
+   */
+  monitor?(argv: readonly string[], onLine: (line: string) => void, options?: ExecTarget): () => void;
 }

@@ -3,26 +3,14 @@
  * paths (allocation, overlap checks) use these integer helpers.
  */
 import IPCIDR from 'ip-cidr';
+import { intToIp, ipToInt, isValidIpv4 } from './ipv4.js';
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-export function isValidIpv4(value: string): boolean {
-  return IPV4.test(value);
-}
 
 /** A valid IPv4 CIDR. Host bits may be set (`10.0.0.1/8`): compare with {@link networkOf} to require a network address. */
 export function isValidCidr(value: string): boolean {
   const [addr, len, extra] = value.split('/');
   if (extra !== undefined || !addr || !len || !isValidIpv4(addr) || !/^\d{1,2}$/.test(len) || Number(len) > 32) return false;
   return IPCIDR.isValidCIDR(value);
-}
-
-export function ipToInt(ip: string): number {
-  return ip.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
-}
-
-export function intToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
 
 /** First and last address of a CIDR as integers, plus the prefix length. */

@@ -4,7 +4,7 @@
  * (`--mac-address`) and every driver share.
  */
 import { invalidArgument } from '../errors.js';
-import { ipToInt } from './cidr.js';
+import { ipToInt } from './ipv4.js';
 
 // Colons only: the form Docker documents and `Endpoint.mac` stores.
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;

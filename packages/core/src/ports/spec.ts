@@ -6,7 +6,7 @@
  */
 import { isIPv6 } from 'node:net';
 import { CtrnetError } from '../errors.js';
-import { isValidIpv4 } from '../net/cidr.js';
+import { isValidIpv4 } from '../net/ipv4.js';
 import type { ExposedPort, PortRange, Protocol, PublishRequest } from '../types.js';
 
 const PUBLISH_FORMAT = '[HOST_IP:][HOST_PORT[-END]:]CONTAINER_PORT[-END][/tcp|udp|sctp]';

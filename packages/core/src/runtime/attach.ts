@@ -2,12 +2,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import createDebug from 'debug';
 import { crashPoint } from '../crash-point.js';
-import { CtrnetError } from '../errors.js';
+import { CtrnetError, incomplete } from '../errors.js';
 import type { ContainerRef } from '../events.js';
 import type { Saga } from '../saga.js';
 import type { ContainerRecord } from '../store/store.js';
 import type { Endpoint, LinkRule, Network, PortBinding, Sandbox } from '../types.js';
-import { driverOf, ipamContext, pluginContext, type RuntimeContext } from './context.js';
+import { driverOf, firewallOf, ipamContext, pluginContext, type RuntimeContext } from './context.js';
 import { resolveBindings } from './host-ports.js';
 import { newId } from './ids.js';
 import { buildHostsFile, buildResolvConf } from './name-files.js';
@@ -52,7 +52,7 @@ export class Attacher {
         endpoints.push(await this.join(saga, ref, network, sandbox, `eth${index}`, index === 0 ? spec : undefined));
       }
       const primary = endpoints[0] ? this.networks.get(endpoints[0].networkId) : undefined;
-      if (primary && endpoints[0]?.ipv4 && driverOf(this.ctx, primary).ports === 'publish' && !primary.internal) {
+      if (primary && endpoints[0]?.ipv4 && driverOf(this.ctx, primary).ports === 'publish' && !primary.internal && firewallOf(this.ctx, primary)) {
         bindings = await this.publish(saga, ref, primary, endpoints[0].ipv4, spec);
       }
       spec.linkRules = await this.linkRules(saga, ref, spec, primary, endpoints[0]);
@@ -66,7 +66,7 @@ export class Attacher {
     const driver = this.ctx.registry.networkDriver(mode === 'host' || mode === 'none' || mode === 'container' ? mode : this.networks.get(mode).driver);
     if (driver.sandbox === 'host') return { containerId: container.id, netnsPath: '', kind: 'host' };
     if (driver.sandbox === 'shared') {
-      const other = this.ctx.store.container(target ?? '');
+      const other = this.ctx.store.containers.find(target ?? '');
       if (!other || other.status !== 'running' || !other.sandboxKey) {
         throw new CtrnetError('INVALID_STATE', `cannot join the network namespace of container ${JSON.stringify(target)}: it is not running; start it first`);
       }
@@ -119,7 +119,7 @@ export class Attacher {
       defaultRoute: ifname === 'eth0',
       defaultGateway: primary?.defaultGateway,
     });
-    await saga.step('record endpoint', () => this.ctx.store.upsertEndpoint(endpoint), { kind: 'endpoint.row.delete', data: { id: endpoint.id } });
+    await saga.step('record endpoint', () => this.ctx.store.endpoints.upsert(endpoint), { kind: 'endpoint.row.delete', data: { id: endpoint.id } });
     await saga.step('join', () => driver.join(pluginContext(this.ctx, 'driver', driver.name), network, endpoint, sandbox), {
       kind: 'endpoint.leave',
       data: { networkId: network.id, endpoint, sandbox },
@@ -139,7 +139,7 @@ export class Attacher {
       'reserve ports',
       () => {
         try {
-          this.ctx.store.reservePorts(bindings);
+          this.ctx.store.ports.reserve(bindings);
         } catch (err) {
           throw new CtrnetError('CONFLICT', `${(err as Error).message}; choose another host port`, { cause: err });
         }
@@ -158,14 +158,15 @@ export class Attacher {
 
   /** With ICC off, a link opens the linked container's exposed ports to this one. */
   private async linkRules(saga: Saga, ref: ContainerRef, spec: ContainerSpec, network?: Network, endpoint?: Endpoint): Promise<LinkRule[]> {
-    if (!network || !endpoint?.ipv4 || network.options.icc !== 'false' || !network.driverData.bridge) return [];
+    const firewall = network && firewallOf(this.ctx, network);
+    if (!network || !endpoint?.ipv4 || !firewall || firewall.icc) return [];
     const rules: LinkRule[] = [];
     for (const [name] of spec.links) {
-      const target = this.ctx.store.container<ContainerSpec>(name);
-      const targetEndpoint = target && this.ctx.store.endpointsOfContainer(target.id).find((e) => e.networkId === network.id);
+      const target = this.ctx.store.containers.find<ContainerSpec>(name);
+      const targetEndpoint = target && this.ctx.store.endpoints.ofContainer(target.id).find((e) => e.networkId === network.id);
       if (!target || !targetEndpoint?.ipv4) continue;
-      const ports = [...target.spec.expose, ...this.ctx.store.portsOfContainer(target.id).map((b) => ({ port: b.containerPort, protocol: b.protocol }))];
-      rules.push({ containerId: ref.id, bridge: network.driverData.bridge, sourceIp: endpoint.ipv4, targetIp: targetEndpoint.ipv4, ports });
+      const ports = [...target.spec.expose, ...this.ctx.store.ports.ofContainer(target.id).map((b) => ({ port: b.containerPort, protocol: b.protocol }))];
+      rules.push({ containerId: ref.id, bridge: firewall.device, sourceIp: endpoint.ipv4, targetIp: targetEndpoint.ipv4, ports });
     }
     const publisher = await this.ctx.publisher();
     for (const link of rules) {
@@ -177,7 +178,7 @@ export class Attacher {
   /** Write hosts and resolv.conf; a `container:` container reuses its target's files. */
   private writeNameFiles(container: ContainerRecord<ContainerSpec>, ip: string | undefined, mode: string, target?: string): { hostsFile: string; resolvFile: string } {
     if (mode === 'container') {
-      const other = this.ctx.store.container(target ?? '')!;
+      const other = this.ctx.store.containers.find(target ?? '')!;
       const dir = containerDir(this.ctx.config.stateDir, other.id);
       return { hostsFile: join(dir, 'hosts'), resolvFile: join(dir, 'resolv.conf') };
     }
@@ -185,8 +186,8 @@ export class Attacher {
     const dir = containerDir(this.ctx.config.stateDir, container.id);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const links = spec.links.flatMap(([name, alias]) => {
-      const other = this.ctx.store.container(name);
-      const address = other && this.ctx.store.endpointsOfContainer(other.id)[0]?.ipv4;
+      const other = this.ctx.store.containers.find(name);
+      const address = other && this.ctx.store.endpoints.ofContainer(other.id)[0]?.ipv4;
       return address ? [{ ip: address, name: other.name, alias }] : [];
     });
     const hostHosts = mode === 'host' ? readOr('/etc/hosts', '') : '';
@@ -202,34 +203,50 @@ export class Attacher {
     return { hostsFile, resolvFile };
   }
 
-  /** Tear a container's networking down (stop, rm, failed start). Idempotent. */
+  /**
+   * Tear a container's networking down (stop, rm, gc). Idempotent. A failing
+   * step does not stop the others; what depends on it is kept (ports stay
+   * reserved while their rules may still exist, an address while its
+   * interface may), so a later gc finds and finishes it. Throws INCOMPLETE
+   * with every failure when any step failed.
+   */
   async detach(container: ContainerRecord<ContainerSpec>): Promise<void> {
     const ref = { id: container.id, name: container.name };
-    const bindings = this.ctx.store.portsOfContainer(container.id);
-    if (bindings.length) {
-      await this.undo.unpublish(bindings);
+    const failures: unknown[] = [];
+    const attempt = async (work: () => Promise<void>): Promise<boolean> => {
+      try {
+        await work();
+        return true;
+      } catch (err) {
+        failures.push(err);
+        return false;
+      }
+    };
+    const bindings = this.ctx.store.ports.ofContainer(container.id);
+    if (bindings.length && (await attempt(() => this.undo.unpublish(bindings)))) {
       crashPoint('detach: unpublished');
-      this.ctx.store.releasePortsOf(container.id);
+      this.ctx.store.ports.releaseOf(container.id);
       crashPoint('detach: released ports');
       await this.ctx.bus.emit('port.unpublish', { container: ref, bindings });
     }
-    for (const link of container.spec.linkRules ?? []) await this.undo.removeLink(link);
+    for (const link of container.spec.linkRules ?? []) await attempt(() => this.undo.removeLink(link));
     const sandbox = sandboxOf(container);
-    for (const endpoint of this.ctx.store.endpointsOfContainer(container.id).reverse()) {
-      await this.leave(ref, endpoint, sandbox);
+    for (const endpoint of this.ctx.store.endpoints.ofContainer(container.id).reverse()) {
+      await attempt(() => this.leave(ref, endpoint, sandbox));
       crashPoint('detach: left network');
     }
-    if (container.sandboxKind === 'own' || container.sandboxKind === undefined) await this.undo.deleteNetns(netnsName(container.id));
+    if (container.sandboxKind === 'own' || container.sandboxKind === undefined) await attempt(() => this.undo.deleteNetns(netnsName(container.id)));
+    if (failures.length) throw incomplete(`releasing the network of container ${container.name}`, failures);
   }
 
-  /** Remove one endpoint: driver leave, address, row. */
+  /** Remove one endpoint: driver leave, then (only once the interface is gone) the address and the row. */
   async leave(ref: ContainerRef, endpoint: Endpoint, sandbox: Sandbox): Promise<void> {
     await this.undo.leave(endpoint.networkId, endpoint, sandbox);
     crashPoint('leave: driver left');
     if (endpoint.ipv4) await this.undo.releaseAddress(endpoint.networkId, endpoint.ipv4);
     crashPoint('leave: address released');
-    this.ctx.store.deleteEndpoint(endpoint.id);
-    const network = this.ctx.store.network(endpoint.networkId);
+    this.ctx.store.endpoints.delete(endpoint.id);
+    const network = this.ctx.store.networks.find(endpoint.networkId);
     if (network) await this.ctx.bus.emit('endpoint.leave', { container: ref, network, endpoint });
   }
 }

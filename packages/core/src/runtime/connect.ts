@@ -33,13 +33,13 @@ export class Connections {
       const fresh = this.containers.get(container.id);
       const spec = { ...fresh.spec, networks: [...fresh.spec.networks, network.id] };
       if (fresh.status === 'running') {
-        const ifname = nextIfname(this.ctx.store.endpointsOfContainer(fresh.id).map((e) => e.ifname));
-        await inSaga(`connect ${network.name} ${fresh.name}`, this.undo.undoers, this.ctx.store.beginOperation(`connect ${network.name} ${fresh.name}`), async (saga) => {
+        const ifname = nextIfname(this.ctx.store.endpoints.ofContainer(fresh.id).map((e) => e.ifname));
+        await inSaga(`connect ${network.name} ${fresh.name}`, this.undo.undoers, this.ctx.store.operations.begin(`connect ${network.name} ${fresh.name}`), async (saga) => {
           await this.attacher.join(saga, { id: fresh.id, name: fresh.name }, network, sandboxOf(fresh), ifname);
-          this.ctx.store.updateContainer({ ...fresh, spec });
+          this.ctx.store.containers.update({ ...fresh, spec });
         });
       } else {
-        this.ctx.store.updateContainer({ ...fresh, spec });
+        this.ctx.store.containers.update({ ...fresh, spec });
       }
     });
   }
@@ -52,14 +52,14 @@ export class Connections {
     }
     await this.ctx.store.lock.withLock(async () => {
       const fresh = this.containers.get(container.id);
-      const endpoint = this.ctx.store.endpointsOfContainer(fresh.id).find((e) => e.networkId === network.id);
+      const endpoint = this.ctx.store.endpoints.ofContainer(fresh.id).find((e) => e.networkId === network.id);
       if (endpoint) {
-        if (this.ctx.store.portsOfContainer(fresh.id).some((b) => b.networkId === network.id)) {
+        if (this.ctx.store.ports.ofContainer(fresh.id).some((b) => b.networkId === network.id)) {
           throw new CtrnetError('INVALID_STATE', `container ${fresh.name} publishes ports on network ${network.name}; stop it before disconnecting`);
         }
         await this.attacher.leave({ id: fresh.id, name: fresh.name }, endpoint, sandboxOf(fresh));
       }
-      this.ctx.store.updateContainer({ ...fresh, spec: { ...fresh.spec, networks: fresh.spec.networks.filter((id) => id !== network.id) } });
+      this.ctx.store.containers.update({ ...fresh, spec: { ...fresh.spec, networks: fresh.spec.networks.filter((id) => id !== network.id) } });
     });
   }
 }

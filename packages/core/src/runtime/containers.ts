@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import createDebug from 'debug';
@@ -12,11 +11,12 @@ import { linkEnvironment } from './name-files.js';
 import type { Networks } from './networks.js';
 import { containerDir } from './paths.js';
 import { planRun } from './plan-run.js';
-import { isAlive, processStartTime, spawnDetached, spawnForeground, stopProcess, type ProcessSetup } from './process.js';
+import { containerArgv, isAlive, processStartTime, spawnDetached, stopProcess, type ProcessSetup } from './process.js';
 import type { RunSpec } from './run-spec.js';
 import { declaredPorts, type ContainerSpec } from './spec.js';
 import type { UndoKit } from './undo.js';
 import { quote } from './validate.js';
+import type { ProcessLaunch } from '../api/types.js';
 
 const debug = createDebug('ctrnet:core:containers');
 
@@ -42,11 +42,11 @@ export class Containers {
   }
 
   list(all: boolean): Container[] {
-    return this.ctx.store.containers<ContainerSpec>().filter((c) => all || c.status === 'running');
+    return this.ctx.store.containers.all<ContainerSpec>().filter((c) => all || c.status === 'running');
   }
 
   get(nameOrId: string): Container {
-    const found = this.ctx.store.container<ContainerSpec>(nameOrId);
+    const found = this.ctx.store.containers.find<ContainerSpec>(nameOrId);
     if (!found) throw new CtrnetError('NOT_FOUND', `no such container: ${quote(nameOrId)}; list containers with: ctrnet ps -a`);
     return found;
   }
@@ -58,32 +58,42 @@ export class Containers {
   }
 
   /**
-   * Foreground `run`: start, wait for the command, remove. Resolves with the
-   * command's exit status. `signals` are forwarded to the command meanwhile.
+   * Foreground `run`: create the container and its network, with the
+   * caller's process standing in for the command until the caller reports
+   * the command's PID (`started`); the caller starts the returned command
+   * itself, sharing its terminal, and reports its exit (`exited`). If the
+   * caller dies first, gc finds the stand-in gone and removes the container.
    */
-  async runForeground(spec: RunSpec): Promise<number> {
+  async runAttached(spec: RunSpec, callerPid: number): Promise<{ container: Container; launch: ProcessLaunch }> {
     const record = planRun(this.ctx, this.networks, spec, true);
-    let child: ChildProcess | undefined;
+    return this.ctx.store.lock.withLock(async () => {
+      const container = await this.startLocked(record, { attachedTo: callerPid });
+      const setup = this.processSetup(container, container.sandboxKey ?? '', join(containerDir(this.ctx.config.stateDir, container.id), 'hosts'), join(containerDir(this.ctx.config.stateDir, container.id), 'resolv.conf'));
+      return { container, launch: { argv: containerArgv(setup), env: setup.env } };
+    });
+  }
+
+  /** The foreground command of `runAttached` runs as `pid`. */
+  async started(id: string, pid: number): Promise<void> {
     await this.ctx.store.lock.withLock(async () => {
-      child = (await this.startLocked(record, 'foreground')).child;
+      const container = this.ctx.store.containers.find<ContainerSpec>(id);
+      if (!container || container.status !== 'running') return;
+      this.ctx.store.containers.update({ ...container, pid, pidStart: processStartTime(pid) });
+      await this.ctx.bus.emit('container.start', { container: { id, name: container.name }, pid });
     });
-    const forward = (sig: NodeJS.Signals) => child?.kill(sig);
-    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
-    for (const s of signals) process.on(s, forward);
-    const status = await new Promise<number>((resolve) => {
-      child!.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? signalNumber(signal) : 0)));
-    });
-    for (const s of signals) process.off(s, forward);
-    await this.ctx.store.lock.withLock(() => this.finishRemove(record.id, status));
-    return status;
+  }
+
+  /** The foreground command of `runAttached` exited with `status`: remove the container. */
+  async exited(id: string, status: number): Promise<void> {
+    await this.ctx.store.lock.withLock(() => this.finishRemove(id, status));
   }
 
   /** Insert the row; the caller holds the lock. */
   private async create(record: Container): Promise<void> {
-    if (this.ctx.store.containerNameTaken(record.name)) {
+    if (this.ctx.store.containers.nameTaken(record.name)) {
       throw new CtrnetError('CONFLICT', `container name ${quote(record.name)} is already in use; pick another --name`);
     }
-    this.ctx.store.insertContainer(record);
+    this.ctx.store.containers.insert(record);
     await this.ctx.bus.emit('container.create', { container: { id: record.id, name: record.name }, networkMode: record.networkMode });
   }
 
@@ -95,26 +105,23 @@ export class Containers {
       return this.startLocked(container, 'detached');
     });
   }
-
-  private startLocked(container: Container, how: 'detached'): Promise<Container>;
-  private startLocked(container: Container, how: 'foreground'): Promise<Container & { child: ChildProcess }>;
-  private async startLocked(container: Container, how: 'detached' | 'foreground'): Promise<Container & { child?: ChildProcess }> {
+  /**
+   * Attach the network and start the command: supervised in the background
+   * (`detached`), or by the caller (`attachedTo` its PID, see runAttached).
+   */
+  private async startLocked(container: Container, how: 'detached' | { attachedTo: number }): Promise<Container> {
     const ref = { id: container.id, name: container.name };
     // A failed first start removes the container again; a failed restart leaves it exited.
     const isNew = container.status === 'created';
-    return inSaga(`start ${container.name}`, this.undo.undoers, this.ctx.store.beginOperation(`start ${container.name}`), async (saga) => {
+    return inSaga(`start ${container.name}`, this.undo.undoers, this.ctx.store.operations.begin(`start ${container.name}`), async (saga) => {
       if (isNew) await saga.step('create', () => this.create(container), { kind: 'container.row.delete', data: { id: container.id } });
       const attached = await this.attacher.attach(saga, container);
       const runId = container.runId + 1;
-      const setup = this.processSetup(container, attached.sandbox.netnsPath, attached.hostsFile, attached.resolvFile);
-      const dir = containerDir(this.ctx.config.stateDir, container.id);
-      let child: ChildProcess | undefined;
       let pid: number;
-      if (how === 'foreground') {
-        child = spawnForeground(setup);
-        pid = child.pid ?? 0;
-      } else {
+      if (how === 'detached') {
         if (!this.ctx.reaper) throw new CtrnetError('INTERNAL', 'detached containers need a reaper (the ctrnet CLI); run them through the CLI');
+        const setup = this.processSetup(container, attached.sandbox.netnsPath, attached.hostsFile, attached.resolvFile);
+        const dir = containerDir(this.ctx.config.stateDir, container.id);
         rmSync(join(dir, 'pid'), { force: true });
         const reaper = this.ctx.reaper;
         // Journalled before the spawn: a crash before the PID is known must not leave the command running.
@@ -122,24 +129,25 @@ export class Containers {
           kind: 'process.stop-supervised',
           data: { containerId: container.id, runId },
         });
+        await saga.step('process started', () => undefined, { kind: 'process.stop', data: { pid, pidStart: processStartTime(pid) } });
+      } else {
+        pid = how.attachedTo;
       }
-      const pidStart = processStartTime(pid);
-      await saga.step('process started', () => undefined, { kind: 'process.stop', data: { pid, pidStart } });
       const started: Container = {
         ...container,
         status: 'running',
         sandboxKey: attached.sandbox.netnsPath,
         sandboxKind: attached.sandbox.kind,
         pid,
-        pidStart,
+        pidStart: processStartTime(pid),
         runId,
         exitCode: undefined,
-        started: new Date().toISOString(),
+        started: this.ctx.clock.now().toISOString(),
       };
-      this.ctx.store.updateContainer(started);
-      await this.ctx.bus.emit('container.start', { container: ref, pid });
+      this.ctx.store.containers.update(started);
+      if (how === 'detached') await this.ctx.bus.emit('container.start', { container: ref, pid });
       debug('started %s pid %d', container.name, pid);
-      return { ...started, child };
+      return started;
     });
   }
 
@@ -148,8 +156,8 @@ export class Containers {
     const env: Record<string, string> = { PATH: DEFAULT_PATH, HOSTNAME: spec.hostname, HOME: '/root' };
     if (process.env.TERM && !spec.detach) env.TERM = process.env.TERM;
     for (const [alias, linkedName] of spec.links.map(([n, a]) => [a, n] as const)) {
-      const linked = this.ctx.store.container<ContainerSpec>(linkedName);
-      const ip = linked && this.ctx.store.endpointsOfContainer(linked.id)[0]?.ipv4;
+      const linked = this.ctx.store.containers.find<ContainerSpec>(linkedName);
+      const ip = linked && this.ctx.store.endpoints.ofContainer(linked.id)[0]?.ipv4;
       if (!linked || !ip) continue;
       for (const [k, v] of linkEnvironment(alias, container.name, ip, declaredPorts(linked.spec))) env[k] = v;
     }
@@ -172,7 +180,7 @@ export class Containers {
     this.silenceReaper(container);
     await stopProcess(container.pid!, container.pidStart, graceMs);
     return this.ctx.store.lock.withLock(async () => {
-      const journal = this.ctx.store.beginOperation(`stop ${container.name}`);
+      const journal = this.ctx.store.operations.begin(`stop ${container.name}`);
       journal.record({ kind: 'container.finish-stop', data: { id: container.id } });
       const stopped = await this.finishStop(container.id, null);
       journal.close();
@@ -191,10 +199,10 @@ export class Containers {
       pid: undefined,
       pidStart: undefined,
       exitCode: exitCode ?? container.exitCode ?? 137,
-      finished: new Date().toISOString(),
+      finished: this.ctx.clock.now().toISOString(),
       spec: { ...container.spec, linkRules: [] },
     };
-    this.ctx.store.updateContainer(exited);
+    this.ctx.store.containers.update(exited);
     await this.ctx.bus.emit('container.stop', { container: { id, name: container.name }, exitCode });
     return exited;
   }
@@ -202,7 +210,7 @@ export class Containers {
   /** The supervisor reports the command of run `runId` exited with `status`. */
   async reap(id: string, runId: number, status: number): Promise<void> {
     await this.ctx.store.lock.withLock(async () => {
-      const container = this.ctx.store.container<ContainerSpec>(id);
+      const container = this.ctx.store.containers.find<ContainerSpec>(id);
       if (!container || container.runId !== runId || container.status !== 'running') return;
       await this.finishStop(id, status);
     });
@@ -211,7 +219,7 @@ export class Containers {
   /** `rm`: refuse a running container unless forced; refuse a network namespace others share. */
   async remove(nameOrId: string, force: boolean): Promise<void> {
     const container = this.get(nameOrId);
-    const dependants = this.ctx.store.containersSharingNetns([container.name, container.id]);
+    const dependants = this.ctx.store.containers.sharingNetns([container.name, container.id]);
     if (dependants.length && !force) {
       throw new CtrnetError('INVALID_STATE', `container ${container.name} shares its network namespace with ${dependants.map((c) => c.name).join(', ')}; remove those first or use rm -f`);
     }
@@ -221,7 +229,7 @@ export class Containers {
       await stopProcess(container.pid!, container.pidStart, STOP_GRACE_MS);
     }
     await this.ctx.store.lock.withLock(async () => {
-      const journal = this.ctx.store.beginOperation(`rm ${container.name}`);
+      const journal = this.ctx.store.operations.begin(`rm ${container.name}`);
       journal.record({ kind: 'container.finish-remove', data: { id: container.id } });
       await this.finishRemove(container.id);
       journal.close();
@@ -230,11 +238,11 @@ export class Containers {
 
   /** Tear down and delete. Idempotent (gc finishes an interrupted rm with it); the caller holds the lock. */
   async finishRemove(id: string, exitCode: number | null = null): Promise<void> {
-    const container = this.ctx.store.container<ContainerSpec>(id);
+    const container = this.ctx.store.containers.find<ContainerSpec>(id);
     if (!container) return;
     if (container.status === 'running') await this.finishStop(id, exitCode);
     crashPoint('rm: stopped');
-    this.ctx.store.deleteContainer(id);
+    this.ctx.store.containers.delete(id);
     rmSync(containerDir(this.ctx.config.stateDir, id), { recursive: true, force: true });
     await this.ctx.bus.emit('container.remove', { container: { id, name: container.name } });
   }
@@ -256,9 +264,4 @@ export class Containers {
   logPath(nameOrId: string): string {
     return join(containerDir(this.ctx.config.stateDir, this.get(nameOrId).id), 'log');
   }
-}
-
-function signalNumber(signal: NodeJS.Signals): number {
-  const table: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
-  return table[signal] ?? 0;
 }

@@ -1,22 +1,24 @@
 import createDebug from 'debug';
 import type { EventBus } from '../bus.js';
 import type { Config } from '../config.js';
-import type { NetworkDriver, PluginContext } from '../driver.js';
+import type { NetworkDriver, NetworkFirewall, PluginContext } from '../driver.js';
 import type { Executor } from '../exec/executor.js';
 import type { IpamContext } from '../ipam.js';
 import type { PortPublisher } from '../publisher.js';
 import type { Registry } from '../registry.js';
 import type { Store } from '../store/store.js';
+import type { Clock } from '../tokens.js';
 import type { Network, NetworkRules } from '../types.js';
 import type { Reaper } from './process.js';
 
-/** Everything the runtime's services share. One per process (or per API user). */
+/** Everything the runtime's services share. One per runtime. */
 export interface RuntimeContext {
   config: Config;
   store: Store;
   registry: Registry;
   exec: Executor;
   bus: EventBus;
+  clock: Clock;
   /** How detached containers report their exit; absent = the API user supervises. */
   reaper?: Reaper;
   /** The port backend in use, settled on first need. */
@@ -40,17 +42,14 @@ export function driverOf(ctx: RuntimeContext, network: Network): NetworkDriver {
   return ctx.registry.networkDriver(network.driver);
 }
 
-/** The firewall view of a network, for networks that own a bridge (others have no rules). */
-export function networkRules(network: Network): NetworkRules | undefined {
-  const bridge = network.driverData.bridge;
-  if (!bridge || !network.pool) return undefined;
-  return {
-    networkId: network.id,
-    bridge,
-    subnet: network.pool.subnet,
-    gateway: network.pool.gateway,
-    internal: network.internal,
-    icc: network.options.icc !== 'false',
-    masquerade: network.options.masquerade !== 'false',
-  };
+/** What the network's driver says the firewall needs; undefined for networks without rules (host, none, macvlan). */
+export function firewallOf(ctx: RuntimeContext, network: Network): NetworkFirewall | undefined {
+  return driverOf(ctx, network).firewall?.(network);
+}
+
+/** The rules a port publisher installs for a network, from its driver's description. */
+export function networkRules(ctx: RuntimeContext, network: Network): NetworkRules | undefined {
+  const fw = firewallOf(ctx, network);
+  if (!fw) return undefined;
+  return { networkId: network.id, bridge: fw.device, subnet: fw.subnet, gateway: fw.gateway, internal: network.internal, icc: fw.icc, masquerade: fw.masquerade };
 }

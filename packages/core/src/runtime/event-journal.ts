@@ -7,7 +7,7 @@ export function journalEvents(bus: EventBus, store: Store): void {
   for (const name of LIFECYCLE_EVENT_NAMES) {
     bus.on(name, (payload: LifecycleEvents[typeof name]) => {
       const actor = 'container' in payload ? payload.container : 'network' in payload ? { id: payload.network.id, name: payload.network.name } : {};
-      store.appendEvent(name, actor, payload);
+      store.events.append(name, actor, payload);
     });
   }
 }

@@ -5,10 +5,10 @@ import { networkRules } from './context.js';
 
 /** Every rule the store says should exist: what `system reload` and a backend switch re-create. */
 export function firewallState(ctx: RuntimeContext): FirewallState {
-  const networks = ctx.store.networks().flatMap((n) => networkRules(n) ?? []);
+  const networks = ctx.store.networks.all().flatMap((n) => networkRules(ctx, n) ?? []);
   const links: LinkRule[] = ctx.store
-    .containers<{ linkRules?: LinkRule[] }>()
+    .containers.all<{ linkRules?: LinkRule[] }>()
     .filter((c) => c.status === 'running')
     .flatMap((c) => (c.spec as { linkRules?: LinkRule[] }).linkRules ?? []);
-  return { networks, ports: ctx.store.allPorts(), links };
+  return { networks, ports: ctx.store.ports.all(), links };
 }

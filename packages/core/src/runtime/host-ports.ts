@@ -2,10 +2,10 @@ import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { CtrnetError } from '../errors.js';
 import type { ContainerRef } from '../events.js';
-import { isValidIpv4 } from '../net/cidr.js';
+import { isValidIpv4 } from '../net/ipv4.js';
 import { expandPublishRequest } from '../ports/expand.js';
 import type { Network, PortBinding, Protocol, PublishRequest } from '../types.js';
-import type { RuntimeContext } from './context.js';
+import { firewallOf, type RuntimeContext } from './context.js';
 
 /**
  * Turning `-p` requests into concrete host ports. Fixed ports are checked
@@ -26,10 +26,12 @@ export async function resolveBindings(
   const chosen = new Set<string>();
   const usedBy = (protocol: Protocol) => {
     let set = used.get(protocol);
-    if (!set) used.set(protocol, (set = ctx.store.usedHostPorts(protocol)));
+    if (!set) used.set(protocol, (set = ctx.store.ports.usedHostPorts(protocol)));
     return set;
   };
-  const defaultHostIp = network.options.host_binding_ipv4 || '0.0.0.0';
+  const firewall = firewallOf(ctx, network);
+  if (!firewall) throw new CtrnetError('INTERNAL', `network ${network.name} has no firewall description from its driver ${network.driver}; it cannot publish ports`);
+  const defaultHostIp = firewall.defaultHostIp;
   const bindings: PortBinding[] = [];
   for (const req of requests) {
     const hostIp = req.hostIp ?? defaultHostIp;
@@ -55,7 +57,7 @@ export async function resolveBindings(
       bindings.push({
         containerId: container.id,
         networkId: network.id,
-        bridge: network.driverData.bridge ?? '',
+        bridge: firewall.device,
         protocol: pair.protocol,
         hostIp,
         hostPort: pair.hostPort,
@@ -68,9 +70,9 @@ export async function resolveBindings(
 }
 
 async function assertFree(ctx: RuntimeContext, protocol: Protocol, hostIp: string, port: number): Promise<void> {
-  const [holder] = ctx.store.overlappingPorts(protocol, hostIp, port);
+  const [holder] = ctx.store.ports.overlapping(protocol, hostIp, port);
   if (holder) {
-    const name = ctx.store.container(holder.containerId)?.name ?? holder.containerId.slice(0, 12);
+    const name = ctx.store.containers.find(holder.containerId)?.name ?? holder.containerId.slice(0, 12);
     throw new CtrnetError('CONFLICT', `port ${hostIp}:${port}/${protocol} is already allocated by container ${name}; choose another host port or stop ${name}`);
   }
   if (!(await hostPortFree(protocol, hostIp, port))) {

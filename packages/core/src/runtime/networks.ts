@@ -1,6 +1,5 @@
 import createDebug from 'debug';
 import { CtrnetError, invalidArgument } from '../errors.js';
-import { KERNEL_NAMES } from '../names.js';
 import { inSaga } from '../saga.js';
 import type { Network, NetworkRequest } from '../types.js';
 import { driverOf, ipamContext, networkRules, pluginContext, type RuntimeContext } from './context.js';
@@ -22,7 +21,7 @@ export class Networks {
 
   /** Every network: stored ones plus built-ins not created yet (shown like Docker shows them). */
   list(): Network[] {
-    const stored = this.ctx.store.networks();
+    const stored = this.ctx.store.networks.all();
     const missing = BUILTIN_NETWORKS.filter((name) => !stored.some((n) => n.name === name)).map((name) => this.builtinDefinition(name));
     return [...missing, ...stored];
   }
@@ -30,16 +29,28 @@ export class Networks {
   /** Find a network by name, id or id prefix, or throw NOT_FOUND. */
   get(nameOrId: string): Network {
     const found =
-      this.ctx.store.network(nameOrId) ??
+      this.ctx.store.networks.find(nameOrId) ??
       BUILTIN_NETWORKS.map((name) => this.builtinDefinition(name)).find((n) => n.name === nameOrId || n.id === nameOrId);
     if (!found) throw new CtrnetError('NOT_FOUND', `network ${quote(nameOrId)} not found; list networks with: ctrnet network ls`);
     return found;
   }
 
+  /** `network create`: plan, then create under the operation lock. */
+  async createFromRequest(request: NetworkRequest): Promise<Network> {
+    const planned = await this.plan(request);
+    return this.ctx.store.lock.withLock(() => {
+      // Re-checked under the lock: two concurrent creates of one name must not both pass the plan.
+      if (this.ctx.store.networks.find(planned.name)?.name === planned.name) {
+        throw new CtrnetError('CONFLICT', `network ${quote(planned.name)} already exists; pick another name or remove it with: ctrnet network rm ${planned.name}`);
+      }
+      return this.create(planned, request);
+    });
+  }
+
   /** Validate a create request completely (no side effects) and return the network to create. */
   async plan(request: NetworkRequest): Promise<Network> {
     checkNetworkName(request.name);
-    if (isBuiltin(request.name) || this.ctx.store.networks().some((n) => n.name === request.name)) {
+    if (isBuiltin(request.name) || this.ctx.store.networks.all().some((n) => n.name === request.name)) {
       throw new CtrnetError('CONFLICT', `network ${quote(request.name)} already exists; pick another name or remove it with: ctrnet network rm ${request.name}`);
     }
     const driver = this.ctx.registry.networkDriver(request.driver);
@@ -63,16 +74,18 @@ export class Networks {
     if (holder) {
       throw new CtrnetError('CONFLICT', `bridge ${quote(bridge!)} is already used by network ${holder.name}; give network ${quote(request.name)} another -o bridge_name`);
     }
+    const ipamDriver = request.ipamDriver ?? driver.ipamDriver ?? this.ctx.config.defaultIpamDriver;
+    if (driver.usesIpam) this.ctx.registry.ipamDriver(ipamDriver);
     return {
       id,
       name: request.name,
       driver: driver.name,
-      ipamDriver: 'default',
+      ipamDriver,
       internal: request.internal,
       ipv6: request.ipv6,
       options: plan.options,
       driverData: plan.driverData,
-      created: new Date().toISOString(),
+      created: this.ctx.clock.now().toISOString(),
       pool: undefined,
     };
   }
@@ -80,7 +93,7 @@ export class Networks {
   /** Create a planned network: pool, kernel objects, firewall rules, row; undone in reverse on failure. */
   async create(network: Network, request: Pick<NetworkRequest, 'subnet' | 'ipRange' | 'gateway'>): Promise<Network> {
     const driver = driverOf(this.ctx, network);
-    return inSaga(`network create ${network.name}`, this.undo.undoers, this.ctx.store.beginOperation(`network create ${network.name}`), async (saga) => {
+    return inSaga(`network create ${network.name}`, this.undo.undoers, this.ctx.store.operations.begin(`network create ${network.name}`), async (saga) => {
       if (driver.usesIpam) {
         const ipam = this.ctx.registry.ipamDriver(network.ipamDriver);
         network.pool = await saga.step(
@@ -93,7 +106,7 @@ export class Networks {
         kind: 'network.delete',
         data: { network },
       });
-      const rules = networkRules(network);
+      const rules = networkRules(this.ctx, network);
       if (rules) {
         const publisher = await this.ctx.publisher();
         await saga.step('add network rules', () => publisher.addNetwork(pluginContext(this.ctx, 'ports', publisher.name), rules), {
@@ -101,7 +114,7 @@ export class Networks {
           data: { rules },
         });
       }
-      await saga.step('record network', () => this.ctx.store.insertNetwork(network), { kind: 'network.row.delete', data: { id: network.id } });
+      await saga.step('record network', () => this.ctx.store.networks.insert(network), { kind: 'network.row.delete', data: { id: network.id } });
       await this.ctx.bus.emit('network.create', { network });
       debug('created network %s (%s)', network.name, network.id);
       return network;
@@ -110,7 +123,7 @@ export class Networks {
 
   /** Make sure a built-in network exists (first use creates its bridge and rules). */
   async ensureBuiltin(name: string): Promise<Network> {
-    const stored = this.ctx.store.network(name);
+    const stored = this.ctx.store.networks.find(name);
     if (stored) return stored;
     const def = this.builtinDefinition(name);
     const d = this.ctx.config.defaultNetwork;
@@ -119,17 +132,21 @@ export class Networks {
 
   /** Remove a network with no containers attached. */
   async remove(nameOrId: string): Promise<Network> {
+    return this.ctx.store.lock.withLock(() => this.removeLocked(nameOrId));
+  }
+
+  private async removeLocked(nameOrId: string): Promise<Network> {
     const network = this.get(nameOrId);
     if (isBuiltin(network.name)) {
       throw new CtrnetError('INVALID_STATE', `${network.name} is a pre-defined network and cannot be removed`);
     }
-    const attached = this.ctx.store.endpointsOfNetwork(network.id);
+    const attached = this.ctx.store.endpoints.ofNetwork(network.id);
     if (attached.length) {
-      const names = attached.map((e) => this.ctx.store.container(e.containerId)?.name ?? e.containerId.slice(0, 12));
+      const names = attached.map((e) => this.ctx.store.containers.find(e.containerId)?.name ?? e.containerId.slice(0, 12));
       throw new CtrnetError('INVALID_STATE', `network ${network.name} has active endpoints (${names.join(', ')}); disconnect or remove them first`);
     }
     // Roll forward: once begun, a crash is finished by gc rather than undone.
-    const journal = this.ctx.store.beginOperation(`network rm ${network.name}`);
+    const journal = this.ctx.store.operations.begin(`network rm ${network.name}`);
     journal.record({ kind: 'network.finish-remove', data: { network } });
     await this.undo.removeNetwork(network);
     journal.close();
@@ -139,13 +156,14 @@ export class Networks {
 
   private builtinDefinition(name: string): Network {
     const cfg = this.ctx.config.defaultNetwork;
-    const driver = name === 'bridge' ? 'bridge' : name;
+    const driver = name === 'bridge' ? cfg.driver : name;
     const request: NetworkRequest = {
       name,
       driver,
       internal: false,
       ipv6: false,
-      options: name === 'bridge' ? { bridge_name: KERNEL_NAMES.defaultBridge, ...cfg.options } : {},
+      options: name === 'bridge' ? cfg.options : {},
+      builtin: true,
     };
     const id = stableId(`${this.ctx.config.stateDir}\0${name}`);
     const plan = this.ctx.registry.networkDriver(driver).planNetwork(request, id);
@@ -153,7 +171,7 @@ export class Networks {
       id,
       name,
       driver,
-      ipamDriver: 'default',
+      ipamDriver: this.ctx.registry.networkDriver(driver).ipamDriver ?? this.ctx.config.defaultIpamDriver,
       internal: false,
       ipv6: false,
       options: plan.options,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { KERNEL_NAMES } from '../names.js';
+import { CONTAINER_NETNS_PREFIX } from '../names.js';
 
 /** Folder of one container's files (hosts, resolv.conf, log, pid file). */
 export function containerDir(stateDir: string, id: string): string {
@@ -8,7 +8,7 @@ export function containerDir(stateDir: string, id: string): string {
 
 /** Name of a container's own network namespace under /run/netns. */
 export function netnsName(containerId: string): string {
-  return `${KERNEL_NAMES.netnsPrefix}${containerId.slice(0, 12)}`;
+  return `${CONTAINER_NETNS_PREFIX}${containerId.slice(0, 12)}`;
 }
 
 /** Where iproute2 keeps named network namespaces (bind mounts). */

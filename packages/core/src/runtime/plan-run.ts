@@ -1,6 +1,7 @@
 import { hostname as osHostname } from 'node:os';
 import { CtrnetError, invalidArgument } from '../errors.js';
-import { cidrContains, cidrRange, intToIp, isValidIpv4 } from '../net/cidr.js';
+import { cidrContains, cidrRange } from '../net/cidr.js';
+import { intToIp, isValidIpv4 } from '../net/ipv4.js';
 import type { ContainerRecord } from '../store/store.js';
 import type { RuntimeContext } from './context.js';
 import { generateName, newId } from './ids.js';
@@ -17,7 +18,7 @@ import { checkContainerName, checkHostname, quote } from './validate.js';
 export function planRun(ctx: RuntimeContext, networks: Networks, spec: RunSpec, autoRemove: boolean): ContainerRecord<ContainerSpec> {
   const id = newId();
   const name = spec.name ? checkContainerName(spec.name) : uniqueGeneratedName(ctx);
-  if (ctx.store.containerNameTaken(name)) {
+  if (ctx.store.containers.nameTaken(name)) {
     throw new CtrnetError('CONFLICT', `container name ${quote(name)} is already in use; remove it (ctrnet rm -f ${name}) or pick another --name`);
   }
   if (!spec.command.length) throw invalidArgument('no command given; usage: ctrnet run [OPTIONS] [--] COMMAND [ARG...]');
@@ -37,7 +38,7 @@ export function planRun(ctx: RuntimeContext, networks: Networks, spec: RunSpec, 
   if (driver.ports === 'discard' && spec.publish.length) warnings.push(`WARNING: Published ports are discarded when using ${driverName} network mode`);
 
   if (mode === 'container') {
-    const other = target ? ctx.store.container(target) : undefined;
+    const other = target ? ctx.store.containers.find(target) : undefined;
     if (!other) throw new CtrnetError('NOT_FOUND', `container ${quote(target ?? '')} not found for --net ${spec.network}; start that container first`);
     if (other.status !== 'running') throw new CtrnetError('INVALID_STATE', `container ${other.name} is not running; start it before using --net ${spec.network}`);
   }
@@ -54,7 +55,7 @@ export function planRun(ctx: RuntimeContext, networks: Networks, spec: RunSpec, 
   if (spec.ip && !driver.usesIpam) throw invalidArgument(`--ip ${quote(spec.ip)} needs a network with addresses; --net ${spec.network} has none`);
 
   for (const [linkName] of spec.links) {
-    const linked = ctx.store.container(linkName);
+    const linked = ctx.store.containers.find(linkName);
     if (!linked) throw new CtrnetError('NOT_FOUND', `could not find linked container ${quote(linkName)} for --link; start it first`);
     if (linked.status !== 'running') throw new CtrnetError('INVALID_STATE', `linked container ${linked.name} is not running; start it first`);
   }
@@ -67,14 +68,14 @@ export function planRun(ctx: RuntimeContext, networks: Networks, spec: RunSpec, 
     networkMode: spec.network,
     spec: { ...spec, name, hostname, networks: networkIds, autoRemove, warnings },
     runId: 0,
-    created: new Date().toISOString(),
+    created: ctx.clock.now().toISOString(),
   };
 }
 
 function uniqueGeneratedName(ctx: RuntimeContext): string {
   for (let attempt = 0; ; attempt++) {
     const name = generateName(attempt);
-    if (!ctx.store.containerNameTaken(name)) return name;
+    if (!ctx.store.containers.nameTaken(name)) return name;
   }
 }
 
@@ -89,7 +90,7 @@ function checkAddressOptions(ctx: RuntimeContext, subnet: string, gateway: strin
     }
     const owner = ctx.store.addresses.ownerOf(networkId, spec.ip);
     if (owner) {
-      const holder = ctx.store.container(owner)?.name ?? owner.slice(0, 12);
+      const holder = ctx.store.containers.find(owner)?.name ?? owner.slice(0, 12);
       throw new CtrnetError('CONFLICT', `address ${spec.ip} is already in use by container ${holder}; pick another --ip`);
     }
   }

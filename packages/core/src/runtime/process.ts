@@ -113,12 +113,6 @@ async function waitForPidFile(path: string, supervisor: ChildProcess): Promise<n
   throw new CtrnetError('INTERNAL', `the container supervisor did not start (pid file ${path} missing); see the container's log with ctrnet logs`);
 }
 
-/** Start a foreground command sharing the terminal. */
-export function spawnForeground(setup: ProcessSetup): ChildProcess {
-  const [cmd, ...args] = containerArgv(setup);
-  return spawn(cmd!, args, { stdio: 'inherit', env: setup.env });
-}
-
 /** Start time of a process (field 22 of /proc/PID/stat), or undefined if it is gone. */
 export function processStartTime(pid: number): string | undefined {
   try {

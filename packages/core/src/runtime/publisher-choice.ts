@@ -10,8 +10,10 @@ const debug = createDebug('ctrnet:core:publisher');
 /** Store key of the backend whose rules are currently installed. */
 const ACTIVE_KEY = 'portBackend';
 
-/** The backend `auto` prefers, in order: nftables is first-class, iptables the fallback. */
-const AUTO_ORDER = ['nftables', 'iptables'];
+/** The backend whose rules are installed, if any network ever needed one. */
+export function activeBackend(ctx: RuntimeContext): string | undefined {
+  return ctx.store.settings.get(ACTIVE_KEY);
+}
 
 export interface PublisherChoice {
   publisher: PortPublisher;
@@ -28,7 +30,7 @@ export interface PublisherChoice {
  */
 export async function choosePublisher(ctx: RuntimeContext, probeAll = false): Promise<PublisherChoice> {
   const wanted = ctx.config.portBackend;
-  const active = ctx.store.getMeta(ACTIVE_KEY);
+  const active = ctx.store.settings.get(ACTIVE_KEY);
   let choice: PublisherChoice;
   if (wanted !== 'auto') {
     choice = { publisher: ctx.registry.portPublisher(wanted), reason: `set by ${ctx.config.portBackendSource}` };
@@ -40,19 +42,18 @@ export async function choosePublisher(ctx: RuntimeContext, probeAll = false): Pr
   if (active && active !== choice.publisher.name && ctx.registry.portPublisherNames().includes(active)) {
     await switchBackend(ctx, ctx.registry.portPublisher(active), choice.publisher);
   }
-  if (active !== choice.publisher.name) ctx.store.setMeta(ACTIVE_KEY, choice.publisher.name);
+  if (active !== choice.publisher.name) ctx.store.settings.set(ACTIVE_KEY, choice.publisher.name);
   return choice;
 }
 
 async function probe(ctx: RuntimeContext): Promise<PublisherChoice> {
   const reasons: string[] = [];
-  const names = [...AUTO_ORDER.filter((n) => ctx.registry.portPublisherNames().includes(n)), ...ctx.registry.portPublisherNames().filter((n) => !AUTO_ORDER.includes(n))];
-  for (const name of names) {
-    const publisher = ctx.registry.portPublisher(name);
-    const result = await publisher.probe(pluginContext(ctx, 'ports', name));
-    debug('probe %s: %o', name, result);
+  // Publishers declare their rank (nftables is first-class, iptables the fallback); core names none.
+  for (const publisher of ctx.registry.portPublishersByPreference()) {
+    const result = await publisher.probe(pluginContext(ctx, 'ports', publisher.name));
+    debug('probe %s: %o', publisher.name, result);
     if (result.usable) return { publisher, reason: `auto: ${result.reason}` };
-    reasons.push(`${name}: ${result.reason}`);
+    reasons.push(`${publisher.name}: ${result.reason}`);
   }
   throw new CtrnetError(
     'INVALID_CONFIG',

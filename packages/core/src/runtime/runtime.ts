@@ -1,14 +1,16 @@
+// tsyringe insists on the Reflect metadata polyfill being loaded before it.
+import 'reflect-metadata';
+import { container as rootContainer, type DependencyContainer, type InjectionToken } from 'tsyringe';
 import { EventBus } from '../bus.js';
 import { CtrnetError, isCtrnetError } from '../errors.js';
-import { loadConfig, type Config, type ConfigInputs } from '../config.js';
+import { loadConfig, type Config } from '../config.js';
+import type { ConfigInputs } from '../config-location.js';
 import { ExecaExecutor } from '../exec/execa-executor.js';
-import type { Executor } from '../exec/executor.js';
-import { loadPlugins, type PreloadedModules } from '../loader.js';
+import { loadPlugins, type Preloaded } from '../loader.js';
 import type { PortPublisher } from '../publisher.js';
 import { Registry } from '../registry.js';
 import { Store } from '../store/store.js';
-import { KERNEL_NAMES } from '../names.js';
-import { EXECUTOR } from '../tokens.js';
+import { CLOCK, CONFIG, EVENT_BUS, EXECUTOR, REGISTRY, STORE } from '../tokens.js';
 import { Attacher } from './attach.js';
 import { Connections } from './connect.js';
 import { Containers } from './containers.js';
@@ -22,16 +24,18 @@ import { journalEvents } from './event-journal.js';
 import { stableId } from './ids.js';
 
 export interface RuntimeOptions extends ConfigInputs {
-  /** Use this config instead of loading one. */
-  config?: Config;
-  /** Kernel executor; a RecordingExecutor in unit tests. */
-  executor?: Executor;
-  /** How detached containers report their exit (the CLI sets this). */
+  /**
+   * A DI container holding replacements for any of core's tokens (CONFIG,
+   * STORE, EXECUTOR, REGISTRY, EVENT_BUS, CLOCK); every token it does not
+   * hold gets core's default. Plugins never see it.
+   */
+  container?: DependencyContainer;
+  /** How detached containers report their exit (the CLI and the daemon set this). */
   reaper?: Omit<Reaper, 'stateDir'>;
   /** Plugin modules linked into the host program, by package name (see loadPlugins). */
-  preloaded?: PreloadedModules;
-  /** Version reported by `system info`. */
-  version?: string;
+  preloaded?: Preloaded;
+  /** Version reported by `system info`: the host program's release. */
+  version: string;
 }
 
 /** An explicit port backend must name a loaded publisher; otherwise only commands that publish would notice. */
@@ -51,19 +55,27 @@ function checkPortBackend(config: Config, registry: Registry): void {
  * naming the config key, before anything is touched.
  */
 function checkDefaultNetworkOptions(config: Config, registry: Registry): void {
-  if (!registry.networkDriverNames().includes('bridge')) return;
-  const request = { name: 'bridge', driver: 'bridge', internal: false, ipv6: false, options: { bridge_name: KERNEL_NAMES.defaultBridge, ...config.defaultNetwork.options } };
+  const { driver, options } = config.defaultNetwork;
+  if (!registry.networkDriverNames().includes(driver)) return;
+  const request = { name: 'bridge', driver, internal: false, ipv6: false, options, builtin: true };
   try {
-    registry.networkDriver('bridge').planNetwork(request, stableId('config check'));
+    registry.networkDriver(driver).planNetwork(request, stableId('config check'));
   } catch (err) {
     if (!isCtrnetError(err, 'INVALID_ARGUMENT')) throw err;
     throw new CtrnetError('INVALID_CONFIG', `invalid config ${config.source ?? ''}: key "defaultNetwork.options": ${err.message}`, { cause: err });
   }
 }
 
+/** The registered instance of `token`, or `make()` registered as it. */
+function part<T>(container: DependencyContainer, token: InjectionToken<T>, make: () => T): T {
+  if (!container.isRegistered(token, true)) container.registerInstance(token, make());
+  return container.resolve(token);
+}
+
 /**
- * ctrnet's library API: one object per state dir with the services the CLI
- * calls. Open it, use it, close it. Plugins are loaded on open.
+ * ctrnet's runtime: one per state dir, composed of the parts named by core's
+ * tokens. Front-ends do not use it directly but through the runtime API
+ * (`LocalApi`), which validates requests and shapes responses.
  */
 export class Runtime {
   readonly networks: Networks;
@@ -71,7 +83,7 @@ export class Runtime {
   readonly connections: Connections;
   readonly system: System;
 
-  private constructor(readonly ctx: RuntimeContext, version: string) {
+  private constructor(readonly ctx: RuntimeContext, readonly version: string) {
     const undo = new UndoKit(ctx);
     this.networks = new Networks(ctx, undo);
     const attacher = new Attacher(ctx, this.networks, undo);
@@ -80,16 +92,17 @@ export class Runtime {
     this.system = new System(ctx, this.containers, attacher, undo, version);
   }
 
-  static async open(options: RuntimeOptions = {}): Promise<Runtime> {
-    const config = options.config ?? loadConfig(options);
-    const bus = new EventBus();
-    const registry = new Registry(bus);
-    const exec = options.executor ?? new ExecaExecutor();
-    registry.container.registerInstance(EXECUTOR, exec);
+  static async open(options: RuntimeOptions): Promise<Runtime> {
+    const di = (options.container ?? rootContainer).createChildContainer();
+    const config = part(di, CONFIG, () => loadConfig(options));
+    const bus = part(di, EVENT_BUS, () => new EventBus());
+    const exec = part(di, EXECUTOR, () => new ExecaExecutor());
+    const clock = part(di, CLOCK, () => ({ now: () => new Date() }));
+    const registry = part(di, REGISTRY, () => new Registry(bus));
     await loadPlugins(registry, config.plugins, config.pluginBaseDir, options.preloaded);
     checkPortBackend(config, registry);
     checkDefaultNetworkOptions(config, registry);
-    const store = new Store(config.stateDir);
+    const store = part(di, STORE, () => new Store(config.stateDir));
     journalEvents(bus, store);
     let publisher: Promise<PortPublisher> | undefined;
     const ctx: RuntimeContext = {
@@ -98,10 +111,11 @@ export class Runtime {
       registry,
       exec,
       bus,
+      clock,
       reaper: options.reaper && { ...options.reaper, stateDir: config.stateDir },
       publisher: () => (publisher ??= choosePublisher(ctx).then((c) => c.publisher)),
     };
-    return new Runtime(ctx, options.version ?? '0.1.0');
+    return new Runtime(ctx, options.version);
   }
 
   close(): void {

@@ -1,24 +1,16 @@
 import { readFileSync } from 'node:fs';
 import createDebug from 'debug';
 import { runUndo } from '../saga.js';
-import type { LoadedPlugin } from '../registry.js';
+import type { SystemInfo } from '../api/types.js';
 import type { Attacher } from './attach.js';
 import type { Containers } from './containers.js';
 import { pluginContext, type RuntimeContext } from './context.js';
 import { firewallState } from './firewall-state.js';
 import { isAlive } from './process.js';
-import { choosePublisher } from './publisher-choice.js';
+import { activeBackend, choosePublisher } from './publisher-choice.js';
 import type { UndoKit } from './undo.js';
 
 const debug = createDebug('ctrnet:core:system');
-
-export interface SystemInfo {
-  version: string;
-  stateDir: string;
-  config?: string;
-  plugins: readonly LoadedPlugin[];
-  portBackend: { name: string; reason: string };
-}
 
 /** gc, reload, reset, info: the whole-installation operations. */
 export class System {
@@ -30,14 +22,14 @@ export class System {
     private readonly version: string,
   ) {}
 
-  async info(): Promise<SystemInfo> {
+  async info(): Promise<Omit<SystemInfo, 'server'>> {
     // A setup without bridge networks (e.g. macvlan only) may load no port backend at all.
     const choice = await choosePublisher(this.ctx).catch((err: Error) => ({ publisher: { name: 'none' }, reason: err.message }));
     return {
       version: this.version,
       stateDir: this.ctx.config.stateDir,
       config: this.ctx.config.source,
-      plugins: this.ctx.registry.plugins(),
+      plugins: [...this.ctx.registry.plugins()],
       portBackend: { name: choice.publisher.name, reason: choice.reason },
     };
   }
@@ -50,22 +42,22 @@ export class System {
     return this.ctx.store.lock.withLock(async () => {
       const fixed: string[] = [];
       // 1. Operations whose process died: run their journalled undo (or roll-forward) records.
-      for (const op of this.ctx.store.openOperations()) {
+      for (const op of this.ctx.store.operations.open()) {
         if (op.pid !== process.pid && processRunning(op.pid)) continue;
         const failures = await runUndo(this.undo.undoers, op.undo);
-        this.ctx.store.closeOperation(op.id);
+        this.ctx.store.operations.close(op.id);
         fixed.push(`finished interrupted operation "${op.name}" (${op.undo.length} step${op.undo.length === 1 ? '' : 's'}${failures.length ? `, ${failures.length} failed` : ''})`);
         for (const f of failures) debug('gc undo failure: %O', f);
       }
       // 2. Containers whose process vanished (killed, reboot): release them like their reaper would have.
-      for (const c of this.ctx.store.containers<{ autoRemove?: boolean }>()) {
+      for (const c of this.ctx.store.containers.all<{ autoRemove?: boolean }>()) {
         if (c.status === 'running' && !isAlive(c.pid, c.pidStart)) {
           if (c.spec.autoRemove) {
             await this.containers.finishRemove(c.id);
             fixed.push(`removed container ${c.name} (its foreground run died)`);
           } else {
             await this.attacher.detach(this.containers.get(c.id));
-            this.ctx.store.updateContainer({ ...this.containers.get(c.id), status: 'exited', pid: undefined, pidStart: undefined, finished: new Date().toISOString() });
+            this.ctx.store.containers.update({ ...this.containers.get(c.id), status: 'exited', pid: undefined, pidStart: undefined, finished: this.ctx.clock.now().toISOString() });
             fixed.push(`marked container ${c.name} exited and released its network (its process is gone)`);
           }
         } else if (c.status === 'created') {
@@ -74,33 +66,62 @@ export class System {
         }
       }
       // 3. Reservations and addresses whose owner is not running (CNI host-local's reboot leak).
-      const running = new Set(this.ctx.store.containers().filter((c) => c.status === 'running').map((c) => c.id));
+      const running = new Set(this.ctx.store.containers.all().filter((c) => c.status === 'running').map((c) => c.id));
       const staleOwners = new Set([
-        ...this.ctx.store.allPorts().map((p) => p.containerId),
-        ...this.ctx.store.addressOwners(),
+        ...this.ctx.store.ports.all().map((p) => p.containerId),
+        ...this.ctx.store.addresses.owners(),
       ]);
       for (const owner of staleOwners) {
         if (running.has(owner)) continue;
-        const ports = this.ctx.store.portsOfContainer(owner);
+        const ports = this.ctx.store.ports.ofContainer(owner);
         if (ports.length) {
           await this.undo.unpublish(ports);
-          this.ctx.store.releasePortsOf(owner);
+          this.ctx.store.ports.releaseOf(owner);
           fixed.push(`released ${ports.length} port reservation(s) of ${owner.slice(0, 12)}`);
         }
-        const addresses = this.ctx.store.releaseAddressesOf(owner);
+        const addresses = this.ctx.store.addresses.releaseEverywhere(owner);
         if (addresses) fixed.push(`released ${addresses} address(es) of ${owner.slice(0, 12)}`);
       }
-      // 4. Networks whose kernel objects vanished (reboot): re-create them.
-      for (const network of this.ctx.store.networks()) {
+      // 4. The kernel side of each network (objects vanished after a reboot, leaked ones after a crash): its driver knows.
+      for (const network of this.ctx.store.networks.all()) {
         const driver = this.ctx.registry.networkDriver(network.driver);
-        const bridge = network.driverData.bridge;
-        if (bridge && !(await this.linkExists(bridge))) {
-          await driver.createNetwork(pluginContext(this.ctx, 'driver', driver.name), network);
-          fixed.push(`re-created missing bridge ${bridge} of network ${network.name}`);
-        }
+        if (!driver.reconcile) continue;
+        fixed.push(...(await driver.reconcile(pluginContext(this.ctx, 'driver', driver.name), network, this.ctx.store.endpoints.ofNetwork(network.id))));
       }
       return fixed;
     });
+  }
+
+  /**
+   * The self-healing check: if anything of the firewall state is missing
+   * from the kernel (someone flushed the ruleset), re-apply it all. Returns
+   * what was missing; empty when all was in place. Runs under the lock, so
+   * it never sees an operation half-applied.
+   */
+  async heal(): Promise<string[]> {
+    return this.ctx.store.lock.withLock(async () => {
+      if (!activeBackend(this.ctx)) return [];
+      const publisher = await this.ctx.publisher();
+      const ctx = pluginContext(this.ctx, 'ports', publisher.name);
+      const state = firewallState(this.ctx);
+      const missing = await publisher.check(ctx, state);
+      if (missing.length) {
+        debug('firewall lost %o; reloading', missing);
+        await publisher.reload(ctx, state);
+      }
+      return missing;
+    });
+  }
+
+  /**
+   * Call `onChange` when the kernel's firewall changes. Returns the function
+   * that stops watching, or undefined when there is nothing to watch yet (no
+   * backend in use) or the backend cannot tell (periodic checks cover it).
+   */
+  async watchFirewall(onChange: () => void): Promise<(() => void) | undefined> {
+    if (!activeBackend(this.ctx)) return undefined;
+    const publisher = await this.ctx.publisher();
+    return publisher.watch?.(pluginContext(this.ctx, 'ports', publisher.name), onChange);
   }
 
   /** Re-apply every firewall rule from the store (after `nft flush ruleset` / `iptables -F`). */
@@ -115,34 +136,27 @@ export class System {
   /** Remove every container, network, rule and interface this installation made. */
   async reset(): Promise<string[]> {
     const removed: string[] = [];
-    for (const c of this.ctx.store.containers()) {
+    for (const c of this.ctx.store.containers.all()) {
       await this.containers.remove(c.id, true);
       removed.push(`container ${c.name}`);
     }
     await this.ctx.store.lock.withLock(async () => {
-      for (const op of this.ctx.store.openOperations()) {
+      for (const op of this.ctx.store.operations.open()) {
         await runUndo(this.undo.undoers, op.undo);
-        this.ctx.store.closeOperation(op.id);
+        this.ctx.store.operations.close(op.id);
       }
-      for (const network of this.ctx.store.networks()) {
+      for (const network of this.ctx.store.networks.all()) {
         await this.undo.removeNetwork(network);
         removed.push(`network ${network.name}`);
       }
       for (const name of this.ctx.registry.portPublisherNames()) {
         await this.ctx.registry.portPublisher(name).reset(pluginContext(this.ctx, 'ports', name));
       }
-      this.ctx.store.clearAllocations();
+      this.ctx.store.ports.clear();
+      this.ctx.store.addresses.clear();
+      this.ctx.store.settings.clear();
     });
     return removed;
-  }
-
-  private async linkExists(name: string): Promise<boolean> {
-    try {
-      await this.ctx.exec.run(['ip', '-o', 'link', 'show', 'dev', name]);
-      return true;
-    } catch {
-      return false;
-    }
   }
 }
 

@@ -19,15 +19,15 @@ export class UndoKit {
     const d = <T>(data: Record<string, unknown>, key: string) => data[key] as T;
     this.undoers = {
       'container.row.delete': async (data) => {
-        ctx.store.deleteContainer(d(data, 'id'));
+        ctx.store.containers.delete(d(data, 'id'));
         rmSync(containerDir(ctx.config.stateDir, d(data, 'id')), { recursive: true, force: true });
       },
       'netns.delete': (data) => this.deleteNetns(d(data, 'name')),
       'address.release': (data) => this.releaseAddress(d(data, 'networkId'), d(data, 'address')),
       'address.release-owner': async (data) => ctx.store.addresses.releaseOwner(d(data, 'networkId'), d(data, 'owner')),
-      'endpoint.row.delete': async (data) => ctx.store.deleteEndpoint(d(data, 'id')),
+      'endpoint.row.delete': async (data) => ctx.store.endpoints.delete(d(data, 'id')),
       'endpoint.leave': (data) => this.leave(d(data, 'networkId'), d(data, 'endpoint'), d(data, 'sandbox')),
-      'ports.release': async (data) => ctx.store.releasePortsOf(d(data, 'containerId')),
+      'ports.release': async (data) => ctx.store.ports.releaseOf(d(data, 'containerId')),
       'ports.unpublish': (data) => this.unpublish(d(data, 'bindings')),
       'link.remove': (data) => this.removeLink(d(data, 'link')),
       'process.stop': (data) => stopProcess(d(data, 'pid'), d(data, 'pidStart'), 1000),
@@ -35,7 +35,7 @@ export class UndoKit {
       'pool.release': (data) => this.releasePool(d(data, 'networkId'), d(data, 'ipamDriver')),
       'network.delete': (data) => this.deleteNetworkObjects(d(data, 'network')),
       'network.rules.remove': (data) => this.removeNetworkRules(d(data, 'rules')),
-      'network.row.delete': async (data) => ctx.store.deleteNetwork(d(data, 'id')),
+      'network.row.delete': async (data) => ctx.store.networks.delete(d(data, 'id')),
       'network.finish-remove': (data) => this.removeNetwork(d(data, 'network')),
     };
   }
@@ -45,7 +45,7 @@ export class UndoKit {
   }
 
   async releaseAddress(networkId: string, address: string): Promise<void> {
-    const network = this.ctx.store.network(networkId);
+    const network = this.ctx.store.networks.find(networkId);
     if (!network?.pool) {
       this.ctx.store.addresses.release(networkId, address);
       return;
@@ -55,7 +55,7 @@ export class UndoKit {
   }
 
   async leave(networkId: string, endpoint: Endpoint, sandbox: Sandbox): Promise<void> {
-    const network = this.ctx.store.network(networkId);
+    const network = this.ctx.store.networks.find(networkId);
     if (!network) return;
     const driver = driverOf(this.ctx, network);
     await driver.leave(pluginContext(this.ctx, 'driver', driver.name), network, endpoint, sandbox);
@@ -74,7 +74,7 @@ export class UndoKit {
 
   async releasePool(networkId: string, ipamDriver: string): Promise<void> {
     const ipam = this.ctx.registry.ipamDriver(ipamDriver);
-    const network = this.ctx.store.network(networkId);
+    const network = this.ctx.store.networks.find(networkId);
     await ipam.releasePool(ipamContext(this.ctx, ipam.name), networkId, network?.pool ?? { subnet: '0.0.0.0/32', gateway: '0.0.0.0' });
   }
 
@@ -93,13 +93,13 @@ export class UndoKit {
 
   /** Full, idempotent removal of a network: rules, kernel objects, pool, row. */
   async removeNetwork(network: Network): Promise<void> {
-    const rules = networkRules(network);
+    const rules = networkRules(this.ctx, network);
     if (rules) await this.removeNetworkRules(rules);
     crashPoint('network rm: rules removed');
     await this.deleteNetworkObjects(network);
     crashPoint('network rm: kernel objects deleted');
     if (network.pool) await this.releasePool(network.id, network.ipamDriver);
     crashPoint('network rm: pool released');
-    this.ctx.store.deleteNetwork(network.id);
+    this.ctx.store.networks.delete(network.id);
   }
 }

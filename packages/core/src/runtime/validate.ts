@@ -1,6 +1,6 @@
 import { isIPv6 } from 'node:net';
 import { invalidArgument } from '../errors.js';
-import { isValidIpv4 } from '../net/cidr.js';
+import { isValidIpv4 } from '../net/ipv4.js';
 import { normaliseMac } from '../net/mac.js';
 
 /** Docker's container name rule, plus the 63-char limit of cli.md. */

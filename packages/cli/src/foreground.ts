@@ -1,0 +1,28 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import type { CtrnetApi, RunSpec } from '@ctrnet/core/api';
+
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
+
+/**
+ * Foreground `run`: the runtime makes the container and its network, this
+ * process runs the command with its own terminal (so the command sees the
+ * user's tty, window size and all), forwards signals to it, and reports its
+ * exit, which removes the container. Resolves with the command's status.
+ */
+export async function runForeground(api: CtrnetApi, spec: RunSpec): Promise<number> {
+  const { container, launch } = await api.call('container.runAttached', { spec, callerPid: process.pid });
+  for (const w of container.Warnings ?? []) process.stderr.write(`${w}\n`);
+  const child = spawn(launch.argv[0]!, launch.argv.slice(1), { stdio: 'inherit', env: launch.env });
+  const forward = (sig: NodeJS.Signals) => child.kill(sig);
+  for (const s of FORWARDED) process.on(s, forward);
+  const status = new Promise<number>((resolve) => {
+    child.on('error', () => resolve(127));
+    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
+  });
+  if (child.pid) await api.call('container.started', { id: container.Id, pid: child.pid });
+  const exitStatus = await status;
+  for (const s of FORWARDED) process.off(s, forward);
+  await api.call('container.exited', { id: container.Id, status: exitStatus });
+  return exitStatus;
+}

@@ -1,0 +1,114 @@
+/** The API's read models, built from the store: what `ps`, `inspect` and `network ls/inspect` show. */
+import type { Container } from '../runtime/containers.js';
+import { declaredPorts } from '../runtime/spec.js';
+import type { Store } from '../store/store.js';
+import type { Network } from '../types.js';
+import type { ContainerInspect, ContainerSummary, NetworkInspect, NetworkSummary } from './types.js';
+
+export function containerSummary(store: Store, c: Container): ContainerSummary {
+  const ports = store.ports.ofContainer(c.id);
+  return {
+    Id: c.id,
+    Name: c.name,
+    Status: c.status,
+    ExitCode: c.exitCode,
+    NetworkMode: c.networkMode,
+    IPs: store.endpoints.ofContainer(c.id).flatMap((e) => (e.ipv4 ? [e.ipv4] : [])),
+    Ports: ports,
+    Exposed: declaredPorts(c.spec).filter((e) => !ports.some((b) => b.containerPort === e.port && b.protocol === e.protocol)),
+    Command: c.spec.command,
+    Created: c.created,
+    Started: c.started,
+    Finished: c.finished,
+    Warnings: c.spec.warnings?.length ? c.spec.warnings : undefined,
+  };
+}
+
+export function containerInspect(store: Store, c: Container): ContainerInspect {
+  const endpoints = store.endpoints.ofContainer(c.id);
+  const bindings = store.ports.ofContainer(c.id);
+  const spec = c.spec;
+  const exposed = Object.fromEntries(declaredPorts(spec).map((p) => [`${p.port}/${p.protocol}`, {}]));
+  const portBindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const p of spec.publish) {
+    for (const [i, port] of rangeOf(p.containerPorts).entries()) {
+      const key = `${port}/${p.protocol}`;
+      const sameLength = p.hostPorts && p.hostPorts.end - p.hostPorts.start === p.containerPorts.end - p.containerPorts.start;
+      const hostPort = p.hostPorts ? (sameLength ? String(p.hostPorts.start + i) : `${p.hostPorts.start}-${p.hostPorts.end}`) : '';
+      (portBindings[key] ??= []).push({ HostIp: p.hostIp ?? '', HostPort: hostPort });
+    }
+  }
+  const ports: Record<string, { HostIp: string; HostPort: string }[] | null> = Object.fromEntries(Object.keys(exposed).map((k) => [k, null]));
+  for (const b of bindings) (ports[`${b.containerPort}/${b.protocol}`] ??= [])!.push({ HostIp: b.hostIp, HostPort: String(b.hostPort) });
+  const networks: ContainerInspect['NetworkSettings']['Networks'] = {};
+  for (const networkId of spec.networks) {
+    const n = store.networks.find(networkId);
+    const e = endpoints.find((x) => x.networkId === networkId);
+    networks[n?.name ?? networkId] = {
+      IPAddress: e?.ipv4 ?? '',
+      IPPrefixLen: e?.prefixLen ?? 0,
+      Gateway: e?.gateway ?? '',
+      MacAddress: e?.mac ?? '',
+      NetworkID: networkId,
+      EndpointID: e?.id ?? '',
+    };
+  }
+  return {
+    Id: c.id,
+    Created: c.created,
+    Name: `/${c.name}`,
+    State: { Status: c.status, Running: c.status === 'running', Pid: c.pid ?? 0, ExitCode: c.exitCode ?? 0, StartedAt: c.started ?? '', FinishedAt: c.finished ?? '' },
+    Config: { Hostname: spec.hostname, ExposedPorts: exposed, Env: spec.env.map(([k, v]) => `${k}=${v}`), Cmd: spec.command },
+    HostConfig: {
+      NetworkMode: spec.network,
+      PortBindings: portBindings,
+      PublishAllPorts: spec.publishAll,
+      Dns: spec.dns,
+      DnsSearch: spec.dnsSearch,
+      DnsOptions: spec.dnsOptions,
+      Links: spec.links.map(([n, a]) => `/${n}:/${c.name}/${a}`),
+      ExtraHosts: spec.addHosts.map(([h, ip]) => `${h}:${ip}`),
+    },
+    NetworkSettings: { SandboxKey: c.sandboxKey ?? '', Ports: ports, Networks: networks },
+  };
+}
+
+export function networkSummary(store: Store, n: Network): NetworkSummary {
+  return {
+    Name: n.name,
+    Id: n.id,
+    Driver: n.driver,
+    Subnet: n.pool?.subnet ?? '',
+    Gateway: n.pool?.gateway ?? '',
+    Internal: n.internal,
+    Containers: store.endpoints.ofNetwork(n.id).length,
+    Created: n.created,
+  };
+}
+
+export function networkInspect(store: Store, n: Network): NetworkInspect {
+  const containers: NetworkInspect['Containers'] = {};
+  for (const e of store.endpoints.ofNetwork(n.id)) {
+    containers[e.containerId] = {
+      Name: store.containers.find(e.containerId)?.name ?? '',
+      EndpointID: e.id,
+      MacAddress: e.mac ?? '',
+      IPv4Address: e.ipv4 ? `${e.ipv4}/${e.prefixLen}` : '',
+    };
+  }
+  return {
+    Name: n.name,
+    Id: n.id,
+    Created: n.created,
+    Driver: n.driver,
+    EnableIPv6: n.ipv6,
+    IPAM: { Driver: n.ipamDriver, Config: n.pool ? [{ Subnet: n.pool.subnet, ...(n.pool.ipRange ? { IPRange: n.pool.ipRange } : {}), Gateway: n.pool.gateway }] : [] },
+    Internal: n.internal,
+    Containers: containers,
+    Options: n.options,
+  };
+}
+
+function rangeOf(r: { start: number; end: number }): number[] {
+  return Array.from({ length: r.end - r.start + 1 }, (_, i) => r.start + i);
+}

@@ -1,0 +1,109 @@
+/**
+ * ctrnetd's life: reconcile like `system gc`, listen on the socket (root
+ * only), keep the firewall in place, and on SIGTERM finish the operations in
+ * flight before it exits. A SIGKILL at any point leaves only what gc repairs:
+ * every operation is journalled by the runtime, and the next start runs gc.
+ */
+import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { connect } from 'node:net';
+import createDebug from 'debug';
+import { CtrnetError, LocalApi, type Runtime } from '@ctrnet/core';
+import { FirewallGuard } from './firewall-guard.js';
+import { createServer } from './server.js';
+
+const debug = createDebug('ctrnet:daemon:daemon');
+
+export interface DaemonOptions {
+  runtime: Runtime;
+  socketPath: string;
+  /** The config fingerprint clients must match (see core's configFingerprint). */
+  fingerprint: string;
+  /** Written with the daemon's PID while it serves; removed on a clean exit. */
+  pidFile?: string;
+  /** Between periodic firewall checks. */
+  firewallCheckMs?: number;
+  /** One line per notable thing (started, healed, stopping), for the log. */
+  log?: (line: string) => void;
+}
+
+/** A running daemon. */
+export interface Daemon {
+  /** Resolves once the daemon has stopped (after `stop()` or a signal). */
+  readonly stopped: Promise<void>;
+  /** Stop accepting, finish requests in flight, release everything. */
+  stop(): Promise<void>;
+}
+
+/** Unix permission bits of the socket: root only, or root and the `ctrnet` group when that group exists. */
+function socketAccess(): { mode: number; gid?: number } {
+  try {
+    const line = readFileSync('/etc/group', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('ctrnet:'));
+    const gid = line ? Number(line.split(':')[2]) : NaN;
+    return Number.isInteger(gid) ? { mode: 0o660, gid } : { mode: 0o600 };
+  } catch {
+    return { mode: 0o600 };
+  }
+}
+
+/** Whether something answers on the socket (another daemon), as opposed to a file left by a killed one. */
+function answers(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = connect(socketPath);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+}
+
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const log = options.log ?? ((line: string) => debug(line));
+  const { runtime, socketPath } = options;
+  if (await answers(socketPath)) {
+    throw new CtrnetError('CONFLICT', `a ctrnetd already answers at ${socketPath}; stop it first (ctrnet daemon stop)`);
+  }
+  const fixed = await runtime.system.gc();
+  for (const line of fixed) log(`reconciled: ${line}`);
+
+  let inFlight = 0;
+  const api = new LocalApi(runtime, true);
+  const app = createServer({ api, fingerprint: options.fingerprint, onCall: (d) => (inFlight += d) });
+  const guard = new FirewallGuard(runtime.system, options.firewallCheckMs, (missing) => log(`re-applied the firewall (${missing.join('; ')})`));
+
+  mkdirSync(dirname(socketPath), { recursive: true, mode: 0o755 });
+  rmSync(socketPath, { force: true });
+  // Listen with a umask-independent mode: the socket must never be reachable by others, not even for a moment.
+  const oldMask = process.umask(0o177);
+  try {
+    await app.listen({ path: socketPath });
+  } finally {
+    process.umask(oldMask);
+  }
+  const access = socketAccess();
+  chmodSync(socketPath, access.mode);
+  if (access.gid !== undefined) chownSync(socketPath, 0, access.gid);
+  if (options.pidFile) writeFileSync(options.pidFile, `${process.pid}\n`, { mode: 0o644 });
+  guard.start();
+  log(`ctrnetd ${runtime.version} serving ${runtime.ctx.config.stateDir} on ${socketPath} (pid ${process.pid})`);
+
+  let stopping: Promise<void> | undefined;
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+  const stop = () =>
+    (stopping ??= (async () => {
+      log(`stopping (${inFlight} request${inFlight === 1 ? '' : 's'} in flight)`);
+      // close() stops accepting and waits for requests in flight; their operations finish normally.
+      await app.close();
+      await guard.stop();
+      rmSync(socketPath, { force: true });
+      if (options.pidFile) rmSync(options.pidFile, { force: true });
+      runtime.close();
+      log('stopped');
+      resolveStopped();
+    })());
+  return { stopped, stop };
+}
