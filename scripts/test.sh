@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command (npm test): install what is missing, build, then
-# run every package's unit tests and the real-kernel integration tests.
+# run every package's unit tests, the real-kernel integration tests, and the
+# end-to-end suite twice: in-process, then through ctrnetd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -10,5 +11,8 @@ echo "== unit tests"
 npx lerna run test:unit --stream --concurrency 1 --no-prefix
 echo "== integration tests"
 npx lerna run test:integration --stream --concurrency 1 --no-prefix
-echo "== end-to-end tests"
+echo "== end-to-end tests, in-process"
 npx mocha --config test/.mocharc.json
+echo "== end-to-end tests, through ctrnetd"
+# daemon.e2e starts daemons of its own; it ran in the pass above.
+CTRNET_TEST_DAEMON=1 npx mocha --config test/.mocharc.json --ignore 'test/dist/daemon.e2e.js'

@@ -1,14 +1,15 @@
 /**
  * End to end: crash safety. Each operation is run with CTRNET_CRASH_AFTER=N
- * (the CLI SIGKILLs itself after its N-th crash point) for N = 1, 2, ...
- * until it completes. After every crash `system gc` must leave the kernel
+ * (the process doing the work SIGKILLs itself after its N-th crash point:
+ * the CLI, or ctrnetd when the suite runs through the daemon) for N = 1, 2,
+ * ... until it completes. After every crash `system gc` must leave the kernel
  * and the store consistent (no leaked veth, bridge, namespace, DNAT rule,
  * address or port reservation, process), the next `run` must work, and a
  * second gc must find nothing to clean. Then gc must also notice containers
  * whose process (and namespace) vanished behind ctrnet's back.
  */
 import { expect } from 'chai';
-import { TestNamespaces, createCtrnetEnv, ctrnetCli, execIn, useTestNamespaces, type CtrnetEnv } from '@ctrnet/testkit';
+import { TestNamespaces, createCtrnetEnv, ctrnetCli, execIn, useTestNamespaces, type CtrnetEnv, type ExecOutput } from '@ctrnet/testkit';
 import { audit, inspect, ipOf, ps, type AuditOptions } from './helpers/state.js';
 
 /** A `sleep` duration no other process on the machine uses, so the audit can count one case's container processes. */
@@ -126,6 +127,31 @@ interface LoopResult {
   completed: boolean;
 }
 
+/** What a run with CTRNET_CRASH_AFTER=n did: the client's result, and the crash point reached, if any. */
+interface CrashRun extends ExecOutput {
+  point?: string;
+}
+
+/**
+ * Run `k`'s command with the worker armed to die at crash point `n`: the
+ * CLI itself, or, through the daemon, a daemon restarted with the variable
+ * (and restarted normally afterwards, which reconciles like gc).
+ */
+async function crashRun(k: CrashCase, c: Ctx, n: number): Promise<CrashRun> {
+  const { env } = c;
+  const crashEnv = { CTRNET_CRASH_AFTER: String(n) };
+  if (!env.daemon) {
+    const r = await ctrnetCli(env.host, env.stateDir, { env: { ...backendEnv(k), ...crashEnv } })(k.command(c));
+    return { ...r, point: /killing myself after "(.*)"/.exec(r.stderr)?.[1] };
+  }
+  const seen = env.daemon.log().length;
+  await env.daemon.restart(crashEnv);
+  const r = await env.cli(k.command(c));
+  const point = /killing myself after "(.*)"/.exec(env.daemon.log().slice(seen))?.[1];
+  await env.daemon.restart();
+  return { ...r, point };
+}
+
 /**
  * Crash `k` at point 1, 2, ... until it completes; after each run: gc,
  * audit, the next operation, gc again (must find nothing), reset.
@@ -137,9 +163,8 @@ async function crashLoop(k: CrashCase, c: Ctx): Promise<LoopResult> {
   let completed = false;
   for (; n <= MAX_POINTS && !completed; n++) {
     await k.setup(c);
-    const crashing = ctrnetCli(env.host, env.stateDir, { env: { ...backendEnv(k), CTRNET_CRASH_AFTER: String(n) } });
-    const r = await crashing(k.command(c));
-    const point = /killing myself after "(.*)"/.exec(r.stderr)?.[1];
+    const r = await crashRun(k, c, n);
+    const point = r.point;
     const at = point === undefined ? `completed run (N=${n})` : `crash ${n} ("${point}")`;
     if (point === undefined) {
       if (r.exitCode !== 0) failures.push(`ctrnet ${k.command(c).join(' ')} with CTRNET_CRASH_AFTER=${n} exited ${r.exitCode}: ${r.stderr.trim()}`);

@@ -6,6 +6,7 @@
  * in-process path would have thrown.
  */
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { createServer as createHttpServer } from 'node:http';
 import createDebug from 'debug';
 import { CtrnetError, checkMethod, isCtrnetError, type CtrnetApi, type ErrorCode } from '@ctrnet/core';
 import { API_PREFIX, EVENTS_PATH, FINGERPRINT_HEADER, MISDIRECTED, PING_PATH, type WireError } from '@ctrnet/client';
@@ -16,7 +17,10 @@ const debug = createDebug('ctrnet:daemon:server');
 const BODY_LIMIT = 4 * 1024 * 1024;
 
 /** A client that has not sent its whole request by then is cut off (a stalled or malicious client must not hold a socket). */
-const REQUEST_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 5_000;
+
+/** How often Node looks for such clients (its default, 30 s, would let one hold a socket that long). */
+const TIMEOUT_CHECK_MS = 500;
 
 const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   INVALID_ARGUMENT: 400,
@@ -43,7 +47,13 @@ function wireError(code: string, message: string): WireError {
 
 /** Build the server (not listening yet). */
 export function createServer(options: ServerOptions): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, requestTimeout: REQUEST_TIMEOUT_MS, return503OnClosing: true, forceCloseConnections: 'idle' });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    serverFactory: (handler) => createHttpServer({ requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: TIMEOUT_CHECK_MS }, handler),
+  });
   // JSON only: a text body would reach the API as a string.
   app.removeContentTypeParser('text/plain');
 

@@ -1,9 +1,32 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ctrnetCli, type CtrnetRunner } from './cli.js';
 import type { TestNamespaces } from './namespaces.js';
 import type { NetnsHandle } from './netns.js';
 import { tempStateDir } from './state-dir.js';
+
+/**
+ * Set to `1` to run a suite through ctrnetd: every {@link createCtrnetEnv}
+ * then starts a daemon for its installation, and the CLI (in its default
+ * `daemon: auto` mode) sends every command there. One suite, two paths.
+ */
+export const DAEMON_MODE_VARIABLE = 'CTRNET_TEST_DAEMON';
+
+/** Whether this test run goes through ctrnetd (see {@link DAEMON_MODE_VARIABLE}). */
+export function throughDaemon(): boolean {
+  return process.env[DAEMON_MODE_VARIABLE] === '1';
+}
+
+/** The ctrnetd of an installation, when the suite runs through the daemon. */
+export interface DaemonHandle {
+  /** (Re)start it, with extra environment variables (e.g. CTRNET_CRASH_AFTER for crash tests). */
+  restart(extraEnv?: Record<string, string>): Promise<void>;
+  stop(): Promise<void>;
+  /** Whether the daemon process is alive. */
+  alive(): Promise<boolean>;
+  /** What the daemon wrote to its log so far. */
+  log(): string;
+}
 
 /** A ctrnet installation of its own for one test: a host namespace, a state dir and a CLI runner. */
 export interface CtrnetEnv {
@@ -13,18 +36,23 @@ export interface CtrnetEnv {
   cli: CtrnetRunner;
   /** Run the CLI and return stdout; rejects with the CLI's stderr on a non-zero exit. */
   ok(...args: string[]): Promise<string>;
+  /** The installation's daemon, when the suite runs through it. */
+  daemon?: DaemonHandle;
 }
 
 export interface CtrnetEnvOptions {
   /** Config file content (written into the state dir's parent temp folder). */
   config?: Record<string, unknown>;
   env?: Record<string, string>;
+  /** Start ctrnetd for this installation; default: when the suite runs through the daemon. */
+  daemon?: boolean;
 }
 
 /**
  * Make a throwaway host namespace and state dir, and register `system reset`
  * for cleanup so container namespaces (which live in /run/netns, outside the
- * host namespace) are removed too, even when the test fails.
+ * host namespace) are removed too, even when the test fails. Through the
+ * daemon, the daemon is started here and stopped after the reset.
  */
 export async function createCtrnetEnv(tn: TestNamespaces, options: CtrnetEnvOptions = {}): Promise<CtrnetEnv> {
   const host = await tn.createHost();
@@ -36,11 +64,61 @@ export async function createCtrnetEnv(tn: TestNamespaces, options: CtrnetEnvOpti
     tn.defer(() => import('node:fs').then((fs) => fs.rmSync(config!, { force: true })));
   }
   const cli = ctrnetCli(host, stateDir, { config, env: options.env });
-  tn.defer(() => cli(['system', 'reset']));
   const ok = async (...args: string[]) => {
     const result = await cli(args);
     if (result.exitCode !== 0) throw new Error(`ctrnet ${args.join(' ')} exited ${result.exitCode}: ${result.stderr.trim()}`);
     return result.stdout;
   };
-  return { host, stateDir, cli, ok };
+  let daemon: DaemonHandle | undefined;
+  if (options.daemon ?? throughDaemon()) {
+    daemon = daemonHandle(host, stateDir, config, options.env ?? {});
+    // Deferred first, so it runs last: the reset below goes through the daemon.
+    tn.defer(() => daemon!.stop());
+    await ok('ps');
+    await daemon.restart();
+  }
+  tn.defer(() => cli(['system', 'reset']));
+  return { host, stateDir, cli, ok, daemon };
+}
+
+function daemonHandle(host: NetnsHandle, stateDir: string, config: string | undefined, env: Record<string, string>): DaemonHandle {
+  const run = (extraEnv: Record<string, string> = {}) => ctrnetCli(host, stateDir, { config, env: { ...env, ...extraEnv } });
+  const pid = (): number | undefined => {
+    try {
+      return Number(readFileSync(join(stateDir, 'ctrnetd.pid'), 'utf8').trim()) || undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const alive = async () => {
+    const p = pid();
+    if (!p) return false;
+    try {
+      process.kill(p, 0);
+      return !readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z ');
+    } catch {
+      return false;
+    }
+  };
+  const handle: DaemonHandle = {
+    async restart(extraEnv) {
+      await handle.stop();
+      const r = await run(extraEnv)(['daemon', 'start']);
+      if (r.exitCode !== 0) throw new Error(`ctrnet daemon start exited ${r.exitCode}: ${r.stderr.trim()}`);
+    },
+    async stop() {
+      if (!(await alive())) return;
+      const r = await run()(['daemon', 'stop']);
+      if (r.exitCode !== 0) throw new Error(`ctrnet daemon stop exited ${r.exitCode}: ${r.stderr.trim()}`);
+    },
+    alive,
+    log: () => {
+      try {
+        return readFileSync(join(stateDir, 'ctrnetd.log'), 'utf8');
+      } catch {
+        return '';
+      }
+    },
+  };
+  return handle;
 }
