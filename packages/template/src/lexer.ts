@@ -50,12 +50,21 @@ class Lexer {
   private start = 0;
   private parenDepth = 0;
 
-  constructor(private readonly input: string) {}
+  private readonly newlines: number[] = [];
+
+  constructor(private readonly input: string) {
+    for (let i = input.indexOf('\n'); i >= 0; i = input.indexOf('\n', i + 1)) this.newlines.push(i);
+  }
 
   private line(at: number): number {
-    let n = 1;
-    for (let i = this.input.indexOf('\n'); i >= 0 && i < at; i = this.input.indexOf('\n', i + 1)) n++;
-    return n;
+    let low = 0;
+    let high = this.newlines.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (this.newlines[mid] < at) low = mid + 1;
+      else high = mid;
+    }
+    return low + 1;
   }
 
   private emit(type: TokenType): void {
