@@ -24,7 +24,7 @@ const KEYWORDS: Record<string, TokenType> = {
   if: 'if', range: 'range', nil: 'nil', template: 'template', with: 'with',
 };
 
-export function isKeyword(type: TokenType): boolean {
+function isKeyword(type: TokenType): boolean {
   return Object.values(KEYWORDS).includes(type);
 }
 
@@ -337,7 +337,7 @@ class Lexer {
 }
 
 /** Go's %#U: U+002D '-'. */
-export function describeRune(c: string): string {
+function describeRune(c: string): string {
   const code = c.codePointAt(0) ?? 0;
   const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
   return isPrint(c) ? `${hex} '${c}'` : hex;

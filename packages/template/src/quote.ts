@@ -41,13 +41,8 @@ export function quoteRune(code: number): string {
   return `'${escapeRune(String.fromCodePoint(valid ? code : 0xfffd), "'")}'`;
 }
 
-/** Go's %.10q of a token: the first ten characters, quoted. */
-export function quotePrefix(s: string, chars: number): string {
-  return quote(Array.from(s).slice(0, chars).join(''));
-}
-
 /** Thrown by unquote on a malformed literal; Go reports it as "invalid syntax". */
-export class QuoteSyntaxError extends Error {
+class QuoteSyntaxError extends Error {
   constructor() {
     super('invalid syntax');
   }

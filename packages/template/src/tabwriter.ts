@@ -15,10 +15,12 @@ interface Cell {
 }
 
 const WIDE = /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{1F300}-\u{1F64F}\u{1F900}-\u{1F9FF}\u{20000}-\u{3FFFD}]/u;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 const ZERO_WIDTH = /[\p{Mn}\p{Me}\u200B-\u200F]/u;
 
 /** Terminal columns of a cell: wide East Asian characters count two, combining marks none (like go-runewidth, roughly). */
-export function displayWidth(s: string): number {
+function displayWidth(s: string): number {
+  if (PRINTABLE_ASCII.test(s)) return s.length;
   let width = 0;
   for (const c of s) width += ZERO_WIDTH.test(c) ? 0 : WIDE.test(c) ? 2 : 1;
   return width;

@@ -39,8 +39,8 @@ export function floatValue(v: number | Float): number {
   return v instanceof Float ? v.value : v;
 }
 
-export type GoList = unknown[];
-export type GoMap = Record<string, unknown>;
+type GoList = unknown[];
+type GoMap = Record<string, unknown>;
 
 export function isList(v: unknown): v is GoList {
   return Array.isArray(v);
@@ -77,7 +77,7 @@ export function mapKeys(map: GoMap): string[] {
     .sort(compareStrings);
 }
 
-export function compareStrings(a: string, b: string): number {
+function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
