@@ -40,7 +40,12 @@ export interface QueryContext {
 
 /** What to do with one incoming message. */
 export type Outcome =
-  | { kind: 'reply'; reply: Buffer }
+  | {
+      kind: 'reply';
+      reply: Buffer;
+      /** A local answer with at most one record: the same bytes (but the id) answer the same query until the view changes. */
+      cacheable?: boolean;
+    }
   | {
       kind: 'forward';
       /** Servers to try in order. */
@@ -81,7 +86,7 @@ export function answerQuery(message: Buffer, ctx: QueryContext, index: RecordInd
   if (!scope) return reply(emptyReply(header, RCODE.REFUSED, question));
 
   const local = localReply(header, query, question, scope, ctx);
-  if (local) return reply(local);
+  if (local) return { kind: 'reply', reply: local.reply, cacheable: local.records <= 1 };
   if (!scope.forward || scope.upstream.length === 0) return reply(emptyReply(header, NOT_FORWARDED_RCODE, question));
   return { kind: 'forward', servers: scope.upstream, failure: () => emptyReply(header, RCODE.SERVFAIL, question) };
 }
@@ -90,8 +95,14 @@ function reply(message: Buffer): Outcome {
   return { kind: 'reply', reply: message };
 }
 
-/** The local answer, or undefined when the name is not ours and the query should go upstream. */
-function localReply(header: Header, query: DecodedPacket, question: Question, scope: QueryScope, ctx: QueryContext): Buffer | undefined {
+/** The local answer and its record count, or undefined when the name is not ours and the query should go upstream. */
+function localReply(
+  header: Header,
+  query: DecodedPacket,
+  question: Question,
+  scope: QueryScope,
+  ctx: QueryContext,
+): { reply: Buffer; records: number } | undefined {
   const qclass = question.class ?? 'IN';
   if (qclass !== 'IN' && qclass !== 'ANY') return undefined;
   let answers: Answer[];
@@ -115,7 +126,7 @@ function localReply(header: Header, query: DecodedPacket, question: Question, sc
     answers,
     additionals: optIn ? [{ type: 'OPT', name: '.', udpPayloadSize: MAX_UDP_REPLY_BYTES, flags: 0 } as OptAnswer] : [],
   };
-  return encodeWithin(packet, replyLimit(ctx.transport, optIn));
+  return { reply: encodeWithin(packet, replyLimit(ctx.transport, optIn)), records: answers.length };
 }
 
 function addressAnswers(question: Question, addresses: NameAddresses): Answer[] {

@@ -5,6 +5,7 @@ import { answerQuery, type QueryContext } from './answer.js';
 import { bindWithRetry, DEFAULT_BIND_RETRY, type BindRetry } from './bind.js';
 import { DEFAULT_FORWARDER_OPTIONS, Forwarder, type ForwarderOptions } from './forwarder.js';
 import { RecordIndex } from './records.js';
+import { ReplyCache } from './reply-cache.js';
 import { DEFAULT_TCP_LIMITS, openTcp, type TcpLimits } from './tcp-server.js';
 import { openUdp, type Listener } from './udp-server.js';
 import type { DnsView } from './view.js';
@@ -40,7 +41,8 @@ const EPHEMERAL_PORT_ATTEMPTS = 5;
  * internal-only containers).
  */
 export class DnsResolver {
-  private index: RecordIndex;
+  /** The records and the replies cached for them, swapped together so a cache never outlives its view. */
+  private records: { index: RecordIndex; cache: ReplyCache };
   private readonly listeners = new Map<string, Promise<Listener[]>>();
   private readonly forwarder: Forwarder;
   private readonly tcpLimits: TcpLimits;
@@ -52,7 +54,7 @@ export class DnsResolver {
     const port = options.port ?? DNS_PORT;
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalidArgument(`DNS resolver port ${port} is not 0-65535; give a port number`);
     this.boundPort = port === 0 ? undefined : port;
-    this.index = RecordIndex.build(view);
+    this.records = { index: RecordIndex.build(view), cache: new ReplyCache() };
     this.forwarder = new Forwarder({ ...DEFAULT_FORWARDER_OPTIONS, ...options.forwarder });
     this.tcpLimits = { ...DEFAULT_TCP_LIMITS, ...options.tcp };
     this.bindRetry = { ...DEFAULT_BIND_RETRY, ...options.bindRetry };
@@ -78,7 +80,7 @@ export class DnsResolver {
    * error and the old one stays.
    */
   update(view: DnsView): void {
-    this.index = RecordIndex.build(view);
+    this.records = { index: RecordIndex.build(view), cache: new ReplyCache() };
   }
 
   /**
@@ -162,8 +164,14 @@ export class DnsResolver {
 
   /** One message from any listener: answer it, forward it, or drop it. */
   private handle(message: Buffer, ctx: QueryContext, respond: (reply: Buffer | undefined) => void): void {
-    const outcome = answerQuery(message, ctx, this.index);
-    if (outcome.kind === 'reply') return respond(outcome.reply);
+    const { index, cache } = this.records;
+    const cached = cache.get(message, ctx);
+    if (cached) return respond(cached);
+    const outcome = answerQuery(message, ctx, index);
+    if (outcome.kind === 'reply') {
+      if (outcome.cacheable) cache.set(message, ctx, outcome.reply);
+      return respond(outcome.reply);
+    }
     if (outcome.kind === 'drop') {
       debug('dropped a message from %s: %s', ctx.source, outcome.reason);
       return respond(undefined);

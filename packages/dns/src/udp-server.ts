@@ -41,7 +41,8 @@ export function openUdp(address: string, port: number, handler: QueryHandler): P
       socket.on('message', (message, peer) => {
         const ctx: QueryContext = { listen: address, source: peer.address, transport: 'udp' };
         handler(message, ctx, (reply) => {
-          if (reply) socket.send(reply, peer.port, peer.address, (err) => err && debug('udp reply to %s failed: %s', peer.address, err.message));
+          // No callback: a failed send surfaces on the 'error' listener, and the hot path saves a closure.
+          if (reply) socket.send(reply, peer.port, peer.address);
         });
       });
       resolve({ port: bound, close: () => closeUdp(socket) });
