@@ -4,7 +4,7 @@
  * run in one throwaway network namespace on loopback addresses, get the same
  * records, and face the same load generator (loadgen.ts) in the same run.
  *
- *   node dist/bench/qps.js [--queries 50000] [--in-flight 32] [--rounds 5] [--sizes 10,1000]
+ *   node dist/bench/qps.js [--queries 20000] [--in-flight 32] [--rounds 9] [--sizes 10,1000]
  *
  * Run as root (it creates the namespace). Prints a table and met/missed for
  * the targets: throughput ≥ aardvark's, p99 ≤ aardvark's, and our p50 at
@@ -25,14 +25,32 @@ import type { LoadResult } from './loadgen.js';
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const LISTEN = '127.0.10.1';
 const CLIENT = '127.0.10.2';
-const PORTS = { ctrnet: 5301, aardvark: 5302 } as const;
-type Server = keyof typeof PORTS;
+/** The first port; every (server, size) pair gets its own, so all of them run side by side. */
+const FIRST_PORT = 5301;
+type Server = 'ctrnet' | 'aardvark';
+
+/** One server with one network size, listening on its own port. */
+interface Contender {
+  server: Server;
+  size: number;
+  port: number;
+  label: string;
+  /** Set once started: the server process, whose CPU time is read around each run. */
+  pid?: number;
+}
+
+/** CPU time a process has used so far (user + system, all threads), in µs; from /proc, clock ticks of 10 ms. */
+function cpuUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // After "pid (comm) ", utime and stime are fields 12 and 13 (0-based).
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
 
 const { values: args } = parseArgs({
   options: {
-    queries: { type: 'string', default: '50000' },
+    queries: { type: 'string', default: '20000' },
     'in-flight': { type: 'string', default: '32' },
-    rounds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '9' },
     sizes: { type: 'string', default: '10,1000' },
   },
 });
@@ -40,7 +58,7 @@ const QUERIES = Number(args.queries);
 const IN_FLIGHT = Number(args['in-flight']);
 const ROUNDS = Number(args.rounds);
 const SIZES = args.sizes!.split(',').map(Number);
-const WARMUP = Math.min(5000, Math.floor(QUERIES / 5));
+const WARMUP = Math.min(5000, Math.floor(QUERIES / 4));
 
 /** The records of one benchmark network: the querying client plus size − 1 others. */
 function members(size: number): Array<{ id: string; name: string; ipv4: string }> {
@@ -83,44 +101,63 @@ async function stopByPid(pid: number): Promise<void> {
   if (alive()) process.kill(pid, 'SIGKILL');
 }
 
-async function startServers(tn: TestNamespaces, ns: NetnsHandle, dir: string, size: number, aardvark: string | undefined): Promise<void> {
-  const viewFile = join(dir, `view-${size}.json`);
-  await writeFile(viewFile, JSON.stringify(ctrnetView(size)));
-  const ours = tn.spawn(ns, [process.execPath, here('./serve.js'), viewFile, String(PORTS.ctrnet), LISTEN]);
-  await ours.waitForOutput('ready');
-  if (!aardvark) return;
-  const configDir = join(dir, `aardvark-${size}`);
+async function startContender(tn: TestNamespaces, ns: NetnsHandle, dir: string, c: Contender, aardvark: string): Promise<void> {
+  if (c.server === 'ctrnet') {
+    const viewFile = join(dir, `view-${c.size}.json`);
+    await writeFile(viewFile, JSON.stringify(ctrnetView(c.size)));
+    const proc = tn.spawn(ns, [process.execPath, here('./serve.js'), viewFile, String(c.port), LISTEN]);
+    await proc.waitForOutput('ready');
+    c.pid = proc.pid;
+    return;
+  }
+  const configDir = join(dir, `aardvark-${c.size}`);
   await mkdir(configDir);
-  await writeFile(join(configDir, 'bench'), aardvarkConfig(size));
+  await writeFile(join(configDir, 'bench'), aardvarkConfig(c.size));
   // AARDVARK_NO_PROXY: nothing may be forwarded, whatever the host's resolv.conf says.
-  await execIn(ns, ['env', 'AARDVARK_NO_PROXY=1', aardvark, '--config', configDir, '-p', String(PORTS.aardvark), 'run']);
+  await execIn(ns, ['env', 'AARDVARK_NO_PROXY=1', aardvark, '--config', configDir, '-p', String(c.port), 'run']);
   const pid = Number(readFileSync(join(configDir, 'aardvark.pid'), 'utf8'));
+  c.pid = pid;
   tn.defer(() => stopByPid(pid));
 }
 
-async function load(ns: NetnsHandle, server: Server, size: number, queries: number, warmup: number): Promise<LoadResult> {
-  const name = size > 1 ? `ctr-${Math.floor(size / 2)}` : 'client';
-  const argv = [process.execPath, here('./loadgen.js'), LISTEN, String(PORTS[server]), CLIENT, name, String(queries), String(IN_FLIGHT), String(warmup)];
-  return JSON.parse((await execIn(ns, argv)).stdout) as LoadResult;
+async function load(ns: NetnsHandle, c: Contender, queries: number, warmup: number): Promise<Run> {
+  const name = c.size > 1 ? `ctr-${Math.floor(c.size / 2)}` : 'client';
+  const argv = [process.execPath, here('./loadgen.js'), LISTEN, String(c.port), CLIENT, name, String(queries), String(IN_FLIGHT), String(warmup)];
+  const cpuBefore = cpuUs(c.pid!);
+  const result = JSON.parse((await execIn(ns, argv)).stdout) as LoadResult;
+  return { ...result, serverCpuUs: cpuUs(c.pid!) - cpuBefore, served: queries + warmup };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/** A load run plus what the server spent on it. */
+interface Run extends LoadResult {
+  serverCpuUs: number;
+  /** Queries the server answered in the run, warm-up included. */
+  served: number;
+}
+
 interface Summary {
   qps: number;
+  /** Slowest and fastest run: how much the machine's load moved the figures. */
+  qpsRange: [number, number];
   p50Us: number;
   p99Us: number;
   lost: number;
   wrong: number;
+  /** Server CPU per query over all runs: unlike the rest, barely moved by other load on the machine. */
+  cpuUsPerQuery: number;
 }
 
-function summarise(runs: LoadResult[]): Summary {
+function summarise(runs: Run[]): Summary {
   return {
     qps: median(runs.map((r) => r.qps)),
+    qpsRange: [Math.min(...runs.map((r) => r.qps)), Math.max(...runs.map((r) => r.qps))],
     p50Us: median(runs.map((r) => r.p50Us)),
     p99Us: median(runs.map((r) => r.p99Us)),
     lost: runs.reduce((s, r) => s + r.lost, 0),
     wrong: runs.reduce((s, r) => s + r.wrong, 0),
+    cpuUsPerQuery: runs.reduce((s, r) => s + r.serverCpuUs, 0) / runs.reduce((s, r) => s + r.served, 0),
   };
 }
 
@@ -128,11 +165,13 @@ function printTable(results: Map<string, Summary>): void {
   const columns = [...results.keys()];
   const rows: Array<[string, (s: Summary) => string]> = [
     ['queries/s', (s) => Math.round(s.qps).toLocaleString('en-US')],
+    ['  range of runs', (s) => s.qpsRange.map((q) => `${Math.round(q / 1000)}k`).join('–')],
     ['p50 latency (µs)', (s) => s.p50Us.toFixed(0)],
     ['p99 latency (µs)', (s) => s.p99Us.toFixed(0)],
+    ['server CPU µs/query', (s) => s.cpuUsPerQuery.toFixed(1)],
     ['lost / wrong', (s) => `${s.lost} / ${s.wrong}`],
   ];
-  const width = 18;
+  const width = 20;
   console.log(''.padEnd(width) + columns.map((c) => c.padStart(16)).join(''));
   for (const [label, cell] of rows) console.log(label.padEnd(width) + columns.map((c) => cell(results.get(c)!).padStart(16)).join(''));
 }
@@ -163,18 +202,21 @@ async function main(): Promise<void> {
   process.once('SIGINT', interrupted);
   const results = new Map<string, Summary>();
   try {
+    const ns = await tn.create('dnsbench');
     const servers: Server[] = aardvark ? ['ctrnet', 'aardvark'] : ['ctrnet'];
-    for (const size of SIZES) {
-      const ns = await tn.create('dnsbench');
-      await startServers(tn, ns, dir, size, aardvark);
-      const runs = new Map<Server, LoadResult[]>(servers.map((s) => [s, []]));
-      for (let round = 0; round < ROUNDS; round++) {
-        // Alternate who goes first, so a load spike hurts both alike.
-        for (const server of round % 2 ? [...servers].reverse() : servers) runs.get(server)!.push(await load(ns, server, size, QUERIES, WARMUP));
+    const contenders = SIZES.flatMap((size) => servers.map((server) => ({ server, size })))
+      .map((c, i): Contender => ({ ...c, port: FIRST_PORT + i, label: `${c.server}@${c.size}` }));
+    for (const c of contenders) await startContender(tn, ns, dir, c, aardvark!);
+    const runs = new Map<Contender, Run[]>(contenders.map((c) => [c, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      // Every contender once per round, the starting one rotating, so load
+      // drift on a shared machine hits all of them alike.
+      for (let i = 0; i < contenders.length; i++) {
+        const c = contenders[(round + i) % contenders.length]!;
+        runs.get(c)!.push(await load(ns, c, QUERIES, WARMUP));
       }
-      for (const server of servers) results.set(`${server}@${size}`, summarise(runs.get(server)!));
-      await tn.cleanup(); // stops both servers and deletes the namespace
     }
+    for (const c of contenders) results.set(c.label, summarise(runs.get(c)!));
   } finally {
     await tn.cleanup();
     await rm(dir, { recursive: true, force: true });
