@@ -11,6 +11,7 @@ import {
   isResponse,
   opcodeOf,
   peekHeader,
+  questionRoundTrips,
   replyFlags,
   type Header,
 } from './packet.js';
@@ -81,14 +82,24 @@ export function answerQuery(message: Buffer, ctx: QueryContext, index: RecordInd
     debug('FORMERR for %s: %s', ctx.source, (err as Error).message);
     return reply(emptyReply(header, RCODE.FORMERR));
   }
-  const question = query.questions![0]!;
-  const scope = index.scope(ctx.listen, ctx.source);
-  if (!scope) return reply(emptyReply(header, RCODE.REFUSED, question));
+  try {
+    return decide(message, header, query, ctx, index);
+  } catch (err) {
+    // A bug, or a message dns-packet decodes but cannot encode back: answer, never crash the listener.
+    debug('SERVFAIL for %s: %s', ctx.source, (err as Error).message);
+    return reply(emptyReply(header, RCODE.SERVFAIL));
+  }
+}
 
-  const local = localReply(header, query, question, scope, ctx);
+function decide(message: Buffer, header: Header, query: DecodedPacket, ctx: QueryContext, index: RecordIndex): Outcome {
+  const question = query.questions![0]!;
+  const echo = questionRoundTrips(message, question) ? question : undefined;
+  const scope = index.scope(ctx.listen, ctx.source);
+  if (!scope) return reply(emptyReply(header, RCODE.REFUSED, echo));
+  const local = echo && localReply(header, query, echo, scope, ctx);
   if (local) return { kind: 'reply', reply: local.reply, cacheable: local.records <= 1 };
-  if (!scope.forward || scope.upstream.length === 0) return reply(emptyReply(header, NOT_FORWARDED_RCODE, question));
-  return { kind: 'forward', servers: scope.upstream, failure: () => emptyReply(header, RCODE.SERVFAIL, question) };
+  if (!scope.forward || scope.upstream.length === 0) return reply(emptyReply(header, NOT_FORWARDED_RCODE, echo));
+  return { kind: 'forward', servers: scope.upstream, failure: () => emptyReply(header, RCODE.SERVFAIL, echo) };
 }
 
 function reply(message: Buffer): Outcome {

@@ -69,6 +69,19 @@ export function isTruncated(message: Buffer): boolean {
 }
 
 /**
+ * True when dns-packet encodes `question` back to exactly the bytes that
+ * follow the header. It decodes labels as UTF-8 and joins them with dots,
+ * and maps unknown classes to names it cannot encode back, so a label
+ * holding a dot or invalid UTF-8, or an odd class, does not survive: such a
+ * question is never matched locally, and is not echoed (a wrong echo makes
+ * the client drop the reply as not its own).
+ */
+export function questionRoundTrips(message: Buffer, question: Question): boolean {
+  const wire = dnsPacket.encode({ questions: [question] });
+  return message.length >= wire.length && message.subarray(HEADER_BYTES, wire.length).equals(wire.subarray(HEADER_BYTES));
+}
+
+/**
  * A reply with no answers: `rcode`, the request's id, opcode, RD and CD, RA
  * set. The question is echoed when it could be decoded; a FORMERR for a
  * message we could not parse carries none.

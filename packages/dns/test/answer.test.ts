@@ -201,6 +201,20 @@ describe('answerQuery', () => {
       expect(replyOf(run(rawMessage(RD, [1, 0, 0, 0], [0xc0, 20, 0, 1, 0, 1]))).rcode).to.equal('FORMERR');
     });
 
+    it('never matches nor echoes a question that does not survive decoding (a dot inside a label)', () => {
+      // One label "web.front" (not two): dns-packet would read it as web on network front.
+      const dotted = rawMessage(RD, [1, 0, 0, 0], [9, ...Buffer.from('web.front'), 0, 0, 1, 0, 1]);
+      const outcome = run(dotted);
+      expect(outcome.kind).to.equal('forward');
+      const failure = decodeReply((outcome as Extract<Outcome, { kind: 'forward' }>).failure());
+      expect(failure.rcode).to.equal('SERVFAIL');
+      expect(failure.questions).to.deep.equal([]);
+    });
+
+    it('forwards a question of an unknown class and type unchanged', () => {
+      expect(run(rawMessage(RD, [1, 0, 0, 0], [3, ...Buffer.from('web'), 0, 0xfd, 0xe8, 0, 77])).kind).to.equal('forward');
+    });
+
     it('answers FORMERR to oversized names and labels', () => {
       const label = [63, ...Buffer.alloc(63, 'a')];
       const tooLong = [...label, ...label, ...label, ...label, 0, 0, 1, 0, 1];
