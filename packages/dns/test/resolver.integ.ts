@@ -134,7 +134,7 @@ describe('DnsResolver on loopback', function () {
       const started = Date.now();
       const reply = await query(at(FRONT), makeQuery('slow.example'), { source: WEB });
       expect(reply?.rcode).to.equal('SERVFAIL');
-      expect(Date.now() - started).to.be.within(500, 1500);
+      expect(Date.now() - started).to.be.within(500, 2500);
     });
 
     it('answers SERVFAIL at once beyond the in-flight limit', async () => {
@@ -147,7 +147,8 @@ describe('DnsResolver on loopback', function () {
       const started = Date.now();
       const over = await query(at(FRONT), makeQuery('one-more.example'), { source: WEB });
       expect(over?.rcode).to.equal('SERVFAIL');
-      expect(Date.now() - started).to.be.below(500);
+      expect(Date.now() - started).to.be.below(1000); // the stuck ones wait out 1.5 s
+
       expect(upstream.seen).to.have.length(4);
       await Promise.all(stuck);
     });

@@ -44,7 +44,7 @@ describe('DnsResolver robustness', function () {
     resolver = new DnsResolver(sampleView([upstream.spec]), {
       port: 0,
       forwarder: { timeoutMs: 500, maxInFlight: 64 },
-      tcp: { idleTimeoutMs: 400, maxConnections: 4, maxQueryBytes: 1024 },
+      tcp: { idleTimeoutMs: 1000, maxConnections: 4, maxQueryBytes: 1024 },
     });
     await resolver.listen([FRONT]);
     target = { address: FRONT, port: resolver.port! };
@@ -90,7 +90,7 @@ describe('DnsResolver robustness', function () {
       const { replies, closed } = await tcpRaw(target, [bytes], 1, { source: WEB });
       expect(closed).to.equal(true);
       expect(replies).to.deep.equal([]);
-      expect(Date.now() - started).to.be.below(300);
+      expect(Date.now() - started).to.be.below(800); // at once, not at the 1 s idle timeout
       await stillAnswers();
     });
   }
@@ -102,7 +102,7 @@ describe('DnsResolver robustness', function () {
       tcpRaw(target, [], 1, { source: WEB }),
     ]);
     expect(stalled.closed && silent.closed).to.equal(true);
-    expect(Date.now() - started).to.be.within(350, 1500);
+    expect(Date.now() - started).to.be.within(900, 4000);
   });
 
   it('caps concurrent TCP connections', async () => {
@@ -140,7 +140,9 @@ describe('DnsResolver robustness', function () {
     let flooding = true;
     const probing = (async () => {
       while (flooding) {
-        const reply = await query(target, makeQuery('api'), { source: WEB, timeoutMs: 1000 });
+        // One retry, as a stub resolver would: on a loaded machine the kernel may drop a datagram mid-flood.
+        const probe = (): ReturnType<typeof query> => query(target, makeQuery('api'), { source: WEB, timeoutMs: 1000 });
+        const reply = (await probe()) ?? (await probe());
         if (answerData(reply)[0] === '127.0.53.11') probesOk++;
         else probesFailed++;
         await new Promise((r) => setTimeout(r, 20));
