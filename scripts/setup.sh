@@ -10,13 +10,15 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # Kernel tools: ip (iproute2), nft (nftables), iptables-restore (iptables),
-# nsenter/unshare (util-linux), sysctl (procps).
+# nsenter/unshare (util-linux), sysctl (procps); and test tools.
 missing=()
 command -v ip >/dev/null || missing+=(iproute2)
 command -v nft >/dev/null || missing+=(nftables)
 command -v iptables-restore >/dev/null || missing+=(iptables)
 command -v nsenter >/dev/null || missing+=(util-linux)
 command -v sysctl >/dev/null || missing+=(procps)
+# dnsmasq: the upstream DNS server in @ctrnet/dns's integration tests.
+command -v dnsmasq >/dev/null || missing+=(dnsmasq-base)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "ctrnet setup: installing ${missing[*]}"
   apt-get update -qq
