@@ -27,7 +27,10 @@ export class HttpApi implements CtrnetApi {
 
   /** Resolves when the daemon answers and serves this client's config; rejects with DaemonUnavailable otherwise. */
   async ping(): Promise<void> {
-    const res = await this.send('GET', PING_PATH);
+    // Any failure to reach the socket (missing, refused, not a directory, a path too long) means "no daemon here".
+    const res = await this.send('GET', PING_PATH).catch((err: unknown) => {
+      throw err instanceof DaemonUnavailable ? err : new DaemonUnavailable(`no ctrnetd answers at ${this.socketPath} (${(err as Error).message})`, 'absent');
+    });
     const body = await readBody(res);
     if (res.statusCode === 204) return;
     if (res.statusCode === MISDIRECTED) throw new DaemonUnavailable(errorOf(body).message, 'misdirected');

@@ -101,8 +101,18 @@ export class BridgeDriver implements NetworkDriver {
     await ctx.exec.run(['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
   }
 
+  /**
+   * Delete the network's bridge, and only a bridge: the undo of a create
+   * that was refused because `-o bridge_name` named another device (lo, a
+   * NIC, a veth) must leave that device alone.
+   */
   async deleteNetwork(ctx: PluginContext, network: Network): Promise<void> {
     const bridge = bridgeOf(network);
+    const existing = await probeLink(ctx.exec, bridge);
+    if (existing?.kind !== 'bridge') {
+      debug('network %s: %s is %s, nothing to delete', network.name, bridge, existing ? `a ${existing.kind ?? 'device'}` : 'gone');
+      return;
+    }
     debug('network %s: delete bridge %s', network.name, bridge);
     await ctx.exec.ip(bridgeDownCommands(bridge), { ignoreMissing: true });
   }

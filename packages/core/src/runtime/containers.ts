@@ -54,7 +54,7 @@ export class Containers {
   /** `run -d`: create and start in the background. */
   async runDetached(spec: RunSpec): Promise<Container> {
     const record = planRun(this.ctx, this.networks, spec, false);
-    return this.ctx.store.lock.withLock(() => this.startLocked(record, 'detached'));
+    return this.ctx.store.lock.withLock(async () => (await this.startLocked(record, 'detached')).started);
   }
 
   /**
@@ -67,9 +67,8 @@ export class Containers {
   async runAttached(spec: RunSpec, callerPid: number): Promise<{ container: Container; launch: ProcessLaunch }> {
     const record = planRun(this.ctx, this.networks, spec, true);
     return this.ctx.store.lock.withLock(async () => {
-      const container = await this.startLocked(record, { attachedTo: callerPid });
-      const setup = this.processSetup(container, container.sandboxKey ?? '', join(containerDir(this.ctx.config.stateDir, container.id), 'hosts'), join(containerDir(this.ctx.config.stateDir, container.id), 'resolv.conf'));
-      return { container, launch: { argv: containerArgv(setup), env: setup.env } };
+      const { started, setup } = await this.startLocked(record, { attachedTo: callerPid });
+      return { container: started, launch: { argv: containerArgv(setup), env: setup.env } };
     });
   }
 
@@ -102,14 +101,14 @@ export class Containers {
     return this.ctx.store.lock.withLock(async () => {
       const container = this.get(nameOrId);
       if (container.status === 'running') return container;
-      return this.startLocked(container, 'detached');
+      return (await this.startLocked(container, 'detached')).started;
     });
   }
   /**
    * Attach the network and start the command: supervised in the background
    * (`detached`), or by the caller (`attachedTo` its PID, see runAttached).
    */
-  private async startLocked(container: Container, how: 'detached' | { attachedTo: number }): Promise<Container> {
+  private async startLocked(container: Container, how: 'detached' | { attachedTo: number }): Promise<{ started: Container; setup: ProcessSetup }> {
     const ref = { id: container.id, name: container.name };
     // A failed first start removes the container again; a failed restart leaves it exited.
     const isNew = container.status === 'created';
@@ -117,10 +116,10 @@ export class Containers {
       if (isNew) await saga.step('create', () => this.create(container), { kind: 'container.row.delete', data: { id: container.id } });
       const attached = await this.attacher.attach(saga, container);
       const runId = container.runId + 1;
+      const setup = this.processSetup(container, attached.sandbox.netnsPath, attached.hostsFile, attached.resolvFile);
       let pid: number;
       if (how === 'detached') {
         if (!this.ctx.reaper) throw new CtrnetError('INTERNAL', 'detached containers need a reaper (the ctrnet CLI); run them through the CLI');
-        const setup = this.processSetup(container, attached.sandbox.netnsPath, attached.hostsFile, attached.resolvFile);
         const dir = containerDir(this.ctx.config.stateDir, container.id);
         rmSync(join(dir, 'pid'), { force: true });
         const reaper = this.ctx.reaper;
@@ -147,7 +146,7 @@ export class Containers {
       this.ctx.store.containers.update(started);
       if (how === 'detached') await this.ctx.bus.emit('container.start', { container: ref, pid });
       debug('started %s pid %d', container.name, pid);
-      return started;
+      return { started, setup };
     });
   }
 
