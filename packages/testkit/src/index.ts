@@ -31,3 +31,7 @@ export {
   type PublisherTopology,
 } from './conformance/publisher-topology.js';
 export { driverTraitProblems } from './conformance/traits.js';
+export { createFence, Fence, type FenceExecOptions, type FenceOptions } from './engines/fence.js';
+export { missingPackages, skipUnlessInstalled, type EngineName } from './engines/requirements.js';
+export { createLan, LAN_TOPOLOGY, type Lan } from './engines/lan.js';
+export { ENGINE_HOST_PATHS, hostChanges, snapshotHost, type HostSnapshot } from './engines/host-snapshot.js';
