@@ -3,16 +3,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { createFence, hostChanges, snapshotHost, spawnProcess, TestNamespaces, useTestNamespaces, type HostSnapshot } from '../src/index.js';
 import { cgroupHierarchies } from '../src/engines/cgroups.js';
-
-/** Running, or stopped: a zombie is dead (PID 1 here reaps orphans slowly). */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^[ZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
-  } catch {
-    return false;
-  }
-}
+import { aliveProcesses } from './engines-helpers.js';
 
 describe('engines: the fence', function () {
   this.timeout(60_000);
@@ -50,6 +41,18 @@ describe('engines: the fence', function () {
     }
     // crun refuses a hybrid layout whose cgroup2 has controllers: the unified mount stays out.
     expect(mounts).to.not.include(' cgroup2 ');
+  });
+
+  it("reaches the host's named network namespaces through netnsPath, not through its own /run/netns", async () => {
+    const fence = await createFence(tn);
+    const other = await tn.create('other');
+    await other.exec(['ip', 'link', 'add', 'ctt-probe0', 'type', 'veth', 'peer', 'name', 'ctt-probe1']);
+    const inside = fence.netnsPath(other);
+    expect(inside).to.equal(fence.path('host-netns', other.name));
+    expect((await fence.exec(['nsenter', `--net=${inside}`, 'ip', '-o', 'link'])).stdout).to.include('ctt-probe0');
+    // The overlay over /run shows the file under the host's nsfs mount: an empty file, not a namespace.
+    expect((await fence.exec(['nsenter', `--net=${other.path}`, 'true'], { reject: false })).exitCode).to.not.equal(0);
+    expect(fence.netnsPath('/proc/1/ns/net')).to.equal('/proc/1/ns/net');
   });
 
   it('shares a directory of the temp dir at a path inside, hiding what the host has there', async () => {
@@ -102,7 +105,7 @@ describe('engines: the fence', function () {
     }
     expect(String(caught)).to.include('body failed on purpose');
     expect(new Set(made.pids).size).to.be.at.least(3);
-    for (const pid of made.pids) expect(alive(pid), `pid ${pid}`).to.equal(false);
+    expect(aliveProcesses(made.pids)).to.deep.equal([]);
     expect(made.fence!.traces()).to.deep.equal([]);
     await own.cleanup();
   });

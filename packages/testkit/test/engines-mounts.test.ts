@@ -29,9 +29,10 @@ describe('engines: fence mount plan', () => {
     ]);
   });
 
-  it('hybrid host: overlays, fresh sysfs, v1 hierarchies again, no unified mount, symlinks kept, all with -n', () => {
-    const plan = fenceMountPlan('/tmp/f', parseMounts(HYBRID), [{ path: '/sys/fs/cgroup/cpuacct', target: 'cpu' }]);
+  it('hybrid host: host netns kept reachable, overlays, fresh sysfs, v1 hierarchies again, no unified mount, symlinks kept, all with -n', () => {
+    const plan = fenceMountPlan('/tmp/f', parseMounts(HYBRID), [{ path: '/sys/fs/cgroup/cpuacct', target: 'cpu' }], true);
     expect(plan).to.deep.equal([
+      ['mount', '-n', '--rbind', '/run/netns', '/tmp/f/host-netns'],
       ['mount', '-n', '-t', 'overlay', 'overlay', '-o', 'lowerdir=/etc,upperdir=/tmp/f/overlay/etc/upper,workdir=/tmp/f/overlay/etc/work', '/etc'],
       ['mount', '-n', '-t', 'overlay', 'overlay', '-o', 'lowerdir=/opt,upperdir=/tmp/f/overlay/opt/upper,workdir=/tmp/f/overlay/opt/work', '/opt'],
       ['mount', '-n', '-t', 'overlay', 'overlay', '-o', 'lowerdir=/run,upperdir=/tmp/f/overlay/run/upper,workdir=/tmp/f/overlay/run/work', '/run'],
@@ -49,7 +50,7 @@ describe('engines: fence mount plan', () => {
   });
 
   it('pure cgroup v2 host: one cgroup2 mount over the fresh sysfs', () => {
-    const plan = fenceMountPlan('/tmp/f', parseMounts('cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid,nsdelegate 0 0\n'), []);
+    const plan = fenceMountPlan('/tmp/f', parseMounts('cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid,nsdelegate 0 0\n'), [], false);
     expect(plan.slice(4)).to.deep.equal([
       ['umount', '-n', '-l', '/sys'],
       ['mount', '-n', '-t', 'sysfs', 'sysfs', '/sys'],

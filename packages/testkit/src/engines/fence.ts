@@ -14,10 +14,10 @@ import createDebug from 'debug';
 import { execa } from 'execa';
 import { CtrnetError, ExecError, invalidArgument } from '@ctrnet/core';
 import type { TestNamespaces } from '../namespaces.js';
-import type { ExecOutput, NetnsExecOptions, NetnsHandle } from '../netns.js';
+import { netnsPath, type ExecOutput, type NetnsExecOptions, type NetnsHandle, type NetnsRef } from '../netns.js';
 import { spawnProcess, type SpawnedProcess, type SpawnOptions } from '../process.js';
 import { cgroupHierarchies, cgroupLinks, removeCgroupTree } from './cgroups.js';
-import { fenceDirProblem, fenceMountPlan, overlayLayers, parseMounts } from './mounts.js';
+import { fenceDirProblem, fenceMountPlan, HOST_NETNS_SUBDIR, NETNS_DIR, overlayLayers, parseMounts } from './mounts.js';
 import { fenceProcesses, reapFence, type FenceIdentity } from './reaper.js';
 
 const debug = createDebug('ctrnet:testkit:engines:fence');
@@ -96,6 +96,18 @@ export class Fence {
   /** `join(dir, ...parts)`. */
   path(...parts: string[]): string {
     return join(this.dir, ...parts);
+  }
+
+  /**
+   * The path of a network namespace as seen inside the fence, for an engine
+   * or bundle that should join it (`netnsPath`, `--network ns:PATH`). Inside,
+   * /run/netns is the fence's own (Podman puts its sandboxes there), so a
+   * host namespace /run/netns/NAME is reached as `<dir>/host-netns/NAME`;
+   * other paths (/proc/PID/ns/net) are the same inside.
+   */
+  netnsPath(ns: NetnsRef): string {
+    const path = netnsPath(ns);
+    return path.startsWith(`${NETNS_DIR}/`) ? this.path(HOST_NETNS_SUBDIR, path.slice(NETNS_DIR.length + 1)) : path;
   }
 
   /** argv prefixed with the nsenter that enters the fence; throws once the fence is gone. */
@@ -212,7 +224,9 @@ export class Fence {
       mkdirSync(layer.upper, { recursive: true });
       mkdirSync(layer.work, { recursive: true });
     }
-    const plan = fenceMountPlan(this.dir, parseMounts(readFileSync('/proc/self/mounts', 'utf8')), cgroupLinks());
+    const hostHasNetnsDir = existsSync(NETNS_DIR);
+    if (hostHasNetnsDir) mkdirSync(this.path(HOST_NETNS_SUBDIR));
+    const plan = fenceMountPlan(this.dir, parseMounts(readFileSync('/proc/self/mounts', 'utf8')), cgroupLinks(), hostHasNetnsDir);
     for (const argv of plan) {
       await this.exec(argv);
       if (argv[0] === 'mount') this.mountPoints.push(argv[argv.length - 1]!);

@@ -16,6 +16,12 @@ import { join } from 'node:path';
  */
 export const OVERLAID_DIRS = ['/etc', '/opt', '/run', '/var'] as const;
 
+/** Where `ip netns add` keeps named network namespaces (bind mounts of nsfs files). */
+export const NETNS_DIR = '/run/netns';
+
+/** Where the host's {@link NETNS_DIR} stays visible inside a fence, relative to the temp dir. */
+export const HOST_NETNS_SUBDIR = 'host-netns';
+
 /** Where cgroup hierarchies are mounted on a systemd-style host. */
 const CGROUP_ROOT = '/sys/fs/cgroup';
 
@@ -64,6 +70,13 @@ export function overlayLayers(dir: string): OverlayLayers[] {
  * The commands run inside the fence's new mount namespace, in order. Every
  * mount uses `-n` so the host's /run/mount/utab never hears of it.
  *
+ * - When the host has /run/netns: a recursive bind of it at
+ *   `<dir>/host-netns`, made before /run is overlaid. An overlay does not
+ *   show the mounts below its lower dir, so inside the fence
+ *   /run/netns/NAME is an empty file, not a namespace; the bind keeps the
+ *   host's namespaces reachable (a bind of a slave mount is a slave too, so
+ *   namespaces added later show up) without letting an engine create its own
+ *   there.
  * - The overlays of {@link overlayLayers}.
  * - A fresh sysfs instead of the host's, as `ip netns exec` does (the old
  *   one detached, so its cgroup submounts leave the mount table too):
@@ -78,10 +91,12 @@ export function overlayLayers(dir: string): OverlayLayers[] {
  *   mode not supported, drop all controllers from cgroupv2"), and nothing
  *   else needs it.
  */
-export function fenceMountPlan(dir: string, hostMounts: readonly MountEntry[], cgroupLinks: readonly CgroupLink[]): string[][] {
-  const plan: string[][] = overlayLayers(dir).map(({ lower, upper, work }) => [
-    'mount', '-n', '-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${upper},workdir=${work}`, lower,
-  ]);
+export function fenceMountPlan(dir: string, hostMounts: readonly MountEntry[], cgroupLinks: readonly CgroupLink[], hostHasNetnsDir: boolean): string[][] {
+  const plan: string[][] = [];
+  if (hostHasNetnsDir) plan.push(['mount', '-n', '--rbind', NETNS_DIR, join(dir, HOST_NETNS_SUBDIR)]);
+  for (const { lower, upper, work } of overlayLayers(dir)) {
+    plan.push(['mount', '-n', '-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${upper},workdir=${work}`, lower]);
+  }
   plan.push(['umount', '-n', '-l', '/sys'], ['mount', '-n', '-t', 'sysfs', 'sysfs', '/sys']);
   const unified = hostMounts.find((m) => m.type === 'cgroup2' && m.target === CGROUP_ROOT);
   if (unified) {
