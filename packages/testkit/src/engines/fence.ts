@@ -6,21 +6,22 @@
  * dir itself has the same path inside and outside, so config files and
  * sockets put there are shared with the test.
  */
-import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import createDebug from 'debug';
-import { execa } from 'execa';
 import { CtrnetError, ExecError, invalidArgument } from '@ctrnet/core';
 import type { TestNamespaces } from '../namespaces.js';
-import { netnsPath, type ExecOutput, type NetnsExecOptions, type NetnsHandle, type NetnsRef } from '../netns.js';
+import { netnsPath, type ExecOutput, type NetnsHandle, type NetnsRef } from '../netns.js';
 import { spawnProcess, type SpawnedProcess, type SpawnOptions } from '../process.js';
+import { runLogged, runPiped, spawnEnv, type FenceExecOptions } from './fence-commands.js';
 import { cgroupHierarchies, cgroupLinks, removeCgroupTree } from './cgroups.js';
 import { fenceDirProblem, fenceMountPlan, HOST_NETNS_SUBDIR, NETNS_DIR, overlayLayers, parseMounts } from './mounts.js';
-import { fenceProcesses, reapFence, type FenceIdentity } from './reaper.js';
+import { fenceProcesses, reapFence, stillRunning, type FenceIdentity, type ProcessRef } from './reaper.js';
 
 const debug = createDebug('ctrnet:testkit:engines:fence');
+
+export type { FenceExecOptions };
 
 /**
  * The process that holds the fence's mount namespace. `unshare` execs
@@ -31,38 +32,11 @@ const debug = createDebug('ctrnet:testkit:engines:fence');
 const HELPER_ARGV = ['unshare', '--mount', '--propagation', 'slave', '--', 'sleep', 'infinity'];
 
 const READY_TIMEOUT_MS = 5000;
-const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
-
-/**
- * Variables that would point an engine or its CLI at the host's daemons,
- * config or temp space; removed from every command run in a fence.
- * (A DOCKER_CONFIG without config.json even makes Podman fail.)
- */
-const HOST_ENGINE_ENV = [
-  'DOCKER_HOST', 'DOCKER_CONFIG', 'DOCKER_CONTEXT', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY',
-  'CONTAINER_HOST', 'CONTAINER_CONNECTION', 'CONTAINERS_CONF', 'CONTAINERS_STORAGE_CONF', 'CONTAINERS_REGISTRIES_CONF',
-  'CONTAINERD_ADDRESS', 'CONTAINERD_NAMESPACE', 'CNI_PATH', 'XDG_RUNTIME_DIR', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'TMPDIR',
-];
 
 /** Options for {@link createFence}. */
 export interface FenceOptions {
   /** Network namespace the fence lives in; default a fresh `tn.createHost()`. */
   host?: NetnsHandle;
-}
-
-/** Options for {@link Fence.exec}. */
-export interface FenceExecOptions extends NetnsExecOptions {
-  /** Extra environment variables (the host's engine variables are always removed). */
-  env?: Record<string, string>;
-  /** Kill the command after this long (default 60 s); it then rejects. */
-  timeoutMs?: number;
-  /**
-   * The command leaves a process behind that inherits its stdio (`runc run
-   * -d`, `crun run -d`): pipes would never close, so stdout and stderr go to
-   * a log file under `<dir>/logs/` instead, and `stderr` holds its content.
-   * `input` is ignored.
-   */
-  background?: boolean;
 }
 
 /** A private mount namespace for container engines; see the module comment. Made by {@link createFence}. */
@@ -71,6 +45,10 @@ export class Fence {
   private readonly mountPoints: string[] = [];
   private readonly shares = new Map<string, string>();
   private mntNs: string | undefined;
+  /** An open /proc/PID/ns/mnt: keeps the namespace, and so its number, ours until teardown has reaped everything. */
+  private mntPin: number | undefined;
+  /** Processes teardown could not kill, as seen then; after teardown the namespace number may belong to someone else. */
+  private survivors: ProcessRef[] = [];
   private logCount = 0;
   private torn: Promise<void> | undefined;
 
@@ -113,7 +91,7 @@ export class Fence {
   /** argv prefixed with the nsenter that enters the fence; throws once the fence is gone. */
   argv(argv: readonly string[]): string[] {
     const pid = this.helper.pid;
-    if (this.mntNs === undefined || this.helper.exited() || readNs(pid) !== this.mntNs) {
+    if (this.mntPin === undefined || this.helper.exited() || readNs(pid) !== this.mntNs) {
       // Entering a recycled PID's namespace could mean the real host's: refuse.
       throw new CtrnetError('INVALID_STATE', `fence ${this.name} is gone (helper pid ${pid} no longer holds its mount namespace); create a new fence`);
     }
@@ -128,7 +106,7 @@ export class Fence {
   async exec(argv: readonly string[], opts: FenceExecOptions = {}): Promise<ExecOutput> {
     const full = this.argv(argv);
     debug('%s: %o', this.name, argv);
-    const output = opts.background ? await this.runLogged(full, opts) : await runPiped(full, opts);
+    const output = opts.background ? await runLogged(full, opts, this.path('logs', `${++this.logCount}-${basename(argv[0]!)}.log`)) : await runPiped(full, opts);
     if (output.exitCode !== 0 && opts.reject !== false) {
       throw new ExecError(full, output.exitCode, output.stderr, { input: opts.input });
     }
@@ -137,9 +115,7 @@ export class Fence {
 
   /** Starts a long-running command inside the fence; stopped (SIGTERM, then SIGKILL) at teardown. */
   spawn(argv: readonly string[], opts: SpawnOptions = {}): SpawnedProcess {
-    // Node drops variables whose value is undefined: that is how the host's engine variables are removed here.
-    const env = { ...Object.fromEntries(HOST_ENGINE_ENV.map((k) => [k, undefined])), LC_ALL: 'C', ...opts.env } as Record<string, string>;
-    const proc = spawnProcess(undefined, this.argv(argv), { env });
+    const proc = spawnProcess(undefined, this.argv(argv), { env: spawnEnv(opts.env) });
     this.defer(`stop pid ${proc.pid} (${argv[0]})`, () => proc.stop());
     return proc;
   }
@@ -168,9 +144,14 @@ export class Fence {
     this.steps.push({ what, run: fn });
   }
 
-  /** Live processes that belong to the fence (its mount namespace, its cgroups, their children), the helper excluded. */
+  /**
+   * Live processes that belong to the fence (its mount namespace, its
+   * cgroups, their children), the helper excluded; after teardown, those it
+   * could not kill that still run.
+   */
   leftovers(): number[] {
-    return this.mntNs === undefined ? [] : fenceProcesses(this.identity());
+    if (this.mntPin === undefined) return stillRunning(this.survivors);
+    return fenceProcesses(this.identity()).map((ref) => ref.pid);
   }
 
   /**
@@ -201,14 +182,20 @@ export class Fence {
 
   private async runTeardown(): Promise<void> {
     for (const step of this.steps.splice(0).reverse()) await attempt(step.what, step.run);
-    if (this.mntNs !== undefined) {
+    if (this.mntPin !== undefined) {
       await attempt('kill leftover processes', () => reapFence(this.identity()));
       for (const target of this.mountPoints.splice(0).reverse()) {
         await attempt(`unmount ${target}`, () => this.exec(['umount', '-n', '-l', target]));
       }
     }
     await attempt(`stop the fence helper pid ${this.helper.pid}`, () => this.helper.stop());
-    if (this.mntNs !== undefined) await attempt('kill leftover processes', () => reapFence({ ...this.identity(), spare: new Set() }));
+    if (this.mntPin !== undefined) {
+      const identity = { ...this.identity(), spare: new Set<number>() };
+      await attempt('kill leftover processes', () => reapFence(identity));
+      this.survivors = fenceProcesses(identity);
+      closeSync(this.mntPin);
+      this.mntPin = undefined;
+    }
     await attempt('remove cgroups', () => {
       const left = removeCgroupTree(this.cgroupParent);
       if (left.length > 0) throw new CtrnetError('INVALID_STATE', `cgroups ${left.join(', ')} are still in use; remove them with rmdir once empty`);
@@ -220,6 +207,9 @@ export class Fence {
   /** @internal Waits until the helper has its own mount namespace, then builds the fence inside it. */
   async build(): Promise<void> {
     this.mntNs = await waitForOwnMountNs(this.helper);
+    this.mntPin = openSync(`/proc/${this.helper.pid}/ns/mnt`, 'r');
+    // Opened after the check: make sure the pin holds the namespace that was checked.
+    if (readNs(this.helper.pid) !== this.mntNs) throw new CtrnetError('EXEC_FAILED', `fence helper pid ${this.helper.pid} changed mount namespace while starting`);
     for (const layer of overlayLayers(this.dir)) {
       mkdirSync(layer.upper, { recursive: true });
       mkdirSync(layer.work, { recursive: true });
@@ -238,25 +228,6 @@ export class Fence {
     return { mntNs: this.mntNs!, cgroupParent: this.cgroupParent, spare: new Set([this.helper.pid]) };
   }
 
-  /**
-   * Runs with stdout and stderr on a log file and waits for the exit only:
-   * Node's child_process, because execa waits for the streams to close too.
-   */
-  private async runLogged(full: readonly string[], opts: FenceExecOptions): Promise<ExecOutput> {
-    const path = this.path('logs', `${++this.logCount}-${basename(full[full.indexOf('--') + 1]!)}.log`);
-    mkdirSync(dirname(path), { recursive: true });
-    const fd = openSync(path, 'a');
-    try {
-      const child = spawn(full[0]!, full.slice(1), { stdio: ['ignore', fd, fd], env: fenceEnv(opts.env), timeout: opts.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS });
-      const exitCode = await new Promise<number>((resolve) => {
-        child.on('error', () => resolve(127));
-        child.on('exit', (code) => resolve(code ?? 128));
-      });
-      return { stdout: '', stderr: readFileSync(path, 'utf8'), exitCode };
-    } finally {
-      closeSync(fd);
-    }
-  }
 }
 
 /**
@@ -306,27 +277,6 @@ function readComm(pid: number): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Runs to completion with piped stdio. */
-async function runPiped(full: readonly string[], opts: FenceExecOptions): Promise<ExecOutput> {
-  const result = await execa(full[0]!, full.slice(1), {
-    input: opts.input,
-    reject: false,
-    extendEnv: false,
-    env: fenceEnv(opts.env),
-    timeout: opts.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS,
-  });
-  const stderr = String(result.stderr ?? '');
-  // A timeout or a failed start has no exit code; its message says what happened.
-  return { stdout: String(result.stdout ?? ''), stderr: stderr || (result.failed ? String(result.message ?? '') : ''), exitCode: result.exitCode ?? 127 };
-}
-
-/** The environment of a command in the fence: ours without the host's engine variables, C locale, plus `extra`. */
-function fenceEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !HOST_ENGINE_ENV.includes(k)) env[k] = v;
-  return { ...env, LC_ALL: 'C', ...extra };
 }
 
 /** Runs one teardown step, reporting instead of throwing. */

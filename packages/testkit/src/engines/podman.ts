@@ -55,7 +55,12 @@ export interface Podman {
   importImage(image: BusyboxImage): Promise<string>;
 }
 
-/** Writes Podman's private config into the fence and checks Podman answers with it; containers are removed at fence teardown. */
+/**
+ * Writes Podman's private config into `<fence dir>/podman-<backend>/` and
+ * checks Podman answers with it; containers are removed at fence teardown.
+ * Preparing again with the same backend reuses that directory (images stay)
+ * and rewrites its config, which earlier handles then use too.
+ */
 export async function preparePodman(fence: Fence, opts: PodmanOptions = {}): Promise<Podman> {
   const backend = opts.networkBackend ?? 'cni';
   // One directory per backend: their storage and network files do not mix.

@@ -15,7 +15,11 @@ const debug = createDebug('ctrnet:testkit:engines:reaper');
 
 /** How to recognise a fence's processes. */
 export interface FenceIdentity {
-  /** `readlink /proc/PID/ns/mnt` of the fence, e.g. `mnt:[4026532390]`. */
+  /**
+   * `readlink /proc/PID/ns/mnt` of the fence, e.g. `mnt:[4026532390]`. Only
+   * meaningful while the namespace is held open: a freed namespace's number
+   * is soon given to a new one, maybe someone else's.
+   */
   mntNs: string;
   /** The fence's cgroup parent, e.g. `/ctt-fence-Ab12Cd`. */
   cgroupParent: string;
@@ -37,9 +41,23 @@ const WAIT_STEP_MS = 20;
 const WAIT_LIMIT_MS = 5000;
 const ROUNDS = 5;
 
+/** A process as it was when seen: its PID and start time, which together never name another process. */
+export interface ProcessRef {
+  pid: number;
+  start: string;
+}
+
+/** The processes of `refs` that still run (zombies count as dead). */
+export function stillRunning(refs: readonly ProcessRef[]): number[] {
+  return refs.filter((ref) => {
+    const now = procInfo(ref.pid);
+    return now !== undefined && !now.zombie && now.start === ref.start;
+  }).map((ref) => ref.pid);
+}
+
 /** PIDs that belong to the fence right now (zombies excluded: they are already dead). */
-export function fenceProcesses(id: FenceIdentity): number[] {
-  return [...collect(id).keys()];
+export function fenceProcesses(id: FenceIdentity): ProcessRef[] {
+  return [...collect(id).values()].map(({ pid, start }) => ({ pid, start }));
 }
 
 /**
@@ -60,7 +78,7 @@ export async function reapFence(id: FenceIdentity): Promise<number[]> {
     debug('round %d: killed %o', round, [...all.keys()]);
     await waitGone([...all.values()]);
   }
-  const left = fenceProcesses(id);
+  const left = fenceProcesses(id).map((ref) => ref.pid);
   if (left.length > 0) throw new CtrnetError('INVALID_STATE', `processes ${left.join(', ')} of the fence survived SIGKILL; inspect them with ps -o pid,stat,cmd -p ${left.join(',')}`);
   return killed;
 }
