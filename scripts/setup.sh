@@ -25,6 +25,38 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# Container engines for the testkit's engine harness (packages/testkit/src/engines):
+# the engine tests run the real binaries, fenced off from the host, and skip
+# loudly when a package is missing.
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+engines=()
+for pkg in docker.io podman containerd runc crun conmon busybox-static containernetworking-plugins; do
+  installed "$pkg" || engines+=("$pkg")
+done
+if [ ${#engines[@]} -gt 0 ]; then
+  echo "ctrnet setup: installing ${engines[*]}"
+  # docker.io's postinst runs `invoke-rc.d docker start` when /etc/init.d/docker
+  # exists and systemd does not run (as here), and containerd's and podman's
+  # start their units under systemd: either way a daemon would start on the
+  # host. A policy-rc.d that answers 101 ("action forbidden") stops both
+  # invoke-rc.d and deb-systemd-invoke; it is removed again afterwards, and an
+  # existing one is left alone.
+  policy=/usr/sbin/policy-rc.d
+  own_policy=
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# ctrnet setup: no daemon may start while engine packages install\nexit 101\n' > "$policy"
+    chmod 755 "$policy"
+    own_policy=1
+    trap 'rm -f "$policy"' EXIT
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${engines[@]}" >/dev/null
+  if [ -n "$own_policy" ]; then
+    rm -f "$policy"
+    trap - EXIT
+  fi
+fi
+
 # npm dependencies: reinstall only when the lock file changed since the last install.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "ctrnet setup: npm ci"

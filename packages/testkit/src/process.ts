@@ -18,8 +18,8 @@ export interface SpawnOptions {
 export interface SpawnedProcess {
   /** PID of the program itself: nsenter execs it, so no wrapper process sits in between. */
   pid: number;
-  /** SIGTERM, then SIGKILL after a grace period; resolves once the process is gone. Safe to repeat. */
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL after `graceMs` (default 2000); resolves once the process is gone. Safe to repeat. */
+  stop(graceMs?: number): Promise<void>;
   /** Everything the process wrote to stdout and stderr so far, interleaved as received. */
   output(): string;
   /** Resolves when `pattern` appears in {@link output}; rejects if the process exits first or time runs out. */
@@ -87,12 +87,12 @@ export function spawnProcess(ns: NetnsRef | undefined, argv: readonly string[], 
       check();
     });
 
-  const stop = async (): Promise<void> => {
+  const stop = async (graceMs = TERM_GRACE_MS): Promise<void> => {
     if (done) return;
     // kill() goes through the child handle, which refuses once the PID is
     // reaped, so a recycled PID can never be hit.
     child.kill('SIGTERM');
-    const grace = new Promise<'timeout'>((resolve) => setTimeout(resolve, TERM_GRACE_MS, 'timeout').unref());
+    const grace = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
     if ((await Promise.race([finished, grace])) === 'timeout' && !done) {
       debug('pid %d ignored SIGTERM; sending SIGKILL', pid);
       child.kill('SIGKILL');
