@@ -7,6 +7,7 @@ export { planAddressedEndpoint, planEmptyNetwork } from './driver-helpers.js';
 export { CtrnetError, ERROR_CODES, invalidArgument, isCtrnetError, type ErrorCode } from './errors.js';
 export { LIFECYCLE_EVENT_NAMES, type ContainerRef, type LifecycleEventName, type LifecycleEvents } from './events.js';
 export { ExecaExecutor } from './exec/execa-executor.js';
+export { CoprocessExecutor, type CoprocessExecutorOptions } from './exec/coprocess-executor.js';
 export { ExecError, type ExecErrorKind } from './exec/exec-error.js';
 export type { ExecResult, ExecTarget, Executor, IpBatchOptions, IpCommand, RunOptions } from './exec/executor.js';
 export { RecordingExecutor, type RecordedCall } from './exec/recording-executor.js';
