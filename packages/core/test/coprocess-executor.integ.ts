@@ -158,6 +158,17 @@ describe('CoprocessExecutor (integration)', function () {
       console.log(`      host end of the veth gone ${ms} ms after ip netns delete`);
     });
 
+    it('netns add and delete go through the host coprocess without it keeping the namespace', async () => {
+      const name = `${host}-c4`;
+      made.push(name);
+      await exec.ip([['netns', 'add', name]]);
+      await exec.ip([['link', 'add', 'ctt-after', 'type', 'bridge']]);
+      expect(hasLink('ctt-after')).to.equal(true);
+      expect(holders(`/run/netns/${name}`)).to.deep.equal([]);
+      await exec.ip([['netns', 'delete', name]]);
+      expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).to.not.contain(name);
+    });
+
     it('(control) the trap is real: a resident ip told about a namespace keeps it, and its veth, after netns delete', async () => {
       const c = newNetns('c2');
       const raw = spawn('nsenter', [`--net=${hostPath}`, '--', 'ip', '-force', '-batch', '-'], { stdio: ['pipe', 'ignore', 'ignore'] });
