@@ -43,7 +43,7 @@ export class CoprocessDied extends Error {
   }
 }
 
-/** Sends `input` and resolves with the stderr written before the match of `end`. */
+/** Sends `input` and resolves with the stderr written before the match of `end` (a non-global pattern). */
 export type Exchange = (input: string, end: RegExp) => Promise<string>;
 
 interface Pending {
@@ -98,6 +98,9 @@ class Running {
 
   exchange(input: string, end: RegExp): Promise<string> {
     this.exchanges++;
+    // Output between two exchanges answers neither; never let it pass for the next reply.
+    if (this.stderr) debug('%d: stray stderr between exchanges: %s', this.child.pid, this.stderr);
+    this.stderr = '';
     return new Promise((resolve, reject) => {
       this.pending = { end, resolve, reject };
       this.child.stdin.write(input);
