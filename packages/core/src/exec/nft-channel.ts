@@ -35,7 +35,8 @@ const debug = createDebug('ctrnet:core:nft-channel');
 const RECYCLE_AFTER = 500;
 
 const SENTINEL = 'ctrnet_sentinel';
-const SENTINEL_END = new RegExp(`^Error: [^\\n]*\\n${SENTINEL}\\n[ \\t]*\\^+\\n`, 'm');
+/** nft's error for the sentinel: the message, the echoed sentinel, its underline (always printed, last). */
+const SENTINEL_END = new RegExp(`^Error: [^\\n]*\\n${SENTINEL}\\n[ \\t~]*\\^[ \\t~^]*\\n`, 'm');
 
 /** Where the coprocess nft runs, and how to call it (tests substitute a fake). */
 export interface NftChannelSpec {
