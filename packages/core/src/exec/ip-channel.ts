@@ -9,8 +9,10 @@
  *
  * `-force` keeps ip alive after a failing line, so ip itself never stops a
  * batch. A normal batch is therefore sent one line per round trip and
- * stopped at the first failure (~0.1 ms per line); a teardown batch
- * (`ignoreMissing`) must run every line anyway and is sent in one write.
+ * stopped at the first failure; a teardown batch (`ignoreMissing`) must run
+ * every line anyway and is sent in one write. The round trips cost little:
+ * a 3-line batch takes 0.44 ms line by line, 0.39 ms in one write, against
+ * 4.8 ms for a spawned `ip -batch -` (`bench/exec-transport.ts`).
  *
  * The caller must never send lines that name a network namespace
  * (`namesNamespace`): ip would keep that namespace open for its lifetime.
@@ -27,7 +29,7 @@ const debug = createDebug('ctrnet:core:ip-channel');
  * iproute2 6.1 keeps ~5 KB per command that names a device for as long as
  * the process lives (measured: RSS +15 MB per 1,000 three-line batches), so
  * the coprocess is replaced after this many round trips; a restart costs
- * ~2 ms.
+ * about one spawn (~4 ms).
  */
 const RECYCLE_AFTER = 1_000;
 

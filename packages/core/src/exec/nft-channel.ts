@@ -10,6 +10,9 @@
  * line, `include "FILE"`: nft parses the whole file into one batch (one
  * transaction, all or nothing), and reports errors as `FILE:LINE:FROM-TO:
  * Error: ...`, which is rewritten to `nft -f -`'s `/dev/stdin:LINE:...`.
+ * The file costs ~0.1 ms (an add+delete: 0.59 ms through include, 0.49 ms
+ * as one `;`-joined line); a spawned `nft -f -` costs 5.5 ms to add an
+ * element and 16 ms to delete one (its exit waits for the kernel's flush).
  *
  * Completion: after the include, a sentinel line that is a syntax error on
  * purpose (no kernel access) makes nft print `Error: ...`, the sentinel and
@@ -30,7 +33,7 @@ const debug = createDebug('ctrnet:core:nft-channel');
  * nft's line editor (libedit) keeps every line in its history, and each
  * command gets slower as it grows (measured: 0.23 ms per add+delete at
  * first, +0.07 ms per 1,000 commands), so the coprocess is replaced after
- * this many scripts; a restart costs ~3 ms.
+ * this many scripts; a restart costs about one spawn (~5 ms).
  */
 const RECYCLE_AFTER = 500;
 
