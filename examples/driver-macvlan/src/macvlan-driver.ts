@@ -14,7 +14,6 @@ import {
   ExecError,
   invalidArgument,
   isValidIfName,
-  onlyMissingObjects,
   planAddressedEndpoint,
   type Endpoint,
   type Network,
@@ -48,7 +47,7 @@ export class MacvlanDriver implements NetworkDriver {
     try {
       await ctx.exec.run(['ip', '-j', 'link', 'show', 'dev', parent]);
     } catch (err) {
-      if (err instanceof ExecError && onlyMissingObjects(err.stderr)) {
+      if (err instanceof ExecError && err.kind === 'missing') {
         throw invalidArgument(`parent interface "${parent}" of macvlan network ${network.name} does not exist; give -o parent= an existing host interface (see: ip link show)`, err);
       }
       throw err;

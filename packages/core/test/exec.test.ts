@@ -1,8 +1,9 @@
 import { expect } from 'chai';
-import { CtrnetError, ExecError, ExecaExecutor, RecordingExecutor, onlyMissingObjects, type ExecResult, type RunOptions } from '../src/index.js';
+import { CtrnetError, ExecError, ExecaExecutor, RecordingExecutor, type ExecResult, type RunOptions } from '../src/index.js';
 
 describe('exec', () => {
-  describe('onlyMissingObjects', () => {
+  describe('ExecError.kind', () => {
+    const kind = (stderr: string) => new ExecError(['ip', '-batch', '-'], 1, stderr).kind;
     const missing = [
       'Cannot find device "vc0123456789abc"',
       'RTNETLINK answers: No such file or directory',
@@ -14,18 +15,40 @@ describe('exec', () => {
       'RTNETLINK answers: No such device',
     ];
     for (const line of missing) {
-      it(`"not found": ${line}`, () => expect(onlyMissingObjects(`${line}\nCommand failed -:1\n`)).to.equal(true));
+      it(`missing: ${line}`, () => expect(kind(`${line}\nCommand failed -:1\n`)).to.equal('missing'));
     }
 
     it('ignores the "Command failed -:N" lines and blank lines of ip -force -batch', () => {
       const stderr = ['Cannot find device "a"', 'Command failed -:1', '', 'RTNETLINK answers: No such process', 'Command failed -:3', ''].join('\n');
-      expect(onlyMissingObjects(stderr)).to.equal(true);
+      expect(kind(stderr)).to.equal('missing');
     });
 
-    it('is false as soon as one line is another error', () => {
-      expect(onlyMissingObjects('Cannot find device "a"\nCommand failed -:1\nRTNETLINK answers: Operation not permitted\nCommand failed -:2\n')).to.equal(false);
-      expect(onlyMissingObjects('RTNETLINK answers: File exists\n')).to.equal(false);
-      expect(onlyMissingObjects('Error: either "dev" is duplicate, or "foo" is a garbage.\n')).to.equal(false);
+    it('is other as soon as one line is another error, or when there is no message', () => {
+      expect(kind('Cannot find device "a"\nCommand failed -:1\nRTNETLINK answers: Operation not permitted\nCommand failed -:2\n')).to.equal('other');
+      expect(kind('Error: either "dev" is duplicate, or "foo" is a garbage.\n')).to.equal('other');
+      expect(kind('')).to.equal('other');
+    });
+
+    it('exists: File exists, alone or with missing objects', () => {
+      expect(kind('RTNETLINK answers: File exists\n')).to.equal('exists');
+      expect(kind('Cannot find device "a"\nCommand failed -:1\nRTNETLINK answers: File exists\nCommand failed -:2\n')).to.equal('exists');
+    });
+
+    it("reads nft's errors past the echoed command and its underline", () => {
+      const nft = (message: string) => `/dev/stdin:2:25-30: Error: ${message}\nadd element inet ctrnet ports { 80 }\n                        ^^^^^^\n`;
+      expect(kind(nft('Could not process rule: No such file or directory'))).to.equal('missing');
+      expect(kind(nft('Could not process rule: File exists'))).to.equal('exists');
+      expect(kind(nft('Could not process rule: Operation not permitted'))).to.equal('other');
+      expect(kind('Error: No such file or directory\nlist table inet ctrnet\n~~~~~~~~~~~~~~~~~~~~ ^^^^^^\n')).to.equal('missing');
+    });
+
+    it('no-program: a spawn ENOENT, or nsenter unable to execute the program', () => {
+      expect(kind('Command failed with ENOENT: nft -f -\nspawn nft ENOENT')).to.equal('no-program');
+      expect(kind('nsenter: failed to execute nft: No such file or directory\n')).to.equal('no-program');
+    });
+
+    it('takes the kind the executor gives over stderr', () => {
+      expect(new ExecError(['ip'], 137, 'Cannot find device "a"', { kind: 'other' }).kind).to.equal('other');
     });
   });
 
@@ -39,6 +62,12 @@ describe('exec', () => {
       expect(err.exitCode).to.equal(2);
       expect(err.input).to.equal('link add x type dummy\n');
       expect(err.message).to.equal('ip -batch - failed: RTNETLINK answers: File exists; rerun with --debug to see the full command and its input');
+    });
+
+    it('names the batch line that failed when the executor knows it', () => {
+      const err = new ExecError(['ip', 'link', 'set', 'x', 'up'], 1, 'Cannot find device "x"\nCommand failed -:2\n', { line: 2 });
+      expect(err.line).to.equal(2);
+      expect(err.message).to.equal('ip link set x up failed (line 2 of the batch): Cannot find device "x"; rerun with --debug to see the full command and its input');
     });
 
     it('names the exit status when stderr is empty', () => {

@@ -1,6 +1,6 @@
 /** Reads whether an interface exists, and of what kind, before the driver creates it. */
 import createDebug from 'debug';
-import { CtrnetError, ExecError, onlyMissingObjects, type Executor } from '@ctrnet/core';
+import { CtrnetError, ExecError, type Executor } from '@ctrnet/core';
 
 const debug = createDebug('ctrnet:driver-bridge:link-probe');
 
@@ -16,7 +16,7 @@ export async function probeLink(exec: Executor, name: string): Promise<LinkInfo 
   try {
     ({ stdout } = await exec.run(['ip', '-j', '-d', 'link', 'show', 'dev', name]));
   } catch (err) {
-    if (err instanceof ExecError && onlyMissingObjects(err.stderr)) {
+    if (err instanceof ExecError && err.kind === 'missing') {
       debug('%s does not exist', name);
       return undefined;
     }
@@ -39,7 +39,7 @@ export async function linksOnBridge(exec: Executor, bridge: string): Promise<str
   try {
     ({ stdout } = await exec.run(['ip', '-j', 'link', 'show', 'master', bridge]));
   } catch (err) {
-    if (err instanceof ExecError && onlyMissingObjects(err.stderr)) return [];
+    if (err instanceof ExecError && err.kind === 'missing') return [];
     throw err;
   }
   try {

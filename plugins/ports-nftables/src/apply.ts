@@ -110,11 +110,7 @@ export async function listTable(ctx: PluginContext, flags: readonly string[] = [
 /** How an nft run failed: no nft program, an object was missing, an element existed, or something else. */
 function failure(err: unknown): 'no-nft' | 'missing' | 'exists' | 'other' {
   if (!(err instanceof ExecError)) return 'other';
-  // execa's spawn error, or nsenter's when the program is missing in the target namespace.
-  if (/spawn \S*nft ENOENT|failed to execute nft/.test(err.stderr)) return 'no-nft';
-  if (/No such file or directory/.test(err.stderr)) return 'missing';
-  if (/File exists/.test(err.stderr)) return 'exists';
-  return 'other';
+  return err.kind === 'no-program' ? 'no-nft' : err.kind;
 }
 
 /** Kernel elements that share a key with one of `ours` but differ from it. */

@@ -1,7 +1,7 @@
 import createDebug from 'debug';
 import { execa } from 'execa';
 import type { ExecResult, ExecTarget, Executor, IpBatchOptions, IpCommand, RunOptions } from './executor.js';
-import { ExecError, onlyMissingObjects } from './exec-error.js';
+import { ExecError } from './exec-error.js';
 import { monitorCommand } from './monitor.js';
 
 const debug = createDebug('ctrnet:exec');
@@ -38,7 +38,7 @@ export class ExecaExecutor implements Executor {
     try {
       await this.run(argv, { netns: options.netns, input });
     } catch (err) {
-      if (options.ignoreMissing && err instanceof ExecError && onlyMissingObjects(err.stderr)) {
+      if (options.ignoreMissing && err instanceof ExecError && err.kind === 'missing') {
         debug('ignored missing objects: %s', err.stderr.trim());
         return;
       }
