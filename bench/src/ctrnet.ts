@@ -75,6 +75,6 @@ export async function closeCtrnet(open: OpenCtrnet | undefined): Promise<void> {
   try {
     await open.rt.system.reset();
   } finally {
-    open.rt.close();
+    await open.rt.close();
   }
 }

@@ -4,8 +4,8 @@
  * plugins, which the thin-client path must not pay for.
  */
 import { fileURLToPath } from 'node:url';
-import { LocalApi, Runtime, type ConfigInputs } from '@ctrnet/core';
-import type { DependencyContainer } from 'tsyringe';
+import { CoprocessExecutor, EXECUTOR, LocalApi, Runtime, type ConfigInputs } from '@ctrnet/core';
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { BUILTIN_MODULES } from './builtins.js';
 import { VERSION } from './version.js';
 
@@ -25,4 +25,15 @@ export function openRuntime(inputs: ConfigInputs, container?: DependencyContaine
 
 export async function openLocalApi(inputs: ConfigInputs): Promise<LocalApi> {
   return new LocalApi(await openRuntime(inputs));
+}
+
+/**
+ * The daemon's runtime: the same parts, except kernel commands go through
+ * resident `ip` and `nft` coprocesses (0.4–0.6 ms a request instead of a
+ * spawn), which only pay off in a process that stays up.
+ */
+export function openDaemonRuntime(inputs: ConfigInputs): Promise<Runtime> {
+  const parts = rootContainer.createChildContainer();
+  parts.registerInstance(EXECUTOR, new CoprocessExecutor());
+  return openRuntime(inputs, parts);
 }

@@ -101,7 +101,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       await guard.stop();
       rmSync(socketPath, { force: true });
       if (options.pidFile) rmSync(options.pidFile, { force: true });
-      runtime.close();
+      await runtime.close();
       log('stopped');
       resolveStopped();
     })());

@@ -28,14 +28,14 @@ export function registerDaemonCommands(program: Command, result: CommandResult):
       requirePrivileges();
       const inputs = configInputs(cmd);
       const where = locateDaemon(inputs);
-      const [{ openRuntime }, { startDaemon }] = await Promise.all([import('../local.js'), import('@ctrnet/daemon')]);
-      const runtime = await openRuntime(inputs);
+      const [{ openDaemonRuntime }, { startDaemon }] = await Promise.all([import('../local.js'), import('@ctrnet/daemon')]);
+      const runtime = await openDaemonRuntime(inputs);
       const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
       let running;
       try {
         running = await startDaemon({ runtime, socketPath: where.socketPath, fingerprint: configFingerprint(inputs), pidFile: pidFileOf(where.stateDir), log });
       } catch (err) {
-        runtime.close();
+        await runtime.close();
         throw err;
       }
       const daemonRef = running;

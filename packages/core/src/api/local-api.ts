@@ -81,6 +81,6 @@ export class LocalApi implements CtrnetApi {
   }
 
   async close(): Promise<void> {
-    this.runtime.close();
+    await this.runtime.close();
   }
 }

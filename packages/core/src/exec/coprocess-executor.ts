@@ -23,6 +23,7 @@
 import createDebug from 'debug';
 import type { ExecResult, ExecTarget, Executor, IpBatchOptions, IpCommand, RunOptions } from './executor.js';
 import { IpChannel } from './ip-channel.js';
+import { monitorCommand } from './monitor.js';
 import { namesNamespace, spawnBatch } from './ip-batch.js';
 import { NftChannel } from './nft-channel.js';
 import { spawnOnce } from './spawn-once.js';
@@ -93,6 +94,10 @@ export class CoprocessExecutor implements Executor {
     }
     if (script.trim() === '') return;
     await this.nftChannel.apply(script);
+  }
+
+  monitor(argv: readonly string[], onLine: (line: string) => void, options: ExecTarget = {}): () => void {
+    return monitorCommand([...this.prefix(options), ...argv], onLine);
   }
 
   /** Lets requests in progress finish, then stops both coprocesses (by the PIDs this executor started). */

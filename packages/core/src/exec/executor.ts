@@ -47,4 +47,6 @@ export interface Executor {
    * changes made by others; short-lived ones never need it.
    */
   monitor?(argv: readonly string[], onLine: (line: string) => void, options?: ExecTarget): () => void;
+  /** Optional: stop the resident processes this executor keeps (coprocesses); the runtime calls it on close. */
+  close?(): Promise<void>;
 }

@@ -118,7 +118,9 @@ export class Runtime {
     return new Runtime(ctx, options.version);
   }
 
-  close(): void {
+  /** Release the store and whatever the executor keeps running. */
+  async close(): Promise<void> {
     this.ctx.store.close();
+    await this.ctx.exec.close?.();
   }
 }
