@@ -7,6 +7,7 @@ import { registerRunCommand } from './commands/run.js';
 import { registerSystemCommands } from './commands/system.js';
 import { registerEventsCommand } from './commands/events.js';
 import { registerDaemonCommands } from './commands/daemon.js';
+import { registerLifecycleCommands } from './commands/lifecycle.js';
 import type { GlobalOptions } from './session.js';
 import { VERSION } from './version.js';
 
@@ -30,6 +31,7 @@ export async function main(argv: string[]): Promise<number> {
   const result = { status: 0 };
   registerRunCommand(program, result);
   registerContainerCommands(program, result);
+  registerLifecycleCommands(program, result);
   registerNetworkCommands(program);
   registerSystemCommands(program);
   registerEventsCommand(program);
