@@ -131,6 +131,11 @@ export function renderTargets(results: BenchResults): string {
   check('start-up: ps through ctrnetd / node -e 0', startup?.ratios?.psDaemon, 1.2, 'x', false, overNode(startup, 'ps'));
   check('start-up: run -d -p through ctrnetd / node -e 0', startup?.ratios?.runDaemon, 1.2, 'x', false, overNode(startup, 'run'));
   check('start-up: rm -f through ctrnetd / node -e 0', startup?.ratios?.rmDaemon, 1.2, 'x', false, overNode(startup, 'rm'));
+  const forbidden = startup?.profile?.forbidden;
+  if (forbidden) {
+    const loaded = `${startup!.profile!.files.length} files`;
+    lines.push(['thin client: no SQLite, zod, execa, tsyringe, plugins', forbidden.length ? `${forbidden.length} found` : 'none', 'none', forbidden.length ? 'MISSED' : 'met', forbidden.join(', ') || `${loaded} loaded by ps`]);
+  }
   for (const r of results.scaling?.runs ?? []) check(`${r.runner} setup #${results.scaling!.n - 9}-${results.scaling!.n} / #1-10`, r.setupRatio, 1.3, 'x');
   for (const r of results.scaling?.manyPorts ?? []) {
     check(`${r.ports} ports in one container, run -d median, ${r.backend}`, r.run?.median, 1000, 'ms', true);
