@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
-import { constants } from 'node:os';
 import { Option, type Command } from 'commander';
 import { CtrnetError, invalidArgument, parseEnv, parseExposeSpec } from '@ctrnet/core/api';
+import { exitStatus, spawnChild } from '../child.js';
 import { ago, json, table } from '../output.js';
 import { portLine, portsColumn } from '../views.js';
 import { collect, withApi, type CommandResult } from '../session.js';
@@ -102,14 +101,10 @@ export function registerContainerCommands(program: Command, result: CommandResul
       if (opts.tty && opts.interactive && !process.stdin.isTTY) throw invalidArgument('the input device is not a TTY; drop -t (or -i), or run from a terminal');
       const launch = await withApi(cmd, (api) => api.call('container.exec', { name, command: words, env, workdir: opts.workdir, user: opts.user }));
       if (opts.detach) {
-        spawn(launch.argv[0]!, launch.argv.slice(1), { stdio: 'ignore', env: launch.env, detached: true }).unref();
+        (await spawnChild(launch.argv, { stdio: 'ignore', env: launch.env, detached: true })).unref();
         return;
       }
-      result.status = await new Promise<number>((resolve) => {
-        const child = spawn(launch.argv[0]!, launch.argv.slice(1), { stdio: [opts.interactive || opts.tty ? 'inherit' : 'ignore', 'inherit', 'inherit'], env: launch.env });
-        child.on('error', () => resolve(127));
-        child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
-      });
+      result.status = await exitStatus(await spawnChild(launch.argv, { stdio: [opts.interactive || opts.tty ? 'inherit' : 'ignore', 'inherit', 'inherit'], env: launch.env }));
     });
 
   program

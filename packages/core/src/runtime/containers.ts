@@ -13,7 +13,7 @@ import { containerArgv, execArgv, type ProcessSetup } from './container-argv.js'
 import type { RuntimeContext } from './context.js';
 import { linkEnvironment } from './name-files.js';
 import type { Networks } from './networks.js';
-import { containerDir } from './paths.js';
+import { attachSocketPath, containerDir } from './paths.js';
 import { planRun } from './plan-run.js';
 import { isAlive, processStartTime, send, stopProcess } from './processes.js';
 import type { RunSpec } from './run-spec.js';
@@ -128,7 +128,7 @@ export class Containers {
   /** The files of a container's current run. */
   private files(id: string): RunFiles & { initPid: string } {
     const dir = containerDir(this.ctx.config.stateDir, id);
-    return { log: join(dir, 'log'), exit: join(dir, 'exit'), reap: join(dir, 'reap'), attachSocket: join(dir, 'attach.sock'), gate: join(dir, 'start.gate'), initPid: join(dir, 'init.pid') };
+    return { log: join(dir, 'log'), exit: join(dir, 'exit'), reap: join(dir, 'reap'), attachSocket: attachSocketPath(this.ctx.config.stateDir, id), gate: join(dir, 'start.gate'), initPid: join(dir, 'init.pid') };
   }
 
   /**

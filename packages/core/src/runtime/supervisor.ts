@@ -47,6 +47,7 @@ const SUPERVISOR_SCRIPT = [
   'r_exit=$CTRNET_EXIT_FILE r_reap=$CTRNET_REAP_FILE r_sock=$CTRNET_ATTACH_SOCKET r_gate=$CTRNET_GATE',
   'unset CTRNET_REAP_NODE CTRNET_REAP_CLI CTRNET_REAP_STATE CTRNET_REAP_ID CTRNET_REAP_RUN CTRNET_EXIT_FILE CTRNET_REAP_FILE CTRNET_ATTACH_SOCKET CTRNET_GATE',
   'rm -f "$r_exit" "$r_sock"',
+  'if [ -n "$r_sock" ]; then mkdir -p -m 700 "${r_sock%/*}"; fi',
   'if [ -n "$r_gate" ]; then rm -f "$r_gate" && mkfifo -m 600 "$r_gate"; fi',
   'if [ -n "$r_sock" ]; then',
   // -E: no detach character (ctrnet attach handles Docker's detach keys); -z: no suspend key; -r winch: an attaching client makes the program redraw.
