@@ -107,8 +107,11 @@ export class System {
    */
   async heal(): Promise<string[]> {
     return this.ctx.store.lock.withLock(async () => {
-      if (!activeBackend(this.ctx)) return [];
+      const active = activeBackend(this.ctx);
+      if (!active) return [];
       const publisher = await this.ctx.publisher();
+      // Another process (a command with another $CTRNET_PORT_BACKEND) moved the rules to another backend: not ours to heal.
+      if (publisher.name !== active) return [];
       const ctx = pluginContext(this.ctx, 'ports', publisher.name);
       const state = firewallState(this.ctx);
       const missing = await publisher.check(ctx, state);
