@@ -48,11 +48,25 @@ async function inProcess<T>(inputs: ConfigInputs, work: (api: CtrnetApi) => Prom
   requirePrivileges();
   const { openLocalApi } = await import('./local.js');
   const api = await openLocalApi(inputs);
+  let needsDaemon = false;
   try {
-    return await work(api);
+    const result = await work(api);
+    // The embedded DNS resolver runs in ctrnetd: start one on demand, as Podman starts aardvark-dns.
+    needsDaemon = api.runtime.system.resolverNeeded();
+    return result;
   } finally {
     await api.close();
+    if (needsDaemon) await startDaemonFor(inputs);
   }
+}
+
+/** `ctrnet daemon start` for these inputs, as a child; its output is not the command's. */
+async function startDaemonFor(inputs: ConfigInputs): Promise<void> {
+  const { spawnChild, exitStatus } = await import('./child.js');
+  const cli = new URL('../../bin/ctrnet.js', import.meta.url).pathname;
+  const argv = [process.execPath, cli, ...(inputs.stateDir ? ['--state-dir', inputs.stateDir] : []), ...(inputs.configPath ? ['--config', inputs.configPath] : []), 'daemon', 'start'];
+  const status = await exitStatus(await spawnChild(argv, { stdio: ['ignore', 'ignore', 'inherit'] }));
+  if (status !== 0) process.stderr.write('ctrnet: warning: could not start ctrnetd, so container names do not resolve; see ctrnet daemon start\n');
 }
 
 /** CAP_NET_ADMIN is bit 12 of the effective capability set. */

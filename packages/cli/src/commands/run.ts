@@ -47,6 +47,7 @@ export interface RunOptions {
   workdir?: string;
   user?: string;
   label?: string[];
+  networkAlias?: string[];
   detachKeys?: string;
 }
 
@@ -79,6 +80,7 @@ export function addRunOptions(command: Command): Command {
     .option('-w, --workdir <dir>', 'working directory of the command')
     .option('-u, --user <user[:group]>', 'user (name or uid) and group to run the command as')
     .option('-l, --label <key=val>', 'label (repeatable)', collect)
+    .option('--network-alias <name>', "another name for the container on its network, for the network's DNS (repeatable)", collect)
     .argument('<command...>', 'command to run')
     .passThroughOptions();
 }
@@ -188,6 +190,7 @@ export function toSpec(command: string[], o: RunOptions): RunSpec {
   spec.workdir = o.workdir;
   spec.user = o.user;
   spec.labels = labels(o.label);
+  spec.networkAliases = o.networkAlias ?? [];
   mark('publish', o.publish);
   mark('publish-all', o.publishAll);
   mark('expose', o.expose);

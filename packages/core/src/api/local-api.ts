@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Runtime } from '../runtime/runtime.js';
 import { parseRequest } from './request.js';
 import type { ApiMethod, ApiMethods, ApiRequest, ApiResponse, CtrnetApi, EventRecord } from './types.js';
-import { checkContainerName } from '../runtime/validate.js';
+import { checkContainerName, checkHostname } from '../runtime/validate.js';
 import { resolveUser } from '../runtime/users.js';
 import { topOf } from './top.js';
 import { containerInspect, containerSummary, networkInspect, networkSummary } from './views.js';
@@ -67,7 +67,7 @@ export class LocalApi implements CtrnetApi {
         const n = await rt.networks.remove(name);
         return { id: n.id, name: n.name };
       },
-      'network.connect': async ({ network, container }) => (await rt.connections.connect(network, container), {}),
+      'network.connect': async ({ network, container, aliases }) => (await rt.connections.connect(network, container, aliases?.map((a) => checkHostname(a))), {}),
       'network.disconnect': async ({ network, container }) => (await rt.connections.disconnect(network, container), {}),
       'system.info': async () => ({ ...(await rt.system.info()), server: { daemon: this.daemon, pid: process.pid } }),
       'system.gc': async () => ({ fixed: await rt.system.gc() }),

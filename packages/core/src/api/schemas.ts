@@ -46,6 +46,7 @@ export const runSpecSchema = z
     workdir: z.string().optional(),
     user: z.string().optional(),
     labels: z.array(pair),
+    networkAliases: z.array(z.string().min(1).max(255)),
     command: z.array(z.string()),
     given: z.array(z.string()),
   })
@@ -67,6 +68,7 @@ const networkRequest = z
 
 const byName = z.object({ name }).strict();
 const membership = z.object({ network: name, container: name }).strict();
+const connection = z.object({ network: name, container: name, aliases: z.array(z.string().min(1).max(255)).optional() }).strict();
 
 type Schemas = { [M in ApiMethod]: z.ZodType<ApiRequest<M>> };
 
@@ -97,7 +99,7 @@ export const REQUEST_SCHEMAS: Schemas = {
   'network.list': empty,
   'network.inspect': byName,
   'network.remove': byName,
-  'network.connect': membership,
+  'network.connect': connection,
   'network.disconnect': membership,
   'system.info': empty,
   'system.gc': empty,

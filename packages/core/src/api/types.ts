@@ -174,7 +174,7 @@ export interface ApiMethods {
   'network.list': { request: Empty; response: NetworkSummary[] };
   'network.inspect': { request: { name: string }; response: NetworkInspect };
   'network.remove': { request: { name: string }; response: { id: string; name: string } };
-  'network.connect': { request: { network: string; container: string }; response: Empty };
+  'network.connect': { request: { network: string; container: string; aliases?: string[] }; response: Empty };
   'network.disconnect': { request: { network: string; container: string }; response: Empty };
   'system.info': { request: Empty; response: SystemInfo };
   'system.gc': { request: Empty; response: { fixed: string[] } };

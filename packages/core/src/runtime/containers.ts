@@ -270,6 +270,7 @@ export class Containers {
       if (this.ctx.store.containers.nameTaken(newName)) throw new CtrnetError('CONFLICT', `container name ${quote(newName)} is already in use; pick another name`);
       const renamed: Container = { ...container, name: newName, spec: { ...container.spec, name: newName } };
       this.ctx.store.containers.update(renamed);
+      await this.ctx.bus.emit('container.rename', { container: { id: container.id, name: newName }, oldName: container.name });
       return renamed;
     });
   }

@@ -54,5 +54,28 @@ export function firewallOf(ctx: RuntimeContext, network: Network): NetworkFirewa
 export function networkRules(ctx: RuntimeContext, network: Network): NetworkRules | undefined {
   const fw = firewallOf(ctx, network);
   if (!fw) return undefined;
-  return { networkId: network.id, bridge: fw.device, subnet: fw.subnet, gateway: fw.gateway, internal: network.internal, icc: fw.icc, masquerade: fw.masquerade };
+  const dnsRedirect = dnsRedirects(ctx)[network.id];
+  return {
+    networkId: network.id,
+    bridge: fw.device,
+    subnet: fw.subnet,
+    gateway: fw.gateway,
+    internal: network.internal,
+    icc: fw.icc,
+    masquerade: fw.masquerade,
+    ...(dnsRedirect ? { dnsRedirect } : {}),
+  };
+}
+
+/** Store key of the resolver's port per network, where it cannot use 53. */
+const DNS_REDIRECTS = 'dnsRedirects';
+
+/** Networks whose DNS traffic the firewall redirects to the resolver's alternate port. */
+export function dnsRedirects(ctx: RuntimeContext): Record<string, number> {
+  const raw = ctx.store.settings.get(DNS_REDIRECTS);
+  return raw ? (JSON.parse(raw) as Record<string, number>) : {};
+}
+
+export function setDnsRedirects(ctx: RuntimeContext, redirects: Record<string, number>): void {
+  ctx.store.settings.set(DNS_REDIRECTS, JSON.stringify(redirects));
 }

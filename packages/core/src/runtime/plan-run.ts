@@ -64,6 +64,11 @@ export function planRun(ctx: RuntimeContext, networks: Networks, spec: RunSpec, 
   if (spec.stopSignal !== undefined) checkSignal(spec.stopSignal);
   if (spec.workdir !== undefined && !spec.workdir.startsWith('/')) throw invalidArgument(`invalid --workdir ${quote(spec.workdir)}: expected an absolute path`);
   const userIds = spec.user === undefined ? undefined : resolveUser(spec.user);
+  const aliases = spec.networkAliases ?? [];
+  aliases.forEach((a) => checkHostname(a));
+  if (aliases.length && (networkIds.length === 0 || networks.get(networkIds[0]!).name === 'bridge')) {
+    throw invalidArgument(`network-scoped aliases are supported only for containers on user-defined networks; drop --network-alias or run on a network made with ctrnet network create`);
+  }
 
   return {
     id,

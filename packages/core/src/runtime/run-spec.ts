@@ -41,6 +41,8 @@ export interface RunSpec {
   user?: string;
   /** `--label KEY=VAL`, in order. */
   labels: [string, string][];
+  /** `--network-alias`: more names for the container on its first network (user-defined networks only). */
+  networkAliases: string[];
   command: string[];
   /** Names of the options the user actually gave, to apply a mode's "conflicting options" refusals. */
   given: string[];
@@ -65,6 +67,7 @@ export function defaultRunSpec(command: string[]): RunSpec {
     rm: false,
     init: false,
     labels: [],
+    networkAliases: [],
     command,
     given: [],
   };

@@ -4,7 +4,8 @@ import { runUndo } from '../saga.js';
 import type { SystemInfo } from '../api/types.js';
 import type { Attacher } from './attach.js';
 import type { Containers } from './containers.js';
-import { pluginContext, type RuntimeContext } from './context.js';
+import { dnsRedirects, pluginContext, setDnsRedirects, type RuntimeContext } from './context.js';
+import { nameTable, resolverNeeded, type NameTable } from './dns-scope.js';
 import { firewallState } from './firewall-state.js';
 import { isAlive } from './processes.js';
 import { activeBackend, choosePublisher } from './publisher-choice.js';
@@ -132,6 +133,33 @@ export class System {
     if (!activeBackend(this.ctx)) return undefined;
     const publisher = await this.ctx.publisher();
     return publisher.watch?.(pluginContext(this.ctx, 'ports', publisher.name), onChange);
+  }
+
+  /** Whether a container is on a network the embedded resolver serves (a front-end then starts ctrnetd, which runs it). */
+  resolverNeeded(): boolean {
+    return resolverNeeded(this.ctx);
+  }
+
+  /** What the embedded resolver must know: served networks, their members, the host's resolvers. */
+  nameTable(): NameTable {
+    return nameTable(this.ctx);
+  }
+
+  /**
+   * Record on which port the resolver answers for each network where it
+   * cannot use 53 (none: an empty map), and have the firewall redirect
+   * those networks' DNS traffic there.
+   */
+  async setDnsRedirects(redirects: Record<string, number>): Promise<void> {
+    await this.ctx.store.lock.withLock(async () => {
+      const before = dnsRedirects(this.ctx);
+      if (JSON.stringify(before) === JSON.stringify(redirects)) return;
+      setDnsRedirects(this.ctx, redirects);
+      if (!activeBackend(this.ctx)) return;
+      const publisher = await this.ctx.publisher();
+      // A rebuild, so a redirect to a port no longer used goes too.
+      await publisher.reload(pluginContext(this.ctx, 'ports', publisher.name), firewallState(this.ctx));
+    });
   }
 
   /** Re-apply every firewall rule from the store (after `nft flush ruleset` / `iptables -F`). */
