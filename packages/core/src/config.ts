@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { configPathOf, stateDirOf, type ConfigInputs } from './config-location.js';
@@ -21,6 +22,7 @@ const configSchema = z
     plugins: z.array(z.string().min(1)).optional(),
     portBackend: z.string().min(1).optional(),
     daemon: z.enum(DAEMON_MODES).optional(),
+    dns: z.array(z.string().refine((v) => isValidIpv4(v) || isIP(v) === 6, { message: 'expected IP addresses of DNS servers' })).optional(),
     defaultIpamDriver: z.string().min(1).optional(),
     defaultNetwork: z
       .object({
@@ -68,6 +70,8 @@ export interface Config {
   portBackendSource: string;
   /** Whether commands go through ctrnetd: when one answers (`auto`), never, or always (`required`). */
   daemon: 'auto' | 'never' | 'required';
+  /** Servers the embedded resolver forwards to (Docker's daemon `dns`); absent: the host's resolv.conf. */
+  dns?: string[];
   /** IPAM driver of networks whose request and driver name none (Docker's `default`). */
   defaultIpamDriver: string;
   /** The default network (`bridge`): its driver, pool and driver options. */
@@ -95,6 +99,7 @@ export function loadConfig(inputs: ConfigInputs = {}): Config {
     portBackend: backendFromEnv || file.portBackend || 'auto',
     portBackendSource: backendFromEnv ? '$CTRNET_PORT_BACKEND' : file.portBackend ? `"portBackend" in ${path}` : 'default',
     daemon: (daemonFromEnv as Config['daemon'] | undefined) ?? file.daemon ?? 'auto',
+    dns: file.dns,
     defaultIpamDriver: file.defaultIpamDriver ?? 'default',
     defaultNetwork: {
       driver: file.defaultNetwork?.driver ?? 'bridge',

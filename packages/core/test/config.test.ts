@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BUILTIN_PLUGINS, CtrnetError, DEFAULT_CONFIG_PATH, DEFAULT_STATE_DIR, loadConfig, readConfigFile } from '../src/index.js';
 
-const VALID_KEYS = 'valid keys: stateDir, plugins, portBackend, daemon, defaultIpamDriver, defaultNetwork, defaultAddressPools, ephemeralPortRange';
+const VALID_KEYS = 'valid keys: stateDir, plugins, portBackend, daemon, dns, defaultIpamDriver, defaultNetwork, defaultAddressPools, ephemeralPortRange';
 
 describe('config', () => {
   let dir: string;
@@ -47,6 +47,7 @@ describe('config', () => {
         portBackend: 'auto',
         portBackendSource: 'default',
         daemon: 'auto',
+        dns: undefined,
         defaultIpamDriver: 'default',
         defaultNetwork: { driver: 'bridge', subnet: '172.17.0.0/16', gateway: undefined, options: {} },
         defaultAddressPools: [{ base: '172.17.0.0/12', size: 16 }],

@@ -74,7 +74,7 @@ export function nameTable(ctx: RuntimeContext): NameTable {
     }
     networks.push({ id: network.id, name: network.name, internal: network.internal, listen: [network.pool!.gateway], containers });
   }
-  return { networks, upstream: hostNameservers() };
+  return { networks, upstream: ctx.config.dns ?? hostNameservers() };
 }
 
 function hostNameservers(): string[] {
