@@ -18,7 +18,8 @@ export function monitorCommand(argv: readonly string[], onLine: (line: string) =
   let timer: NodeJS.Timeout | undefined;
   const start = () => {
     if (stopped) return;
-    child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, LC_ALL: 'C' } });
+    // --pdeathsig: the monitor dies with us even by SIGKILL; it reads no stdin, so nothing else would tell it.
+    child = spawn('setpriv', ['--pdeathsig', 'TERM', '--', ...argv], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, LC_ALL: 'C' } });
     debug('started %o (pid %d)', argv, child.pid);
     createInterface({ input: child.stdout! }).on('line', onLine);
     child.on('error', (err) => debug('%o failed: %s', argv, err.message));
