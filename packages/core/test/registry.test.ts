@@ -72,8 +72,8 @@ describe('Registry', () => {
     );
     await registry.register(plugin('b'), 'b-package');
     expect(registry.plugins()).to.deep.equal([
-      { name: 'a', version: '2.0.0', source: './a.js', registered: { networkDrivers: ['x'], ipamDrivers: [], portPublishers: [], hooks: ['container.start'] } },
-      { name: 'b', version: 'unknown', source: 'b-package', registered: { networkDrivers: [], ipamDrivers: [], portPublishers: [], hooks: [] } },
+      { name: 'a', version: '2.0.0', source: './a.js', registered: { networkDrivers: ['x'], ipamDrivers: [], portPublishers: [], hooks: ['container.start'], services: [] } },
+      { name: 'b', version: 'unknown', source: 'b-package', registered: { networkDrivers: [], ipamDrivers: [], portPublishers: [], hooks: [], services: [] } },
     ]);
   });
 

@@ -88,6 +88,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   if (access.gid !== undefined) chownSync(socketPath, 0, access.gid);
   if (options.pidFile) writeFileSync(options.pidFile, `${process.pid}\n`, { mode: 0o644 });
   guard.start();
+  // Resident work of plugins (watches of a cluster store): only a daemon keeps it running between commands.
+  await runtime.startServices(log);
   log(`ctrnetd ${runtime.version} serving ${runtime.ctx.config.stateDir} on ${socketPath} (pid ${process.pid})`);
 
   let stopping: Promise<void> | undefined;
@@ -99,6 +101,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       // close() stops accepting and waits for requests in flight; their operations finish normally.
       await app.close();
       await guard.stop();
+      await runtime.stopServices();
       rmSync(socketPath, { force: true });
       if (options.pidFile) rmSync(options.pidFile, { force: true });
       await runtime.close();

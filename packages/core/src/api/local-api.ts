@@ -3,6 +3,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import { parseRequest } from './request.js';
 import type { ApiMethod, ApiMethods, ApiRequest, ApiResponse, CtrnetApi, EventRecord } from './types.js';
 import { containerInspect, containerSummary, networkInspect, networkSummary } from './views.js';
+import { pluginContext } from '../runtime/context.js';
 
 type Handlers = { [M in ApiMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> };
 
@@ -25,12 +26,15 @@ export class LocalApi implements CtrnetApi {
     const rt = runtime;
     const store = rt.ctx.store;
     const summary = (c: Parameters<typeof containerSummary>[1]) => containerSummary(store, c);
+    // Networks other hosts share appear here before a command looks a network up (a no-op without such drivers).
+    const synced = <T>(work: () => Promise<T>) => rt.networks.sync().then(work);
     this.handlers = {
-      'container.run': async ({ spec }) => summary(await rt.containers.runDetached(spec)),
-      'container.runAttached': async ({ spec, callerPid }) => {
-        const { container, launch } = await rt.containers.runAttached(spec, callerPid);
-        return { container: summary(container), launch };
-      },
+      'container.run': ({ spec }) => synced(async () => summary(await rt.containers.runDetached(spec))),
+      'container.runAttached': ({ spec, callerPid }) =>
+        synced(async () => {
+          const { container, launch } = await rt.containers.runAttached(spec, callerPid);
+          return { container: summary(container), launch };
+        }),
       'container.started': async ({ id, pid }) => (await rt.containers.started(id, pid), {}),
       'container.exited': async ({ id, status }) => (await rt.containers.exited(id, status), {}),
       'container.start': async ({ name }) => summary(await rt.containers.start(name)),
@@ -46,14 +50,21 @@ export class LocalApi implements CtrnetApi {
       'container.exec': async ({ name, command }) => ({ argv: rt.containers.execArgv(name, command) }),
       'container.logs': async ({ name }) => ({ path: rt.containers.logPath(name) }),
       'container.reap': async ({ id, runId, status }) => (await rt.containers.reap(id, runId, status), {}),
-      'network.create': async (request) => networkSummary(store, await rt.networks.createFromRequest(request)),
-      'network.list': async () => rt.networks.list().map((n) => networkSummary(store, n)),
-      'network.inspect': async ({ name }) => networkInspect(store, rt.networks.get(name)),
-      'network.remove': async ({ name }) => {
-        const n = await rt.networks.remove(name);
-        return { id: n.id, name: n.name };
-      },
-      'network.connect': async ({ network, container }) => (await rt.connections.connect(network, container), {}),
+      'network.create': (request) => synced(async () => networkSummary(store, await rt.networks.createFromRequest(request))),
+      'network.list': () => synced(async () => rt.networks.list().map((n) => networkSummary(store, n))),
+      'network.inspect': ({ name }) =>
+        synced(async () => {
+          const network = rt.networks.get(name);
+          const driver = rt.ctx.registry.networkDriver(network.driver);
+          const status = await driver.inspect?.(pluginContext(rt.ctx, 'driver', driver.name), network);
+          return { ...networkInspect(store, network), ...(status ? { DriverStatus: status } : {}) };
+        }),
+      'network.remove': ({ name }) =>
+        synced(async () => {
+          const n = await rt.networks.remove(name);
+          return { id: n.id, name: n.name };
+        }),
+      'network.connect': ({ network, container }) => synced(async () => (await rt.connections.connect(network, container), {})),
       'network.disconnect': async ({ network, container }) => (await rt.connections.disconnect(network, container), {}),
       'system.info': async () => ({ ...(await rt.system.info()), server: { daemon: this.daemon, pid: process.pid } }),
       'system.gc': async () => ({ fixed: await rt.system.gc() }),
