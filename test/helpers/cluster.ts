@@ -1,0 +1,84 @@
+/**
+ * A cluster of ctrnet hosts for e2e checks: a LAN namespace holding a bridge,
+ * one etcd listening on the LAN bridge's address, and N host namespaces on
+ * veths to that bridge, each with its own state dir, config (cluster key
+ * included) and ctrnetd. Everything lives in namespaces the test made; etcd
+ * is stopped by PID and its data dir removed at cleanup.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BUILTIN_PLUGINS } from '@ctrnet/core';
+import { createCtrnetEnv, type CtrnetEnv, type NetnsHandle, type SpawnedProcess, type TestNamespaces } from '@ctrnet/testkit';
+
+/** The LAN: 10.77.0.0/24; the bridge (and etcd) at .1, host i at .(10+i). */
+export const LAN_BRIDGE_IP = '10.77.0.1';
+export const ETCD_URL = `http://${LAN_BRIDGE_IP}:2379`;
+export const hostIp = (i: number) => `10.77.0.${11 + i}`;
+
+export const CLUSTER_PLUGINS = [...BUILTIN_PLUGINS, '@ctrnet/ipam-etcd', '@ctrnet/driver-overlay'];
+
+export interface ClusterHost extends CtrnetEnv {
+  name: string;
+  ip: string;
+}
+
+export interface Cluster {
+  lan: NetnsHandle;
+  hosts: ClusterHost[];
+  /** (Re)start etcd on its data dir (it keeps its data across restarts). */
+  startEtcd(): Promise<void>;
+  /** SIGKILL etcd. */
+  killEtcd(): Promise<void>;
+  /** etcdctl in the LAN namespace; returns stdout. */
+  etcdctl(...args: string[]): Promise<string>;
+}
+
+export async function createCluster(tn: TestNamespaces, count: number, opts: { leaseTtlSeconds?: number } = {}): Promise<Cluster> {
+  const lan = await tn.create('lan');
+  await lan.exec(['ip', 'link', 'add', 'lanbr', 'type', 'bridge']);
+  await lan.exec(['ip', 'addr', 'add', `${LAN_BRIDGE_IP}/24`, 'dev', 'lanbr']);
+  await lan.exec(['ip', 'link', 'set', 'lanbr', 'up']);
+  const dataDir = mkdtempSync(join(tmpdir(), 'ctrnet-etcd-'));
+  let etcd: SpawnedProcess | undefined;
+  tn.defer(() => rmSync(dataDir, { recursive: true, force: true }));
+  const startEtcd = async () => {
+    etcd = tn.spawn(lan, [
+      'etcd',
+      '--name', 'ctrnet-test',
+      '--data-dir', dataDir,
+      '--listen-client-urls', ETCD_URL,
+      '--advertise-client-urls', ETCD_URL,
+      // Peers never come: this namespace's loopback keeps the peer port off the LAN.
+      '--listen-peer-urls', 'http://127.0.0.1:2380',
+      '--initial-advertise-peer-urls', 'http://127.0.0.1:2380',
+      '--initial-cluster', 'ctrnet-test=http://127.0.0.1:2380',
+    ]);
+    await etcd.waitForOutput(/ready to serve client requests/, 20_000);
+  };
+  await startEtcd();
+  const hosts: ClusterHost[] = [];
+  for (let i = 0; i < count; i++) {
+    const name = `host-${String.fromCharCode(97 + i)}`;
+    const ip = hostIp(i);
+    const env = await createCtrnetEnv(tn, {
+      daemon: true,
+      config: {
+        plugins: CLUSTER_PLUGINS,
+        cluster: { etcd: [ETCD_URL], hostName: name, advertiseAddress: ip, ...(opts.leaseTtlSeconds ? { leaseTtlSeconds: opts.leaseTtlSeconds } : {}) },
+      },
+    });
+    await lan.exec(['ip', 'link', 'add', `l${i}`, 'type', 'veth', 'peer', 'name', 'uplink', 'netns', env.host.path]);
+    await lan.exec(['ip', 'link', 'set', `l${i}`, 'master', 'lanbr', 'up']);
+    await env.host.exec(['ip', 'addr', 'add', `${ip}/24`, 'dev', 'uplink']);
+    await env.host.exec(['ip', 'link', 'set', 'uplink', 'up']);
+    hosts.push({ ...env, name, ip });
+  }
+  return {
+    lan,
+    hosts,
+    startEtcd,
+    killEtcd: async () => etcd?.stop(0),
+    etcdctl: async (...args) => (await lan.exec(['etcdctl', '--endpoints', ETCD_URL, ...args])).stdout,
+  };
+}
