@@ -5,8 +5,8 @@
  */
 import { expect } from 'chai';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { canConnect, httpGet, startHttpServer, useTestNamespaces } from '@ctrnet/testkit';
-import { createCluster, type Cluster, type ClusterHost } from './helpers/cluster.js';
+import { canConnect, createCtrnetEnv, httpGet, startHttpServer, useTestNamespaces } from '@ctrnet/testkit';
+import { CLUSTER_PLUGINS, createCluster, type Cluster, type ClusterHost } from './helpers/cluster.js';
 import { inspect, ipOf, networks } from './helpers/state.js';
 
 const SUBNET = '10.210.0.0/16';
@@ -34,6 +34,17 @@ async function serve(tn: ReturnType<typeof useTestNamespaces>, host: ClusterHost
   await host.ok('run', '-d', '--name', name, '--net', net, ...extra, '--', 'sleep', '600');
   await startHttpServer(tn, await sandbox(host, name), { port: 80, body: name });
   return ipOf(host, name);
+}
+
+/** The gateways of other hosts' slices this host routes to on a network's bridge. */
+async function remoteRoutes(host: ClusterHost, bridge: string): Promise<string[]> {
+  const out = (await host.host.exec(['ip', '-j', '-4', 'route', 'show', 'dev', bridge], { reject: false })).stdout;
+  return (JSON.parse(out || '[]') as { dst: string; gateway?: string }[]).filter((r) => r.gateway).map((r) => r.dst);
+}
+
+/** Keys under a prefix of the cluster store. */
+async function keys(cluster: Cluster, prefix: string): Promise<string[]> {
+  return (await cluster.etcdctl('get', '--prefix', '--keys-only', prefix)).split('\n').filter(Boolean);
 }
 
 async function links(host: ClusterHost): Promise<string[]> {
@@ -92,5 +103,65 @@ describe('overlay networks across hosts (e2e)', function () {
     }
     const left = await cluster.etcdctl('get', '--prefix', '--keys-only', '/ctrnet/v1/');
     expect(left.split('\n').filter((k) => k && !k.startsWith('/ctrnet/v1/hosts/'))).to.deep.equal([]);
+
+    // Without a cluster config, an overlay network is refused in one line naming what to set.
+    const single = await createCtrnetEnv(tn, { config: { plugins: CLUSTER_PLUGINS } });
+    const refused = await single.cli(['network', 'create', '-d', 'overlay', '--subnet', SUBNET, 'lonely']);
+    expect(refused.exitCode).to.equal(2);
+    expect(refused.stderr.trim().split('\n')).to.have.length(1);
+    expect(refused.stderr).to.include('set cluster.etcd, cluster.hostName and cluster.advertiseAddress');
+  });
+
+  it('faults: racing creates and --ip, etcd down and back, a host killed and restarted, a host namespace deleted', async () => {
+    // Two hosts create one name at once: exactly one wins.
+    const race = await Promise.all([a, b].map((h) => h.cli(['network', 'create', '-d', 'overlay', '--subnet', SUBNET, 'ov1'])));
+    expect(race.map((r) => r.exitCode).sort()).to.deep.equal([0, 2]);
+    expect(race.find((r) => r.exitCode !== 0)!.stderr).to.match(/already exists/);
+    for (const h of [a, b, c]) await eventually(`${h.name} sees ov1`, () => hasNetwork(h, 'ov1'));
+    const bridge = (await networks(a)).find((n) => n.Name === 'ov1')!.Id.slice(0, 11);
+    const ovb = `ovb-${bridge}`;
+
+    const ipA = await serve(tn, a, 'web-a', 'ov1');
+    const ipB = await serve(tn, b, 'web-b', 'ov1');
+    const ipC = await serve(tn, c, 'web-c', 'ov1');
+    // The same static address from two hosts at once: one container gets it.
+    const wanted = ipA.replace(/\.\d+$/, '.77');
+    const ipRace = await Promise.all([a, b].map((h, i) => h.cli(['run', '-d', '--name', `fixed${i}`, '--net', 'ov1', '--ip', wanted, '--', 'sleep', '600'])));
+    expect(ipRace.filter((r) => r.exitCode === 0)).to.have.length(1);
+
+    // etcd down: a new container fails at once and clearly; what runs keeps its connectivity.
+    await cluster.killEtcd();
+    const started = Date.now();
+    const refused = await a.cli(['run', '-d', '--name', 'late', '--net', 'ov1', '--', 'sleep', '600']);
+    expect(refused.exitCode).to.equal(1);
+    expect(refused.stderr).to.match(/cluster store \(etcd\) does not answer/);
+    expect(Date.now() - started).to.be.below(5000);
+    expect((await httpGet(await sandbox(a, 'web-a'), `http://${ipC}/`)).body).to.equal('web-c');
+    // etcd back: everything resumes, no restart.
+    await cluster.startEtcd();
+    await eventually('run works again', async () => (await a.cli(['run', '-d', '--name', 'late', '--net', 'ov1', '--', 'sleep', '600'])).exitCode === 0, 20_000);
+    await startHttpServer(tn, await sandbox(a, 'late'), { port: 80, body: 'late' });
+    expect((await httpGet(await sandbox(c, 'web-c'), `http://${await ipOf(a, 'late')}/`)).body).to.equal('late');
+
+    // Host B killed: its lease expires, its slice and addresses go, the others drop its routes.
+    const sliceB = (await remoteRoutes(a, ovb)).find((dst) => ipB.startsWith(dst.split('.').slice(0, 3).join('.')))!;
+    expect(sliceB, 'host-a routes to host-b').to.be.a('string');
+    cluster.killDaemon(b);
+    await eventually('host-b reclaimed', async () => !(await keys(cluster, '/ctrnet/v1/')).some((k) => k.endsWith('/host-b') || k.includes(ipB)), 15_000);
+    for (const h of [a, c]) await eventually(`${h.name} drops host-b's route`, async () => !(await remoteRoutes(h, ovb)).includes(sliceB));
+    expect(await canConnect(await sandbox(a, 'web-a'), ipB, 80)).to.equal(false);
+
+    // Host B restarted after losing its tunnel device: it re-claims its slice and address and re-programs the kernel.
+    await b.host.exec(['ip', 'link', 'del', `ovx-${bridge}`]);
+    await b.daemon!.restart();
+    await eventually('host-a reaches host-b again', async () => (await httpGet(await sandbox(a, 'web-a'), `http://${ipB}/`, { timeoutMs: 500 })).body === 'web-b');
+    expect((await httpGet(await sandbox(b, 'web-b'), `http://${ipC}/`)).body).to.equal('web-c');
+
+    // Host C's namespace deleted with its daemon: A forgets it.
+    await c.ok('rm', '-f', 'web-c');
+    const sliceC = (await remoteRoutes(a, ovb)).find((dst) => ipC.startsWith(dst.split('.').slice(0, 3).join('.')))!;
+    cluster.killDaemon(c);
+    await c.host.exec(['ip', 'netns', 'delete', c.host.name]).catch(() => undefined);
+    await eventually("host-a drops host-c's route", async () => !(await remoteRoutes(a, ovb)).includes(sliceC), 15_000);
   });
 });

@@ -5,11 +5,11 @@
  * included) and ctrnetd. Everything lives in namespaces the test made; etcd
  * is stopped by PID and its data dir removed at cleanup.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUILTIN_PLUGINS } from '@ctrnet/core';
-import { createCtrnetEnv, type CtrnetEnv, type NetnsHandle, type SpawnedProcess, type TestNamespaces } from '@ctrnet/testkit';
+import { createCtrnetEnv, spawnProcess, type CtrnetEnv, type NetnsHandle, type SpawnedProcess, type TestNamespaces } from '@ctrnet/testkit';
 
 /** The LAN: 10.77.0.0/24; the bridge (and etcd) at .1, host i at .(10+i). */
 export const LAN_BRIDGE_IP = '10.77.0.1';
@@ -30,6 +30,8 @@ export interface Cluster {
   startEtcd(): Promise<void>;
   /** SIGKILL etcd. */
   killEtcd(): Promise<void>;
+  /** SIGKILL a host's ctrnetd, and then its `ip`/`nft` coprocesses (they outlive it); containers live on. */
+  killDaemon(host: ClusterHost): void;
   /** etcdctl in the LAN namespace; returns stdout. */
   etcdctl(...args: string[]): Promise<string>;
 }
@@ -41,9 +43,13 @@ export async function createCluster(tn: TestNamespaces, count: number, opts: { l
   await lan.exec(['ip', 'link', 'set', 'lanbr', 'up']);
   const dataDir = mkdtempSync(join(tmpdir(), 'ctrnet-etcd-'));
   let etcd: SpawnedProcess | undefined;
-  tn.defer(() => rmSync(dataDir, { recursive: true, force: true }));
+  // Deferred before the hosts are made, so it runs after their resets: those still talk to etcd.
+  tn.defer(async () => {
+    await etcd?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
   const startEtcd = async () => {
-    etcd = tn.spawn(lan, [
+    etcd = spawnProcess(lan, [
       'etcd',
       '--name', 'ctrnet-test',
       '--data-dir', dataDir,
@@ -79,6 +85,33 @@ export async function createCluster(tn: TestNamespaces, count: number, opts: { l
     hosts,
     startEtcd,
     killEtcd: async () => etcd?.stop(0),
+    killDaemon: (host) => killDaemon(host),
     etcdctl: async (...args) => (await lan.exec(['etcdctl', '--endpoints', ETCD_URL, ...args])).stdout,
   };
+}
+
+function descendants(pid: number): number[] {
+  const out: number[] = [];
+  for (const task of safe(() => readdirSync(`/proc/${pid}/task`), [])) {
+    for (const child of safe(() => readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8'), '').split(' ').filter(Boolean).map(Number)) {
+      out.push(child, ...descendants(child));
+    }
+  }
+  return out;
+}
+
+function killDaemon(host: ClusterHost): void {
+  const pid = Number(readFileSync(join(host.stateDir, 'ctrnetd.pid'), 'utf8').trim());
+  // Container supervisors are its descendants too: they must live on, as after a real daemon crash.
+  const helpers = descendants(pid).filter((p) => ['ip', 'nft'].includes(safe(() => readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0')[0]!.split('/').pop()!, '')));
+  process.kill(pid, 'SIGKILL');
+  for (const child of helpers) safe(() => process.kill(child, 'SIGKILL'), undefined);
+}
+
+function safe<T>(fn: () => T, fallback: T): T {
+  try {
+    return fn();
+  } catch {
+    return fallback;
+  }
 }

@@ -5,7 +5,7 @@
  */
 import type { AddressPool, Endpoint } from '@ctrnet/core';
 import type { HostSession } from './host-session.js';
-import { addressesOf, addressKey, HOSTS, lastPart, sliceKey, slicesOf, type AddressRecord, type HostRecord, type SliceRecord } from './keys.js';
+import { ADDRESSES, addressesOf, addressKey, HOSTS, lastPart, SLICES, sliceKey, slicesOf, type AddressRecord, type HostRecord, type SliceRecord } from './keys.js';
 
 /** Every live host of the cluster. */
 export async function clusterHosts(session: HostSession): Promise<HostRecord[]> {
@@ -66,4 +66,28 @@ export async function reclaimNetwork(session: HostSession, networkId: string, po
     fixed.push(`released address ${address} of network ${short} (no container here holds it)`);
   }
   return fixed;
+}
+
+/**
+ * Keys of this host in etcd for networks the host no longer holds: what a
+ * release left behind while etcd was down. Returns them with the revision
+ * each was last written at, so a caller can wait before deleting (a network
+ * being imported holds its slice a moment before its row is stored).
+ */
+export async function strayKeys(session: HostSession, localNetworkIds: ReadonlySet<string>): Promise<Map<string, number>> {
+  const stray = new Map<string, number>();
+  for (const prefix of [SLICES, ADDRESSES]) {
+    for (const kv of (await session.etcd.prefix(prefix)).kvs) {
+      const networkId = kv.key.slice(prefix.length).split('/')[0]!;
+      if (!localNetworkIds.has(networkId) && (JSON.parse(kv.value) as { host?: string }).host === session.host) stray.set(kv.key, kv.modRevision);
+    }
+  }
+  return stray;
+}
+
+/** Delete keys unchanged since `strayKeys` listed them. */
+export async function deleteStray(session: HostSession, keys: ReadonlyMap<string, number>): Promise<void> {
+  for (const [key, modRevision] of keys) {
+    await session.etcd.txn([{ key, target: 'MOD', result: 'EQUAL', operand: modRevision }], [{ deleteRange: { key } }]);
+  }
 }

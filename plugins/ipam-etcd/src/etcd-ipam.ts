@@ -106,7 +106,17 @@ export class EtcdIpam implements IpamDriver {
     throw new CtrnetError('CONFLICT', `could not claim a slice of ${subnet}: too many concurrent changes; try again`);
   }
 
+  /**
+   * Releases, like removals, must work while etcd is down (a container
+   * removed, a host reset): then the keys stay bound to the host's lease
+   * until the lease keeper's sweep or the driver's reconcile removes them.
+   */
   async releasePool(ctx: IpamContext, networkId: string, pool: AddressPool): Promise<void> {
+    await unlessUnreachable(`releasing network ${shortId(networkId)}'s slice`, () => this.releaseClusterPool(networkId, pool));
+    ctx.addresses.releasePool(networkId);
+  }
+
+  private async releaseClusterPool(networkId: string, pool: AddressPool): Promise<void> {
     const session = this.session();
     const { kvs } = await session.etcd.prefix(addressesOf(networkId));
     for (const kv of kvs) if ((JSON.parse(kv.value) as AddressRecord).host === session.host) await this.deleteIfUnchanged(session, kv.key, kv.modRevision);
@@ -116,7 +126,6 @@ export class EtcdIpam implements IpamDriver {
       [{ key: slicesOf(networkId), rangeEnd: prefixEnd(slicesOf(networkId)), target: 'CREATE', result: 'EQUAL', operand: 0 }],
       [{ deleteRange: { key: poolKey(networkId) } }, { deleteRange: { key: addressesOf(networkId), rangeEnd: prefixEnd(addressesOf(networkId)) } }],
     );
-    ctx.addresses.releasePool(networkId);
   }
 
   async requestAddress(_ctx: IpamContext, networkId: string, pool: AddressPool, owner: string, wanted?: string): Promise<string> {
@@ -147,10 +156,15 @@ export class EtcdIpam implements IpamDriver {
   }
 
   async releaseAddress(_ctx: IpamContext, networkId: string, _pool: AddressPool, address: string): Promise<void> {
-    await this.deleteIfMine(this.session(), addressKey(networkId, address));
+    await unlessUnreachable(`releasing ${address}`, () => this.deleteIfMine(this.session(), addressKey(networkId, address)));
   }
 
+  /** The undo of a request that failed, often because etcd went away (see {@link releasePool}). */
   async releaseOwner(_ctx: IpamContext, networkId: string, _pool: AddressPool, owner: string): Promise<void> {
+    await unlessUnreachable(`releasing the address of ${owner.slice(0, 12)}`, () => this.releaseOwnerInCluster(networkId, owner));
+  }
+
+  private async releaseOwnerInCluster(networkId: string, owner: string): Promise<void> {
     const session = this.session();
     const { kvs } = await session.etcd.prefix(addressesOf(networkId));
     for (const kv of kvs) {
@@ -199,6 +213,16 @@ export class EtcdIpam implements IpamDriver {
       throw new CtrnetError('INVALID_CONFIG', 'the etcd IPAM needs a cluster: set cluster.etcd, cluster.hostName and cluster.advertiseAddress in the config file');
     }
     return hostSession(cluster, this.settings.stateDir);
+  }
+}
+
+/** Run a release; while etcd does not answer, leave it to the sweep (the keys are bound to this host's lease). */
+async function unlessUnreachable(what: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (err) {
+    if (!(err instanceof CtrnetError && err.code === 'UNAVAILABLE')) throw err;
+    debug('%s: etcd unreachable, left to the sweep', what);
   }
 }
 
