@@ -2,14 +2,12 @@
  * A cluster of ctrnet hosts for e2e checks: a LAN namespace holding a bridge,
  * one etcd listening on the LAN bridge's address, and N host namespaces on
  * veths to that bridge, each with its own state dir, config (cluster key
- * included) and ctrnetd. Everything lives in namespaces the test made; etcd
- * is stopped by PID and its data dir removed at cleanup.
+ * included) and ctrnetd. Everything lives in namespaces the test made.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUILTIN_PLUGINS } from '@ctrnet/core';
-import { createCtrnetEnv, spawnProcess, type CtrnetEnv, type NetnsHandle, type SpawnedProcess, type TestNamespaces } from '@ctrnet/testkit';
+import { createCtrnetEnv, startEtcd, type CtrnetEnv, type NetnsHandle, type TestNamespaces } from '@ctrnet/testkit';
 
 /** The LAN: 10.77.0.0/24; the bridge (and etcd) at .1, host i at .(10+i). */
 export const LAN_BRIDGE_IP = '10.77.0.1';
@@ -41,28 +39,8 @@ export async function createCluster(tn: TestNamespaces, count: number, opts: { l
   await lan.exec(['ip', 'link', 'add', 'lanbr', 'type', 'bridge']);
   await lan.exec(['ip', 'addr', 'add', `${LAN_BRIDGE_IP}/24`, 'dev', 'lanbr']);
   await lan.exec(['ip', 'link', 'set', 'lanbr', 'up']);
-  const dataDir = mkdtempSync(join(tmpdir(), 'ctrnet-etcd-'));
-  let etcd: SpawnedProcess | undefined;
-  // Deferred before the hosts are made, so it runs after their resets: those still talk to etcd.
-  tn.defer(async () => {
-    await etcd?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-  const startEtcd = async () => {
-    etcd = spawnProcess(lan, [
-      'etcd',
-      '--name', 'ctrnet-test',
-      '--data-dir', dataDir,
-      '--listen-client-urls', ETCD_URL,
-      '--advertise-client-urls', ETCD_URL,
-      // Peers never come: this namespace's loopback keeps the peer port off the LAN.
-      '--listen-peer-urls', 'http://127.0.0.1:2380',
-      '--initial-advertise-peer-urls', 'http://127.0.0.1:2380',
-      '--initial-cluster', 'ctrnet-test=http://127.0.0.1:2380',
-    ]);
-    await etcd.waitForOutput(/ready to serve client requests/, 20_000);
-  };
-  await startEtcd();
+  // Started before the hosts, so it outlives their cleanup (their resets still talk to it).
+  const etcd = await startEtcd(tn, { netns: lan, address: LAN_BRIDGE_IP, port: 2379 });
   const hosts: ClusterHost[] = [];
   for (let i = 0; i < count; i++) {
     const name = `host-${String.fromCharCode(97 + i)}`;
@@ -83,8 +61,8 @@ export async function createCluster(tn: TestNamespaces, count: number, opts: { l
   return {
     lan,
     hosts,
-    startEtcd,
-    killEtcd: async () => etcd?.stop(0),
+    startEtcd: () => etcd.start(),
+    killEtcd: () => etcd.kill(),
     killDaemon: (host) => killDaemon(host),
     etcdctl: async (...args) => (await lan.exec(['etcdctl', '--endpoints', ETCD_URL, ...args])).stdout,
   };

@@ -49,8 +49,8 @@ export async function claimDefinition(session: HostSession, network: Network, su
       throw new CtrnetError('CONFLICT', `network "${network.name}" already exists in the cluster (created on host ${held.createdOn}); pick another name, or use it as it is`);
     }
     const used = new Set(vnis.map((kv) => Number(lastPart(kv.key))));
-    let vni = FIRST_VNI;
-    while (used.has(vni) && vni <= LAST_VNI) vni++;
+    let vni = Number(network.driverData.vni) || FIRST_VNI;
+    if (used.has(vni)) for (vni = FIRST_VNI; used.has(vni) && vni <= LAST_VNI; ) vni++;
     if (vni > LAST_VNI) throw new CtrnetError('EXHAUSTED', 'every VXLAN id of the cluster is in use; remove an overlay network');
     const defined: Network = { ...network, driverData: { ...network.driverData, vni: String(vni) } };
     const { pool: _pool, ...row } = defined;

@@ -116,6 +116,8 @@ export interface SandboxSpec {
   gateway: string;
   /** The cluster subnet, routed via the gateway (other hosts' slices). */
   subnet: string;
+  /** This host's slice (on-link). */
+  slice: string;
   /** Whether this interface carries the default route. */
   defaultRoute: boolean;
 }
@@ -124,7 +126,8 @@ export function sandboxJoinCommands(spec: SandboxSpec): IpCommand[] {
   return [
     ['addr', 'add', spec.address, 'broadcast', '+', 'dev', spec.ifname],
     ['link', 'set', spec.ifname, 'up'],
-    ['route', 'replace', spec.subnet, 'via', spec.gateway, 'dev', spec.ifname],
+    // A slice as big as the subnet (one host) leaves nothing to route.
+    ...(spec.subnet !== spec.slice ? [['route', 'replace', spec.subnet, 'via', spec.gateway, 'dev', spec.ifname]] : []),
     ...(spec.defaultRoute ? [['route', 'replace', 'default', 'via', spec.gateway, 'dev', spec.ifname]] : []),
   ];
 }

@@ -24,6 +24,15 @@ export const VXLAN_PORT = 4789;
 /** VXLAN headers: outer IPv4 (20) + UDP (8) + VXLAN (8) + inner Ethernet (14). */
 export const VXLAN_OVERHEAD = 50;
 
+/**
+ * The VXLAN id a network asks for first, derived from its id so planning
+ * stays pure; the cluster claim moves it to a free one if another network
+ * holds it (24 bits; 0 is reserved).
+ */
+export function preferredVni(networkId: string): number {
+  return (parseInt(networkId.slice(0, 6), 16) % (2 ** 24 - 1)) + 1;
+}
+
 export const bridgeNameFor = (networkId: string) => BRIDGE_PREFIX + networkId.slice(0, 11);
 export const vxlanNameFor = (networkId: string) => VXLAN_PREFIX + networkId.slice(0, 11);
 export const vethNameFor = (endpointId: string) => VETH_PREFIX + endpointId.slice(0, 13);

@@ -3,7 +3,7 @@ import { invalidArgument, type NetworkRequest } from '@ctrnet/core';
 
 const KNOWN = ['icc', 'mtu'] as const;
 
-/** Validate and normalise; refuses what an overlay cannot do (per-host ranges and gateways). */
+/** Validate and normalise `-o` options. */
 export function normaliseOverlayOptions(request: NetworkRequest): Record<string, string> {
   const options: Record<string, string> = {};
   for (const [key, value] of Object.entries(request.options)) {
@@ -17,11 +17,6 @@ export function normaliseOverlayOptions(request: NetworkRequest): Record<string,
     }
     options[short] = value;
   }
-  if (request.ipRange !== undefined || request.gateway !== undefined) {
-    throw invalidArgument(`overlay network "${request.name}" gets one slice and gateway per host from its IPAM; drop --ip-range and --gateway`);
-  }
-  if (request.subnet === undefined) {
-    throw invalidArgument(`overlay network "${request.name}" needs --subnet: one range for the whole cluster, e.g. --subnet 10.200.0.0/16`);
-  }
+  // --subnet, --ip-range and --gateway are the IPAM's to check: the etcd IPAM needs the first and refuses the others.
   return options;
 }

@@ -28,7 +28,7 @@ import {
 import { ETCD_IPAM, hostSession, networkAddresses, reclaimNetwork, type HostSession } from '@ctrnet/ipam-etcd';
 import { claimDefinition, deleteVtep, listDefinitions, listVteps, putVtep, releaseDefinition } from './cluster-store.js';
 import { hostJoinCommands, localDownCommands, localUpCommands, sandboxJoinCommands, type RemoteSide } from './commands.js';
-import { bridgeNameFor, isOurVeth, VXLAN_OVERHEAD, vethNameFor, vxlanNameFor } from './names.js';
+import { bridgeNameFor, isOurVeth, preferredVni, VXLAN_OVERHEAD, vethNameFor, vxlanNameFor } from './names.js';
 import { normaliseOverlayOptions } from './options.js';
 import { syncRemotes } from './remote-hosts.js';
 import { uplinkMtu } from './uplink.js';
@@ -67,7 +67,7 @@ export class OverlayDriver implements NetworkDriver {
       throw invalidArgument('overlay networks span hosts and need a cluster: set cluster.etcd, cluster.hostName and cluster.advertiseAddress in the config file');
     }
     const options = normaliseOverlayOptions(request);
-    const driverData = { bridge: bridgeNameFor(networkId), vxlan: vxlanNameFor(networkId) };
+    const driverData = { bridge: bridgeNameFor(networkId), vxlan: vxlanNameFor(networkId), vni: String(preferredVni(networkId)) };
     if (!isValidIfName(driverData.bridge) || !/^[0-9a-f]{11}/.test(networkId)) {
       throw new CtrnetError('INTERNAL', `network id "${networkId}" gives invalid interface names; network ids are 64 hex characters`);
     }
@@ -140,6 +140,7 @@ export class OverlayDriver implements NetworkDriver {
         address: `${ipv4}/${prefixLen}`,
         gateway,
         subnet: network.pool!.subnet,
+        slice: network.pool!.ipRange!,
         // Like Docker, an internal network offers no default route.
         defaultRoute: endpoint.defaultRoute && !network.internal,
       }),
