@@ -5,10 +5,11 @@
  */
 import { expect } from 'chai';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { canConnect, createCtrnetEnv, httpGet, startHttpServer, useTestNamespaces } from '@ctrnet/testkit';
-import { CLUSTER_PLUGINS, createCluster, type Cluster, type ClusterHost } from './helpers/cluster.js';
+import { BUILTIN_PLUGINS } from '@ctrnet/core';
+import { canConnect, createCluster, createCtrnetEnv, httpGet, startHttpServer, useTestNamespaces, type Cluster, type ClusterHost } from '@ctrnet/testkit';
 import { inspect, ipOf, networks } from './helpers/state.js';
 
+const CLUSTER_PLUGINS = [...BUILTIN_PLUGINS, '@ctrnet/ipam-etcd', '@ctrnet/driver-overlay'];
 const SUBNET = '10.210.0.0/16';
 const OTHER_SUBNET = '10.211.0.0/16';
 
@@ -59,7 +60,7 @@ describe('overlay networks across hosts (e2e)', function () {
 
   beforeEach(async function () {
     this.timeout(60_000);
-    cluster = await createCluster(tn, 3, { leaseTtlSeconds: 3 });
+    cluster = await createCluster(tn, 3, { plugins: CLUSTER_PLUGINS, leaseTtlSeconds: 3 });
     [a, b, c] = cluster.hosts as [ClusterHost, ClusterHost, ClusterHost];
   });
 

@@ -2,8 +2,10 @@ import { PORT_BACKENDS, type PortBackend } from './ctrnet.js';
 import { MAX_TOTAL_PORTS } from './scenarios/dataplane.js';
 
 /** The parts of a bench run; without a section flag every one runs (--quick: the comparison only). */
-export const SECTIONS = ['compare', 'scaling', 'dataplane'] as const;
+export const SECTIONS = ['compare', 'scaling', 'dataplane', 'overlay'] as const;
 export type Section = (typeof SECTIONS)[number];
+/** What runs without a section flag: the overlay needs etcd and three hosts, so it runs only when asked for. */
+const DEFAULT_SECTIONS: Section[] = ['compare', 'scaling', 'dataplane'];
 
 /** Command-line options of `npm run bench`. */
 export interface BenchOptions {
@@ -34,10 +36,12 @@ export const DEFAULT_CONNECTS = 300;
 export const DEFAULT_PORT_COUNTS: [number, number] = [10, 10000];
 
 export const USAGE = `usage: bash scripts/bench.sh [--quick] [--compare] [--scaling] [--dataplane] [options]
-sections (without a section flag all three run; --quick alone runs the comparison only):
+sections (without a section flag the first three run; --quick alone runs the comparison only):
   --compare        every runner side by side: N containers, one published port each
   --scaling        ctrnet API: ${DEFAULT_SCALING_N} containers (#${DEFAULT_SCALING_N} vs #10), and one container publishing ${DEFAULT_MANY_PORTS} ports
   --dataplane      ctrnet API: TCP connect time to a published port with 10 vs 10,000 published ports
+  --overlay        three hosts and etcd: time until a new container on one host is reached from another,
+                   TCP throughput through the overlay vs plain VXLAN, run -d on overlay vs bridge
 options:
   --n N            containers per runner in the comparison (default ${DEFAULT_N})
   --quick          N=${QUICK_N} (an explicit --n wins)
@@ -105,6 +109,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case '--compare':
       case '--scaling':
       case '--dataplane':
+      case '--overlay':
         if (inline !== undefined) throw new Error(`${flag} takes no value\n${USAGE}`);
         sections.push(flag.slice(2) as Section);
         break;
@@ -116,7 +121,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         throw new Error(`unknown argument ${arg}\n${USAGE}`);
     }
   }
-  const chosen: Section[] = sections.length > 0 ? SECTIONS.filter((s) => sections.includes(s)) : quick ? ['compare'] : [...SECTIONS];
+  const chosen: Section[] = sections.length > 0 ? SECTIONS.filter((s) => sections.includes(s)) : quick ? ['compare'] : [...DEFAULT_SECTIONS];
   return { sections: chosen, n: n ?? (quick ? QUICK_N : DEFAULT_N), quick, only, backends, scalingN, manyPorts, connects, portCounts, help };
 }
 

@@ -15,8 +15,12 @@ import { CtrnetError } from '@ctrnet/core';
 
 const debug = createDebug('ctrnet:ipam-etcd:client');
 
-/** One request's limit: etcd on a LAN answers in milliseconds; a dead host must fail a command quickly. */
-const REQUEST_TIMEOUT_MS = 2000;
+/**
+ * One request's limit. etcd on a LAN answers in milliseconds, and a stopped
+ * etcd is refused at once; this only bounds a store that does not answer at
+ * all (a dead host, or one so loaded that its fsyncs take seconds).
+ */
+const REQUEST_TIMEOUT_MS = 5000;
 
 export interface KeyValue {
   key: string;

@@ -1,26 +1,36 @@
 /**
- * A cluster of ctrnet hosts for e2e checks: a LAN namespace holding a bridge,
+ * A cluster of ctrnet hosts, for e2e checks and benchmarks of plugins whose
+ * networks span hosts: a LAN namespace holding a bridge,
  * one etcd listening on the LAN bridge's address, and N host namespaces on
  * veths to that bridge, each with its own state dir, config (cluster key
  * included) and ctrnetd. Everything lives in namespaces the test made.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILTIN_PLUGINS } from '@ctrnet/core';
-import { createCtrnetEnv, startEtcd, type CtrnetEnv, type NetnsHandle, type TestNamespaces } from '@ctrnet/testkit';
+import { createCtrnetEnv, type CtrnetEnv } from './ctrnet-env.js';
+import { startEtcd } from './etcd.js';
+import type { TestNamespaces } from './namespaces.js';
+import type { NetnsHandle } from './netns.js';
 
-/** The LAN: 10.77.0.0/24; the bridge (and etcd) at .1, host i at .(10+i). */
-export const LAN_BRIDGE_IP = '10.77.0.1';
-export const ETCD_URL = `http://${LAN_BRIDGE_IP}:2379`;
-export const hostIp = (i: number) => `10.77.0.${11 + i}`;
+/** The LAN: 10.77.0.0/24; the bridge (and etcd) at .1, host i at .(11+i). */
+const LAN_BRIDGE_IP = '10.77.0.1';
+const ETCD_URL = `http://${LAN_BRIDGE_IP}:2379`;
+const hostIp = (i: number) => `10.77.0.${11 + i}`;
 
-export const CLUSTER_PLUGINS = [...BUILTIN_PLUGINS, '@ctrnet/ipam-etcd', '@ctrnet/driver-overlay'];
-
+/** One host of a {@link Cluster}: an installation with its cluster name and LAN address. */
 export interface ClusterHost extends CtrnetEnv {
   name: string;
   ip: string;
 }
 
+export interface ClusterOptions {
+  /** The config's `plugins` of every host (the cluster plugins included). */
+  plugins: readonly string[];
+  /** `cluster.leaseTtlSeconds` of every host; default the config's default. */
+  leaseTtlSeconds?: number;
+}
+
+/** What {@link createCluster} made. */
 export interface Cluster {
   lan: NetnsHandle;
   hosts: ClusterHost[];
@@ -34,7 +44,8 @@ export interface Cluster {
   etcdctl(...args: string[]): Promise<string>;
 }
 
-export async function createCluster(tn: TestNamespaces, count: number, opts: { leaseTtlSeconds?: number } = {}): Promise<Cluster> {
+/** Make the LAN, start etcd on it, and `count` hosts (`host-a`, `host-b`, ...) each with its ctrnetd. */
+export async function createCluster(tn: TestNamespaces, count: number, opts: ClusterOptions): Promise<Cluster> {
   const lan = await tn.create('lan');
   await lan.exec(['ip', 'link', 'add', 'lanbr', 'type', 'bridge']);
   await lan.exec(['ip', 'addr', 'add', `${LAN_BRIDGE_IP}/24`, 'dev', 'lanbr']);
@@ -48,7 +59,7 @@ export async function createCluster(tn: TestNamespaces, count: number, opts: { l
     const env = await createCtrnetEnv(tn, {
       daemon: true,
       config: {
-        plugins: CLUSTER_PLUGINS,
+        plugins: opts.plugins,
         cluster: { etcd: [ETCD_URL], hostName: name, advertiseAddress: ip, ...(opts.leaseTtlSeconds ? { leaseTtlSeconds: opts.leaseTtlSeconds } : {}) },
       },
     });
