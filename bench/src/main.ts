@@ -129,7 +129,7 @@ async function main(): Promise<void> {
       after('dataplane');
     }
     if (options.sections.includes('overlay') && !run.interrupted) {
-      results.overlay = await measureOverlay({ reaches: 10, runs: 10, seconds: 5 }, (line) => void process.stderr.write(`${line}\n`));
+      results.overlay = await measureOverlay({ reaches: 10, runs: 10, seconds: 3 }, (line) => void process.stderr.write(`${line}\n`));
       report('overlay', results.overlay);
       after('overlay');
     }

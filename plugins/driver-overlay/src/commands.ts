@@ -100,13 +100,25 @@ export interface VethSpec {
   netns: string;
 }
 
-export function hostJoinCommands(spec: VethSpec): IpCommand[] {
+/**
+ * The host side of a join. The neighbour entry is what makes a new container
+ * reachable from other hosts at once: their packets may have reached this
+ * host before the container existed, leaving an incomplete entry that the
+ * kernel would only re-probe a second later.
+ */
+export function hostJoinCommands(spec: VethSpec & { address: string }): IpCommand[] {
   const mtu = ['mtu', String(spec.mtu)];
   return [
     ['link', 'add', spec.hostIfname, ...mtu, 'type', 'veth', 'peer', 'name', spec.ifname, ...mtu, 'address', spec.mac, 'netns', spec.netns],
     ['link', 'set', spec.hostIfname, 'master', spec.bridge],
     ['link', 'set', spec.hostIfname, 'up', 'type', 'bridge_slave', 'hairpin', 'on'],
+    ['neigh', 'replace', spec.address, 'lladdr', spec.mac, 'dev', spec.bridge, 'nud', 'reachable'],
   ];
+}
+
+/** The host side of a leave: the veth (both ends go), and the neighbour entry the join made. */
+export function leaveCommands(hostIfname: string, address: string | undefined, bridge: string): IpCommand[] {
+  return [['link', 'del', hostIfname], ...(address ? [['neigh', 'del', address, 'dev', bridge]] : [])];
 }
 
 export interface SandboxSpec {

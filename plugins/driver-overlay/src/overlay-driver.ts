@@ -27,7 +27,7 @@ import {
 } from '@ctrnet/core';
 import { ETCD_IPAM, hostSession, networkAddresses, reclaimNetwork, type HostSession } from '@ctrnet/ipam-etcd';
 import { claimDefinition, deleteVtep, listDefinitions, listVteps, putVtep, releaseDefinition } from './cluster-store.js';
-import { hostJoinCommands, localDownCommands, localUpCommands, sandboxJoinCommands, type RemoteSide } from './commands.js';
+import { hostJoinCommands, leaveCommands, localDownCommands, localUpCommands, sandboxJoinCommands, type RemoteSide } from './commands.js';
 import { bridgeNameFor, isOurVeth, preferredVni, VXLAN_OVERHEAD, vethNameFor, vxlanNameFor } from './names.js';
 import { normaliseOverlayOptions } from './options.js';
 import { syncRemotes } from './remote-hosts.js';
@@ -133,7 +133,7 @@ export class OverlayDriver implements NetworkDriver {
       throw new CtrnetError('INTERNAL', `sandbox path "${sandbox.netnsPath}" of container ${sandbox.containerId} is not an absolute path without blanks or quotes`);
     }
     const mtu = await this.mtuOf(ctx, network);
-    await ctx.exec.ip(hostJoinCommands({ hostIfname, ifname: endpoint.ifname, mac, mtu, bridge: network.driverData.bridge!, netns: sandbox.netnsPath }));
+    await ctx.exec.ip(hostJoinCommands({ hostIfname, ifname: endpoint.ifname, mac, mtu, bridge: network.driverData.bridge!, netns: sandbox.netnsPath, address: ipv4 }));
     await ctx.exec.ip(
       sandboxJoinCommands({
         ifname: endpoint.ifname,
@@ -148,8 +148,8 @@ export class OverlayDriver implements NetworkDriver {
     );
   }
 
-  async leave(ctx: PluginContext, _network: Network, endpoint: Endpoint): Promise<void> {
-    await ctx.exec.ip([['link', 'del', endpoint.hostIfname ?? vethNameFor(endpoint.id)]], { ignoreMissing: true });
+  async leave(ctx: PluginContext, network: Network, endpoint: Endpoint): Promise<void> {
+    await ctx.exec.ip(leaveCommands(endpoint.hostIfname ?? vethNameFor(endpoint.id), endpoint.ipv4, network.driverData.bridge!), { ignoreMissing: true });
   }
 
   /**

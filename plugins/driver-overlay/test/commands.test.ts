@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { hostJoinCommands, localDownCommands, localUpCommands, remoteFdbLines, remoteFdbRemoval, remoteIpCommands, remoteIpRemoval, sandboxJoinCommands } from '../src/commands.js';
+import { hostJoinCommands, leaveCommands, localDownCommands, localUpCommands, remoteFdbLines, remoteFdbRemoval, remoteIpCommands, remoteIpRemoval, sandboxJoinCommands } from '../src/commands.js';
 
 const side = { bridge: 'ovb-0123456789a', vxlan: 'ovx-0123456789a', address: '10.210.3.1/24', mac: '02:42:0a:d2:03:01', mtu: 1450, vni: 42, local: '10.77.0.11' };
 const remote = { host: 'host-c', address: '10.77.0.13', mac: '02:42:0a:d2:05:01', slice: '10.210.5.0/24', gateway: '10.210.5.1' };
@@ -36,9 +36,13 @@ describe('overlay kernel plans', () => {
   });
 
   it('gives a container the overlay MTU on both veth ends, its slice address, the cluster route and the default route', () => {
-    expect(hostJoinCommands({ hostIfname: 'vo0123456789abc', ifname: 'eth0', mac: '02:42:0a:d2:03:02', mtu: 1450, bridge: side.bridge, netns: '/run/netns/x' })[0]).to.deep.equal([
+    const join = hostJoinCommands({ hostIfname: 'vo0123456789abc', ifname: 'eth0', mac: '02:42:0a:d2:03:02', mtu: 1450, bridge: side.bridge, netns: '/run/netns/x', address: '10.210.3.2' });
+    expect(join[0]).to.deep.equal([
       'link', 'add', 'vo0123456789abc', 'mtu', '1450', 'type', 'veth', 'peer', 'name', 'eth0', 'mtu', '1450', 'address', '02:42:0a:d2:03:02', 'netns', '/run/netns/x',
     ]);
+    // Known at once: a remote host's packets need no ARP round (nor its one-second retry).
+    expect(join.at(-1)).to.deep.equal(['neigh', 'replace', '10.210.3.2', 'lladdr', '02:42:0a:d2:03:02', 'dev', side.bridge, 'nud', 'reachable']);
+    expect(leaveCommands('vo0123456789abc', '10.210.3.2', side.bridge)).to.deep.equal([['link', 'del', 'vo0123456789abc'], ['neigh', 'del', '10.210.3.2', 'dev', side.bridge]]);
     const spec = { ifname: 'eth0', address: '10.210.3.2/24', gateway: '10.210.3.1', subnet: '10.210.0.0/16', slice: '10.210.3.0/24', defaultRoute: true };
     expect(sandboxJoinCommands(spec).slice(2)).to.deep.equal([
       ['route', 'replace', '10.210.0.0/16', 'via', '10.210.3.1', 'dev', 'eth0'],

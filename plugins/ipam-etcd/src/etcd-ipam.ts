@@ -19,6 +19,8 @@ import {
   intToIp,
   invalidArgument,
   ipToInt,
+  isValidCidr,
+  isValidIpv4,
   type AddressPool,
   type IpamContext,
   type IpamDriver,
@@ -50,6 +52,7 @@ export class EtcdIpam implements IpamDriver {
     const session = this.session();
     const { networkId, subnet } = request;
     if (subnet === undefined) throw invalidArgument(`the etcd IPAM needs --subnet: one range for the whole cluster, cut into per-host slices; add --subnet CIDR`);
+    if (!isValidCidr(subnet)) throw invalidArgument(`invalid --subnet ${JSON.stringify(subnet)}: expected an IPv4 CIDR such as 10.200.0.0/16`);
     if (request.ipRange !== undefined || request.gateway !== undefined) {
       throw invalidArgument(`the etcd IPAM picks each host's range and gateway itself (its slice); drop --ip-range and --gateway`);
     }
@@ -234,6 +237,7 @@ function sliceOf(pool: AddressPool): string {
 
 /** `--ip` must lie in this host's slice: the only addresses the other hosts route here. */
 function checkWanted(pool: AddressPool, slice: string, wanted: string, host: string): void {
+  if (!isValidIpv4(wanted)) throw invalidArgument(`invalid --ip ${JSON.stringify(wanted)}: expected an IPv4 address inside this host's slice ${slice}`);
   if (!cidrContains(slice, wanted)) {
     throw invalidArgument(`--ip ${wanted} is not in host ${host}'s slice ${slice} of ${pool.subnet}; each host hands out addresses from its own slice, so pick one inside ${slice}`);
   }
