@@ -54,23 +54,18 @@ export class Networks {
         debug('cannot list shared %s networks, keeping local copies: %s', driverName, (err as Error).message);
         continue;
       }
+      // Most calls find nothing to do, and then take no lock.
+      if (!this.syncPlan(driverName, shared).pending) continue;
       await this.ctx.store.lock.withLock(async () => {
-        const stored = this.ctx.store.networks.all().filter((n) => n.driver === driverName);
-        for (const { network, subnet } of shared) {
-          if (stored.some((n) => n.id === network.id)) continue;
-          const clash = this.ctx.store.networks.find(network.name);
-          if (clash?.name === network.name || isBuiltin(network.name)) {
-            debug('not importing shared network %s: a local network has that name', network.name);
-            continue;
-          }
+        const { imports, forgets } = this.syncPlan(driverName, shared);
+        for (const { network, subnet } of imports) {
           try {
             await this.create({ ...network, pool: undefined }, { subnet }, true);
           } catch (err) {
             debug('importing shared network %s failed: %s', network.name, (err as Error).message);
           }
         }
-        for (const network of stored) {
-          if (shared.some((s) => s.network.id === network.id) || this.ctx.store.endpoints.ofNetwork(network.id).length) continue;
+        for (const network of forgets) {
           const journal = this.ctx.store.operations.begin(`network forget ${network.name}`);
           journal.record({ kind: 'network.finish-remove', data: { network } });
           await this.undo.removeNetwork(network);
@@ -79,6 +74,21 @@ export class Networks {
         }
       });
     }
+  }
+
+  /** What {@link sync} has to do for one driver: shared networks to import, local copies to drop. */
+  private syncPlan(driverName: string, shared: readonly { network: Network; subnet?: string }[]) {
+    const stored = this.ctx.store.networks.all().filter((n) => n.driver === driverName);
+    const imports = shared.filter(({ network }) => {
+      if (stored.some((n) => n.id === network.id)) return false;
+      if (this.ctx.store.networks.find(network.name)?.name === network.name || isBuiltin(network.name)) {
+        debug('not importing shared network %s: a local network has that name', network.name);
+        return false;
+      }
+      return true;
+    });
+    const forgets = stored.filter((n) => !shared.some((s) => s.network.id === n.id) && !this.ctx.store.endpoints.ofNetwork(n.id).length);
+    return { imports, forgets, pending: imports.length + forgets.length > 0 };
   }
 
   /** `network create`: plan, then create under the operation lock. */
