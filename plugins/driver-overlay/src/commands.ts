@@ -116,9 +116,13 @@ export function hostJoinCommands(spec: VethSpec & { address: string }): IpComman
   ];
 }
 
-/** The host side of a leave: the veth (both ends go), and the neighbour entry the join made. */
+/**
+ * The host side of a leave: the veth (both ends go), and the neighbour entry
+ * the join made. `flush` rather than `del`: the kernel may have dropped the
+ * entry already, and a flush that matches nothing succeeds.
+ */
 export function leaveCommands(hostIfname: string, address: string | undefined, bridge: string): IpCommand[] {
-  return [['link', 'del', hostIfname], ...(address ? [['neigh', 'del', address, 'dev', bridge]] : [])];
+  return [['link', 'del', hostIfname], ...(address ? [['neigh', 'flush', 'to', address, 'dev', bridge]] : [])];
 }
 
 export interface SandboxSpec {

@@ -42,7 +42,7 @@ describe('overlay kernel plans', () => {
     ]);
     // Known at once: a remote host's packets need no ARP round (nor its one-second retry).
     expect(join.at(-1)).to.deep.equal(['neigh', 'replace', '10.210.3.2', 'lladdr', '02:42:0a:d2:03:02', 'dev', side.bridge, 'nud', 'reachable']);
-    expect(leaveCommands('vo0123456789abc', '10.210.3.2', side.bridge)).to.deep.equal([['link', 'del', 'vo0123456789abc'], ['neigh', 'del', '10.210.3.2', 'dev', side.bridge]]);
+    expect(leaveCommands('vo0123456789abc', '10.210.3.2', side.bridge)).to.deep.equal([['link', 'del', 'vo0123456789abc'], ['neigh', 'flush', 'to', '10.210.3.2', 'dev', side.bridge]]);
     const spec = { ifname: 'eth0', address: '10.210.3.2/24', gateway: '10.210.3.1', subnet: '10.210.0.0/16', slice: '10.210.3.0/24', defaultRoute: true };
     expect(sandboxJoinCommands(spec).slice(2)).to.deep.equal([
       ['route', 'replace', '10.210.0.0/16', 'via', '10.210.3.1', 'dev', 'eth0'],
