@@ -2,10 +2,10 @@ import { PORT_BACKENDS, type PortBackend } from './ctrnet.js';
 import { MAX_TOTAL_PORTS } from './scenarios/dataplane.js';
 
 /** The parts of a bench run; without a section flag every one runs (--quick: the comparison only). */
-export const SECTIONS = ['compare', 'scaling', 'dataplane', 'overlay'] as const;
+export const SECTIONS = ['compare', 'startup', 'scaling', 'dataplane', 'overlay'] as const;
 export type Section = (typeof SECTIONS)[number];
 /** What runs without a section flag: the overlay needs etcd and three hosts, so it runs only when asked for. */
-const DEFAULT_SECTIONS: Section[] = ['compare', 'scaling', 'dataplane'];
+const DEFAULT_SECTIONS: Section[] = ['compare', 'startup', 'scaling', 'dataplane'];
 
 /** Command-line options of `npm run bench`. */
 export interface BenchOptions {
@@ -24,6 +24,8 @@ export interface BenchOptions {
   connects: number;
   /** Published ports in total of the data plane's two setups: few, many. */
   portCounts: [number, number];
+  /** Rounds of the start-up section (each command once per round). */
+  startupRounds: number;
   /** --help: print USAGE and do nothing else. */
   help: boolean;
 }
@@ -34,23 +36,27 @@ export const DEFAULT_SCALING_N = 1000;
 export const DEFAULT_MANY_PORTS = 1000;
 export const DEFAULT_CONNECTS = 300;
 export const DEFAULT_PORT_COUNTS: [number, number] = [10, 10000];
+export const DEFAULT_STARTUP_ROUNDS = 40;
+export const QUICK_STARTUP_ROUNDS = 15;
 
-export const USAGE = `usage: bash scripts/bench.sh [--quick] [--compare] [--scaling] [--dataplane] [options]
-sections (without a section flag the first three run; --quick alone runs the comparison only):
+export const USAGE = `usage: bash scripts/bench.sh [--quick] [--compare] [--startup] [--scaling] [--dataplane] [--overlay] [options]
+sections (without a section flag the first four run; --quick alone runs the comparison only):
   --compare        every runner side by side: N containers, one published port each
+  --startup        one ctrnet command against node -e 0, through ctrnetd and in-process, side by side; the thin client's profile
   --scaling        ctrnet API: ${DEFAULT_SCALING_N} containers (#${DEFAULT_SCALING_N} vs #10), and one container publishing ${DEFAULT_MANY_PORTS} ports
   --dataplane      ctrnet API: TCP connect time to a published port with 10 vs 10,000 published ports
   --overlay        three hosts and etcd: time until a new container on one host is reached from another,
                    TCP throughput through the overlay vs plain VXLAN, run -d on overlay vs bridge
 options:
   --n N            containers per runner in the comparison (default ${DEFAULT_N})
-  --quick          N=${QUICK_N} (an explicit --n wins)
+  --quick          N=${QUICK_N}, ${QUICK_STARTUP_ROUNDS} start-up rounds (explicit --n, --startup-rounds win)
   --only LIST      comparison runners to run, comma-separated
   --backends LIST  ctrnet port backends for --scaling and --dataplane (default ${PORT_BACKENDS.join(',')})
   --scaling-n N    containers in the scaling run (default ${DEFAULT_SCALING_N})
   --ports N        ports of the one-container run (default ${DEFAULT_MANY_PORTS})
   --connects N     timed connects per data-plane setup and client (default ${DEFAULT_CONNECTS})
-  --port-counts F,M  published ports of the data plane's two setups, few and many (default ${DEFAULT_PORT_COUNTS.join(',')})`;
+  --port-counts F,M  published ports of the data plane's two setups, few and many (default ${DEFAULT_PORT_COUNTS.join(',')})
+  --startup-rounds N  start-up rounds, each command once per round (default ${DEFAULT_STARTUP_ROUNDS})`;
 
 /** Parses argv (without node and script); throws with the offending argument on bad input. */
 export function parseArgs(argv: readonly string[]): BenchOptions {
@@ -63,6 +69,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   let manyPorts = DEFAULT_MANY_PORTS;
   let connects = DEFAULT_CONNECTS;
   let portCounts = DEFAULT_PORT_COUNTS;
+  let startupRounds: number | undefined;
   const sections: Section[] = [];
   for (let k = 0; k < argv.length; k++) {
     const arg = argv[k]!;
@@ -93,6 +100,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         portCounts = [counts[0]!, counts[1]!];
         break;
       }
+      case '--startup-rounds':
+        startupRounds = wholeNumber(flag, value(), 1, 10000);
+        break;
       case '--quick':
         quick = true;
         break;
@@ -107,6 +117,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         break;
       }
       case '--compare':
+      case '--startup':
       case '--scaling':
       case '--dataplane':
       case '--overlay':
@@ -122,7 +133,19 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     }
   }
   const chosen: Section[] = sections.length > 0 ? SECTIONS.filter((s) => sections.includes(s)) : quick ? ['compare'] : [...DEFAULT_SECTIONS];
-  return { sections: chosen, n: n ?? (quick ? QUICK_N : DEFAULT_N), quick, only, backends, scalingN, manyPorts, connects, portCounts, help };
+  return {
+    sections: chosen,
+    n: n ?? (quick ? QUICK_N : DEFAULT_N),
+    quick,
+    only,
+    backends,
+    scalingN,
+    manyPorts,
+    connects,
+    portCounts,
+    startupRounds: startupRounds ?? (quick ? QUICK_STARTUP_ROUNDS : DEFAULT_STARTUP_ROUNDS),
+    help,
+  };
 }
 
 function wholeNumber(flag: string, raw: string, min: number, max: number): number {

@@ -31,7 +31,7 @@ export interface NetworkEntry {
 export interface Inspect {
   Id: string;
   Name: string;
-  State: { Status: string; Pid: number };
+  State: { Status: string; Pid: number; ExitCode: number };
   Config: { Hostname: string; Env: string[] };
   NetworkSettings: {
     SandboxKey: string;

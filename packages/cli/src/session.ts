@@ -28,19 +28,15 @@ export async function withApi<T>(command: Command, work: (api: CtrnetApi) => Pro
   const inputs = configInputs(command);
   const where = locateDaemon(inputs);
   if (where.mode !== 'never') {
+    // No ping first: the first call tells whether a daemon serves us, before anything was done.
     const remote = new HttpApi(where.socketPath, where.fingerprint);
     try {
-      await remote.ping();
+      return await work(remote);
     } catch (err) {
-      await remote.close();
-      if (!(err instanceof DaemonUnavailable)) throw err;
+      if (!(err instanceof DaemonUnavailable) || remote.answered) throw err;
       if (where.mode === 'required') {
         throw new CtrnetError('DAEMON_UNAVAILABLE', `${err.message}; start it with: ctrnet daemon start (daemon "required" is set by ${where.modeSource})`);
       }
-      return inProcess(inputs, work);
-    }
-    try {
-      return await work(remote);
     } finally {
       await remote.close();
     }

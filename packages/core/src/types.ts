@@ -161,4 +161,4 @@ export interface LinkRule {
 }
 
 /** Container status, as `ps` and `inspect` show it. */
-export type ContainerStatus = 'created' | 'running' | 'exited' | 'removing';
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'exited' | 'removing';

@@ -86,7 +86,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const access = socketAccess();
   chmodSync(socketPath, access.mode);
   if (access.gid !== undefined) chownSync(socketPath, 0, access.gid);
-  if (options.pidFile) writeFileSync(options.pidFile, `${process.pid}\n`, { mode: 0o644 });
+  if (options.pidFile) writeFileSync(options.pidFile, `${process.pid}\n`, { mode: 0o600 });
   guard.start();
   // Resident work of plugins (watches of a cluster store): only a daemon keeps it running between commands.
   await runtime.startServices(log);

@@ -2,8 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Runtime } from '../runtime/runtime.js';
 import { parseRequest } from './request.js';
 import type { ApiMethod, ApiMethods, ApiRequest, ApiResponse, CtrnetApi, EventRecord } from './types.js';
+import { checkContainerName } from '../runtime/validate.js';
+import { resolveUser } from '../runtime/users.js';
+import { topOf } from './top.js';
 import { containerInspect, containerSummary, networkInspect, networkSummary } from './views.js';
 import { pluginContext } from '../runtime/context.js';
+
+const seconds = (s: number | undefined) => (s === undefined ? undefined : s * 1000);
 
 type Handlers = { [M in ApiMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> };
 
@@ -35,10 +40,19 @@ export class LocalApi implements CtrnetApi {
           const { container, launch } = await rt.containers.runAttached(spec, callerPid);
           return { container: summary(container), launch };
         }),
-      'container.started': async ({ id, pid }) => (await rt.containers.started(id, pid), {}),
+      'container.started': async ({ id, pid }) => ({ pid: await rt.containers.started(id, pid) }),
       'container.exited': async ({ id, status }) => (await rt.containers.exited(id, status), {}),
+      'container.create': ({ spec }) => synced(async () => summary(await rt.containers.create(spec))),
       'container.start': async ({ name }) => summary(await rt.containers.start(name)),
-      'container.stop': async ({ name, timeoutSeconds }) => summary(await rt.containers.stop(name, timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000)),
+      'container.restart': async ({ name, timeoutSeconds }) => summary(await rt.containers.restart(name, seconds(timeoutSeconds))),
+      'container.kill': async ({ name, signal }) => summary(await rt.containers.kill(name, signal ?? 'SIGKILL')),
+      'container.pause': async ({ name }) => summary(await rt.containers.pause(name, true)),
+      'container.unpause': async ({ name }) => summary(await rt.containers.pause(name, false)),
+      'container.rename': async ({ name, newName }) => summary(await rt.containers.rename(name, checkContainerName(newName))),
+      'container.top': async ({ name }) => topOf(rt.ctx.exec, rt.containers.processes(name)),
+      'container.wait': async ({ name }) => ({ status: await rt.containers.wait(name) }),
+      'container.attach': async ({ name }) => rt.containers.attachTarget(name),
+      'container.stop': async ({ name, timeoutSeconds }) => summary(await rt.containers.stop(name, seconds(timeoutSeconds))),
       'container.remove': async ({ name, force }) => {
         const c = rt.containers.get(name);
         await rt.containers.remove(c.id, force ?? false);
@@ -47,7 +61,7 @@ export class LocalApi implements CtrnetApi {
       'container.list': async ({ all }) => rt.containers.list(all ?? false).map(summary),
       'container.inspect': async ({ name }) => containerInspect(store, rt.containers.get(name)),
       'container.ports': async ({ name }) => store.ports.ofContainer(rt.containers.get(name).id),
-      'container.exec': async ({ name, command }) => ({ argv: rt.containers.execArgv(name, command) }),
+      'container.exec': async ({ name, command, env, workdir, user }) => rt.containers.exec(name, command, { env, workdir, user: user === undefined ? undefined : resolveUser(user) }),
       'container.logs': async ({ name }) => ({ path: rt.containers.logPath(name) }),
       'container.reap': async ({ id, runId, status }) => (await rt.containers.reap(id, runId, status), {}),
       'network.create': (request) => synced(async () => networkSummary(store, await rt.networks.createFromRequest(request))),

@@ -9,7 +9,8 @@ import type { Registry } from '../registry.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from '../tokens.js';
 import type { Network, NetworkRules } from '../types.js';
-import type { Reaper } from './process.js';
+import type { ContainerGroups } from './cgroups.js';
+import type { Reaper } from './supervisor.js';
 
 /** Everything the runtime's services share. One per runtime. */
 export interface RuntimeContext {
@@ -19,6 +20,8 @@ export interface RuntimeContext {
   exec: Executor;
   bus: EventBus;
   clock: Clock;
+  /** The containers' cgroups (one each, under this installation's group). */
+  groups: ContainerGroups;
   /** How detached containers report their exit; absent = the API user supervises. */
   reaper?: Reaper;
   /** The port backend in use, settled on first need. */

@@ -6,7 +6,7 @@ import type { Attacher } from './attach.js';
 import type { Containers } from './containers.js';
 import { pluginContext, type RuntimeContext } from './context.js';
 import { firewallState } from './firewall-state.js';
-import { isAlive } from './process.js';
+import { isAlive } from './processes.js';
 import { activeBackend, choosePublisher } from './publisher-choice.js';
 import type { UndoKit } from './undo.js';
 
@@ -57,7 +57,7 @@ export class System {
       }
       // 2. Containers whose process vanished (killed, reboot): release them like their reaper would have.
       for (const c of this.ctx.store.containers.all<{ autoRemove?: boolean }>()) {
-        if (c.status === 'running' && !isAlive(c.pid, c.pidStart)) {
+        if ((c.status === 'running' || c.status === 'paused') && !isAlive(c.pid, c.pidStart)) {
           if (c.spec.autoRemove) {
             await this.containers.finishRemove(c.id);
             fixed.push(`removed container ${c.name} (its foreground run died)`);
@@ -72,7 +72,7 @@ export class System {
         }
       }
       // 3. Reservations and addresses whose owner is not running (CNI host-local's reboot leak).
-      const running = new Set(this.ctx.store.containers.all().filter((c) => c.status === 'running').map((c) => c.id));
+      const running = new Set(this.ctx.store.containers.all().filter((c) => c.status === 'running' || c.status === 'paused').map((c) => c.id));
       const staleOwners = new Set([
         ...this.ctx.store.ports.all().map((p) => p.containerId),
         ...this.ctx.store.addresses.owners(),
@@ -88,7 +88,14 @@ export class System {
         const addresses = this.ctx.store.addresses.releaseEverywhere(owner);
         if (addresses) fixed.push(`released ${addresses} address(es) of ${owner.slice(0, 12)}`);
       }
-      // 4. The kernel side of each network (objects vanished after a reboot, leaked ones after a crash): its driver knows.
+      // 4. Processes of containers that no longer run (a lost supervisor, an interrupted rm): their cgroup knows them.
+      for (const id of this.ctx.groups.containers()) {
+        const c = this.ctx.store.containers.find(id);
+        if (c && (c.status === 'running' || c.status === 'paused')) continue;
+        const killed = await this.ctx.groups.destroy(id);
+        if (killed) fixed.push(`killed ${killed} leftover process${killed === 1 ? '' : 'es'} of container ${c?.name ?? id.slice(0, 12)}`);
+      }
+      // 5. The kernel side of each network (objects vanished after a reboot, leaked ones after a crash): its driver knows.
       for (const network of this.ctx.store.networks.all()) {
         const driver = this.ctx.registry.networkDriver(network.driver);
         if (!driver.reconcile) continue;
@@ -106,8 +113,11 @@ export class System {
    */
   async heal(): Promise<string[]> {
     return this.ctx.store.lock.withLock(async () => {
-      if (!activeBackend(this.ctx)) return [];
+      const active = activeBackend(this.ctx);
+      if (!active) return [];
       const publisher = await this.ctx.publisher();
+      // Another process (a command with another $CTRNET_PORT_BACKEND) moved the rules to another backend: not ours to heal.
+      if (publisher.name !== active) return [];
       const ctx = pluginContext(this.ctx, 'ports', publisher.name);
       const state = firewallState(this.ctx);
       const missing = await publisher.check(ctx, state);
@@ -158,6 +168,8 @@ export class System {
       for (const name of this.ctx.registry.portPublisherNames()) {
         await this.ctx.registry.portPublisher(name).reset(pluginContext(this.ctx, 'ports', name));
       }
+      for (const id of this.ctx.groups.containers()) await this.ctx.groups.destroy(id);
+      this.ctx.groups.removeInstallation();
       this.ctx.store.ports.clear();
       this.ctx.store.addresses.clear();
       this.ctx.store.settings.clear();
