@@ -33,18 +33,21 @@ fi
 
 # Container engines for the testkit's engine harness (packages/testkit/src/engines):
 # the engine tests run the real binaries, fenced off from the host, and skip
-# loudly when a package is missing.
+# loudly when a package is missing. etcd (server and etcdctl) is the cluster
+# store of the overlay tests, which start their own etcd inside a namespace;
+# iperf3 measures the overlay's throughput in the benchmark.
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 engines=()
-for pkg in docker.io podman containerd runc crun conmon busybox-static containernetworking-plugins; do
+for pkg in docker.io podman containerd runc crun conmon busybox-static containernetworking-plugins etcd-server etcd-client iperf3; do
   installed "$pkg" || engines+=("$pkg")
 done
 if [ ${#engines[@]} -gt 0 ]; then
   echo "ctrnet setup: installing ${engines[*]}"
   # docker.io's postinst runs `invoke-rc.d docker start` when /etc/init.d/docker
   # exists and systemd does not run (as here), and containerd's and podman's
-  # start their units under systemd: either way a daemon would start on the
-  # host. A policy-rc.d that answers 101 ("action forbidden") stops both
+  # start their units under systemd; etcd-server's runs `invoke-rc.d etcd
+  # start` (an etcd on the host's 127.0.0.1:2379) and enables etcd.service:
+  # either way a daemon would start on the host. A policy-rc.d that answers 101 ("action forbidden") stops both
   # invoke-rc.d and deb-systemd-invoke; it is removed again afterwards, and an
   # existing one is left alone.
   policy=/usr/sbin/policy-rc.d

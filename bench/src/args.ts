@@ -2,8 +2,10 @@ import { PORT_BACKENDS, type PortBackend } from './ctrnet.js';
 import { MAX_TOTAL_PORTS } from './scenarios/dataplane.js';
 
 /** The parts of a bench run; without a section flag every one runs (--quick: the comparison only). */
-export const SECTIONS = ['compare', 'startup', 'scaling', 'dataplane'] as const;
+export const SECTIONS = ['compare', 'startup', 'scaling', 'dataplane', 'overlay'] as const;
 export type Section = (typeof SECTIONS)[number];
+/** What runs without a section flag: the overlay needs etcd and three hosts, so it runs only when asked for. */
+const DEFAULT_SECTIONS: Section[] = ['compare', 'startup', 'scaling', 'dataplane'];
 
 /** Command-line options of `npm run bench`. */
 export interface BenchOptions {
@@ -37,12 +39,14 @@ export const DEFAULT_PORT_COUNTS: [number, number] = [10, 10000];
 export const DEFAULT_STARTUP_ROUNDS = 40;
 export const QUICK_STARTUP_ROUNDS = 15;
 
-export const USAGE = `usage: bash scripts/bench.sh [--quick] [--compare] [--startup] [--scaling] [--dataplane] [options]
-sections (without a section flag all four run; --quick alone runs the comparison only):
+export const USAGE = `usage: bash scripts/bench.sh [--quick] [--compare] [--startup] [--scaling] [--dataplane] [--overlay] [options]
+sections (without a section flag the first four run; --quick alone runs the comparison only):
   --compare        every runner side by side: N containers, one published port each
   --startup        one ctrnet command against node -e 0, through ctrnetd and in-process, side by side; the thin client's profile
   --scaling        ctrnet API: ${DEFAULT_SCALING_N} containers (#${DEFAULT_SCALING_N} vs #10), and one container publishing ${DEFAULT_MANY_PORTS} ports
   --dataplane      ctrnet API: TCP connect time to a published port with 10 vs 10,000 published ports
+  --overlay        three hosts and etcd: time until a new container on one host is reached from another,
+                   TCP throughput through the overlay vs plain VXLAN, run -d on overlay vs bridge
 options:
   --n N            containers per runner in the comparison (default ${DEFAULT_N})
   --quick          N=${QUICK_N}, ${QUICK_STARTUP_ROUNDS} start-up rounds (explicit --n, --startup-rounds win)
@@ -116,6 +120,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case '--startup':
       case '--scaling':
       case '--dataplane':
+      case '--overlay':
         if (inline !== undefined) throw new Error(`${flag} takes no value\n${USAGE}`);
         sections.push(flag.slice(2) as Section);
         break;
@@ -127,7 +132,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         throw new Error(`unknown argument ${arg}\n${USAGE}`);
     }
   }
-  const chosen: Section[] = sections.length > 0 ? SECTIONS.filter((s) => sections.includes(s)) : quick ? ['compare'] : [...SECTIONS];
+  const chosen: Section[] = sections.length > 0 ? SECTIONS.filter((s) => sections.includes(s)) : quick ? ['compare'] : [...DEFAULT_SECTIONS];
   return {
     sections: chosen,
     n: n ?? (quick ? QUICK_N : DEFAULT_N),

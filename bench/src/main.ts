@@ -13,6 +13,7 @@ import { describeProfile } from './exec-profile.js';
 import { parseArgs, USAGE, type BenchOptions, type Section } from './args.js';
 import type { RunRecord } from './harness.js';
 import { measureDataplane } from './dataplane.js';
+import { measureOverlay, renderOverlay } from './overlay.js';
 import { renderDataplane, renderScaling, renderTargets } from './report.js';
 import { describeResident, renderStartup } from './startup-report.js';
 import {
@@ -146,6 +147,11 @@ async function main(): Promise<void> {
       results.dataplane = await dataplane(run, options);
       after('dataplane');
     }
+    if (options.sections.includes('overlay') && !run.interrupted) {
+      results.overlay = await measureOverlay({ reaches: 10, runs: 10, seconds: 3 }, (line) => void process.stderr.write(`${line}\n`));
+      report('overlay', results.overlay);
+      after('overlay');
+    }
   } finally {
     rmSync(tmpRoot, { recursive: true, force: true });
   }
@@ -172,6 +178,7 @@ async function main(): Promise<void> {
   if (results.startup) process.stdout.write(`\n${renderStartup(results.startup)}\n`);
   if (results.scaling) process.stdout.write(`\n${renderScaling(results.scaling)}\n`);
   if (results.dataplane) process.stdout.write(`\n${renderDataplane(results.dataplane, options.portCounts)}\n`);
+  if (results.overlay) process.stdout.write(`\n${renderOverlay(results.overlay)}\n`);
   const targets = renderTargets(results);
   if (targets) process.stdout.write(`\n${targets}\n`);
   process.stdout.write('\n');
@@ -180,7 +187,14 @@ async function main(): Promise<void> {
 }
 
 function anyFinished(results: BenchResults): boolean {
-  const all: { status: string }[] = [...results.runners, ...(results.startup ? [results.startup] : []), ...(results.scaling?.runs ?? []), ...(results.scaling?.manyPorts ?? []), ...(results.dataplane ?? [])];
+  const all: { status: string }[] = [
+    ...results.runners,
+    ...(results.startup ? [results.startup] : []),
+    ...(results.scaling?.runs ?? []),
+    ...(results.scaling?.manyPorts ?? []),
+    ...(results.dataplane ?? []),
+    ...(results.overlay ? [results.overlay] : []),
+  ];
   return all.some((r) => r.status === 'ok');
 }
 

@@ -1,3 +1,4 @@
+import type { OverlayResult } from './overlay.js';
 import { cpus, loadavg, release } from 'node:os';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,6 +62,7 @@ export interface BenchResults {
   scaling?: { n: number; runs: ScalingResult[]; manyPorts: ManyPortsResult[] };
   dataplane?: DataplaneResult[];
   startup?: StartupResult;
+  overlay?: OverlayResult;
 }
 
 export function withStats(record: RunRecord): RunnerResult {

@@ -13,6 +13,9 @@ const DEFAULT_SUBNET = '172.17.0.0/16';
 
 const DAEMON_MODES = ['auto', 'never', 'required'] as const;
 
+/** A host name as DNS allows one label: it names the host in etcd keys and in messages. */
+const HOST_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
 const cidr = z.string().refine(isValidCidr, { message: 'expected an IPv4 CIDR such as 172.17.0.0/16' });
 const port = z.number().int().min(1).max(65535);
 
@@ -51,11 +54,41 @@ const configSchema = z
       .tuple([port, port])
       .refine(([a, b]) => a <= b, { message: 'expected [low, high] with low <= high' })
       .optional(),
+    cluster: z
+      .object({
+        etcd: z
+          .array(z.string().refine((u) => /^https?:\/\/[^/\s]+\/?$/.test(u), { message: 'expected an etcd client URL such as http://10.0.0.1:2379' }))
+          .min(1),
+        hostName: z.string().regex(HOST_NAME, { message: 'expected a lower-case DNS label (letters, digits, -), unique in the cluster' }),
+        advertiseAddress: z.string().refine(isValidIpv4, { message: "expected this host's IPv4 address on the network the hosts share" }),
+        leaseTtlSeconds: z.number().int().min(2).max(3600).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
 /** The config as the user wrote it (every key optional). */
 export type ConfigFile = z.infer<typeof configSchema>;
+
+/** How long a host's claims in the cluster store outlive it when it stops renewing them. */
+const DEFAULT_LEASE_TTL_SECONDS = 15;
+
+/**
+ * The cluster this host belongs to (config key `cluster`): where the shared
+ * store is and how this host appears in it. Read by plugins whose state spans
+ * hosts (through `PluginApi.settings`); core itself only validates it.
+ */
+export interface ClusterConfig {
+  /** etcd client URLs, tried in order. */
+  etcd: string[];
+  /** This host's name in the cluster, unique among its hosts. */
+  hostName: string;
+  /** This host's address on the network the hosts share (tunnel endpoints, published in the store). */
+  advertiseAddress: string;
+  /** TTL of the host's lease: how long after its last renewal its claims are reclaimed. */
+  leaseTtlSeconds: number;
+}
 
 /** The effective config: defaults filled in, paths resolved. */
 export interface Config {
@@ -78,6 +111,8 @@ export interface Config {
   defaultNetwork: { driver: string; subnet: string; gateway?: string; options: Record<string, string> };
   defaultAddressPools: { base: string; size: number }[];
   ephemeralPortRange: [number, number];
+  /** The cluster this host belongs to; absent for a single-host installation. */
+  cluster?: ClusterConfig;
 }
 
 
@@ -109,6 +144,7 @@ export function loadConfig(inputs: ConfigInputs = {}): Config {
     },
     defaultAddressPools: file.defaultAddressPools ?? [{ base: '172.17.0.0/12', size: 16 }],
     ephemeralPortRange: file.ephemeralPortRange ?? [32768, 60999],
+    ...(file.cluster ? { cluster: { ...file.cluster, leaseTtlSeconds: file.cluster.leaseTtlSeconds ?? DEFAULT_LEASE_TTL_SECONDS } } : {}),
   };
 }
 

@@ -49,6 +49,36 @@ export interface NetworkFirewall {
   defaultHostIp: string;
 }
 
+/**
+ * The cluster side of a driver whose networks are defined once for many
+ * hosts (an overlay). Each host keeps its own copy of such a network in its
+ * store, with its own pool view and kernel objects; core imports the copies
+ * (`Networks.sync`) and asks the driver before a create or remove that
+ * changes the shared definition.
+ */
+export interface SharedNetworks {
+  /**
+   * The shared definitions of this driver's networks, as a network row
+   * without `pool` (each host settles its own through IPAM) and with the
+   * subnet to request. Throws when the shared store cannot be read: core
+   * then keeps its copies as they are.
+   */
+  list(ctx: PluginContext): Promise<{ network: Network; subnet?: string }[]>;
+  /**
+   * Make a planned network's definition shared, before anything else of the
+   * create happens: of two hosts creating one name, exactly one gets past
+   * this (the other gets CtrnetError CONFLICT). Returns the network as
+   * defined (the driver may add driver data, e.g. a VNI).
+   */
+  claim(ctx: PluginContext, network: Network, subnet?: string): Promise<Network>;
+  /**
+   * Drop the shared definition (`network rm`, or the undo of a create that
+   * failed after `claim`). Refuses with INVALID_STATE while another host has
+   * containers on the network. Idempotent.
+   */
+  release(ctx: PluginContext, network: Network): Promise<void>;
+}
+
 /** A network driver's validated plan for a new network: normalised options and driver-private data. */
 export interface NetworkPlan {
   options: Record<string, string>;
@@ -111,4 +141,8 @@ export interface NetworkDriver {
    * @returns One line per thing fixed, for gc's report; empty when all was well.
    */
   reconcile?(ctx: PluginContext, network: Network, endpoints: readonly Endpoint[]): Promise<string[]>;
+  /** Present for drivers whose networks span hosts: see {@link SharedNetworks}. */
+  readonly shared?: SharedNetworks;
+  /** Extra facts `network inspect` shows under `DriverStatus` (an overlay's hosts, slices, containers). May read a shared store. */
+  inspect?(ctx: PluginContext, network: Network): Promise<Record<string, unknown>>;
 }

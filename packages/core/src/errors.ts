@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   INCOMPLETE: { exit: 1 },
   /** ctrnetd is required (config `daemon: required`) but does not answer, or answered in a way the client cannot use. */
   DAEMON_UNAVAILABLE: { exit: 1 },
+  /** A service ctrnet depends on (a cluster's shared store) does not answer; what runs keeps running. */
+  UNAVAILABLE: { exit: 1 },
   /** A bug: something that should not happen did. */
   INTERNAL: { exit: 1 },
 } as const satisfies Record<string, { exit: 1 | 2 }>;

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 
 export { EventBus, DEFAULT_HOOK_TIMEOUT_MS, type Hook, type Listener } from './bus.js';
-export { loadConfig, readConfigFile, type Config, type ConfigFile } from './config.js';
+export { loadConfig, readConfigFile, type ClusterConfig, type Config, type ConfigFile } from './config.js';
 export { configFingerprint, DEFAULT_CONFIG_PATH, DEFAULT_STATE_DIR, type ConfigInputs } from './config-location.js';
-export { RUN_OPTION_NAMES, type NetworkDriver, type NetworkFirewall, type NetworkPlan, type PluginContext, type RunOptionName } from './driver.js';
+export { RUN_OPTION_NAMES, type NetworkDriver, type NetworkFirewall, type NetworkPlan, type PluginContext, type RunOptionName, type SharedNetworks } from './driver.js';
 export { planAddressedEndpoint, planEmptyNetwork } from './driver-helpers.js';
 export { CtrnetError, ERROR_CODES, incomplete, invalidArgument, isCtrnetError, type ErrorCode } from './errors.js';
 export { LIFECYCLE_EVENT_NAMES, type ContainerRef, type LifecycleEventName, type LifecycleEvents } from './events.js';
@@ -19,6 +19,7 @@ export { cidrContains, cidrRange, cidrsOverlap, cidrWithin, isValidCidr, network
 export { intToIp, ipToInt, isValidIpv4 } from './net/ipv4.js';
 export { macFromIpv4, normaliseMac } from './net/mac.js';
 export { CORE_API_VERSION, definePlugin, type CtrnetPlugin, type PluginApi } from './plugin.js';
+export type { InfoSection, PluginService, PluginSettings, ServiceContext } from './service.js';
 export { expandPublishRequest, type HostPortChooser, type HostPortQuery, type PortPair } from './ports/expand.js';
 export { parseExposeSpec, parsePublishSpec } from './ports/spec.js';
 export type { FirewallState, PortPublisher, ProbeResult } from './publisher.js';

@@ -63,4 +63,10 @@ export interface IpamDriver {
   requestAddress(ctx: IpamContext, networkId: string, pool: AddressPool, owner: string, wanted?: string): Promise<string>;
   /** Give an address back. Idempotent. */
   releaseAddress(ctx: IpamContext, networkId: string, pool: AddressPool, address: string): Promise<void>;
+  /**
+   * Give back whatever `owner` holds in the pool: the undo of a request
+   * whose address was never learnt (a crash, a failed join). Absent: core
+   * releases the owner's claims in the address book.
+   */
+  releaseOwner?(ctx: IpamContext, networkId: string, pool: AddressPool, owner: string): Promise<void>;
 }

@@ -3,6 +3,7 @@ import type { EventBus } from './bus.js';
 import type { NetworkDriver } from './driver.js';
 import type { IpamDriver } from './ipam.js';
 import type { PortPublisher } from './publisher.js';
+import type { InfoSection, PluginService, PluginSettings } from './service.js';
 
 /**
  * The version of the plugin API this core implements. Plugins declare the
@@ -19,6 +20,12 @@ export interface PluginApi {
   registerNetworkDriver(driver: NetworkDriver): void;
   registerIpamDriver(driver: IpamDriver): void;
   registerPortPublisher(publisher: PortPublisher): void;
+  /** Settings from the effective config this plugin may read (state dir, cluster). */
+  readonly settings: PluginSettings;
+  /** A resident service ctrnetd runs while it serves (watches, renewals); see {@link PluginService}. */
+  registerService(service: PluginService): void;
+  /** A block of lines `system info` shows (e.g. the cluster and its hosts). */
+  registerInfoSection(section: InfoSection): void;
 }
 
 /** What a plugin module default-exports. */

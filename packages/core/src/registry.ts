@@ -7,6 +7,7 @@ import type { IpamDriver } from './ipam.js';
 import { CORE_API_VERSION, type CtrnetPlugin, type PluginApi } from './plugin.js';
 import { checkedPublisher } from './firewall/checked-publisher.js';
 import type { PortPublisher } from './publisher.js';
+import type { InfoSection, PluginService, PluginSettings } from './service.js';
 
 const debug = createDebug('ctrnet:core:registry');
 
@@ -16,7 +17,7 @@ export interface LoadedPlugin {
   version: string;
   /** Where it was loaded from (module name or path). */
   source: string;
-  registered: { networkDrivers: string[]; ipamDrivers: string[]; portPublishers: string[]; hooks: string[] };
+  registered: { networkDrivers: string[]; ipamDrivers: string[]; portPublishers: string[]; hooks: string[]; services: string[] };
 }
 
 type Kind = 'network driver' | 'IPAM driver' | 'port publisher';
@@ -27,8 +28,14 @@ export class Registry {
   private readonly ipamDrivers = new Map<string, { driver: IpamDriver; plugin: string }>();
   private readonly publishers = new Map<string, { driver: PortPublisher; plugin: string }>();
   private readonly loaded: LoadedPlugin[] = [];
+  private readonly serviceList: PluginService[] = [];
+  private readonly infoSectionList: InfoSection[] = [];
 
-  constructor(private readonly bus: EventBus) {}
+  /** @param settings What plugins may read of the config (a registry outside a runtime gives an empty state dir and no cluster). */
+  constructor(
+    private readonly bus: EventBus,
+    private readonly settings: PluginSettings = { stateDir: '' },
+  ) {}
 
   /**
    * Register one plugin definition. `source` is where it came from, for
@@ -57,7 +64,7 @@ export class Registry {
       name: def.name,
       version: def.version ?? packageVersion ?? 'unknown',
       source,
-      registered: { networkDrivers: [], ipamDrivers: [], portPublishers: [], hooks: [] },
+      registered: { networkDrivers: [], ipamDrivers: [], portPublishers: [], hooks: [], services: [] },
     };
     const add = <T extends { name: string }>(map: Map<string, { driver: T; plugin: string }>, kind: Kind, driver: T, list: string[]) => {
       if (typeof driver?.name !== 'string' || driver.name === '') {
@@ -76,6 +83,20 @@ export class Registry {
     const log = createDebug(`ctrnet:${def.name.replace(/^@ctrnet\//, '')}`);
     const api: PluginApi = {
       log,
+      settings: this.settings,
+      registerService: (service) => {
+        if (typeof service?.name !== 'string' || !service.name || typeof service.start !== 'function' || typeof service.stop !== 'function') {
+          throw new CtrnetError('PLUGIN_INVALID', `plugin ${def.name} registered a service without a name, start() and stop(); give it all three`);
+        }
+        this.serviceList.push(service);
+        info.registered.services.push(service.name);
+      },
+      registerInfoSection: (section) => {
+        if (typeof section?.title !== 'string' || typeof section.lines !== 'function') {
+          throw new CtrnetError('PLUGIN_INVALID', `plugin ${def.name} registered an info section without a title and lines(); give it both`);
+        }
+        this.infoSectionList.push(section);
+      },
       events: {
         on: (event, listener) => this.bus.on(event, listener),
         hook: (event, hook, options) => {
@@ -126,6 +147,16 @@ export class Registry {
 
   plugins(): readonly LoadedPlugin[] {
     return this.loaded;
+  }
+
+  /** Every registered resident service, in registration order. */
+  services(): readonly PluginService[] {
+    return this.serviceList;
+  }
+
+  /** Every registered `system info` section, in registration order. */
+  infoSections(): readonly InfoSection[] {
+    return this.infoSectionList;
   }
 
   private lookup<T>(map: Map<string, { driver: T }>, kind: Kind, name: string): T {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BUILTIN_PLUGINS, CtrnetError, DEFAULT_CONFIG_PATH, DEFAULT_STATE_DIR, loadConfig, readConfigFile } from '../src/index.js';
 
-const VALID_KEYS = 'valid keys: stateDir, plugins, portBackend, daemon, dns, defaultIpamDriver, defaultNetwork, defaultAddressPools, ephemeralPortRange';
+const VALID_KEYS = 'valid keys: stateDir, plugins, portBackend, daemon, dns, defaultIpamDriver, defaultNetwork, defaultAddressPools, ephemeralPortRange, cluster';
 
 describe('config', () => {
   let dir: string;
@@ -163,6 +163,10 @@ describe('config', () => {
         [{ ephemeralPortRange: [0, 100] }, 'ephemeralPortRange.0', 'expected number to be >=1'],
         [{ ephemeralPortRange: [1000, 70000] }, 'ephemeralPortRange.1', 'expected number to be <=65535'],
         [{ ephemeralPortRange: [1000] }, 'ephemeralPortRange', 'expected array to have >=2 items'],
+        [{ cluster: { etcd: ['10.0.0.1:2379'], hostName: 'a', advertiseAddress: '10.0.0.2' } }, 'cluster.etcd.0', 'expected an etcd client URL'],
+        [{ cluster: { etcd: ['http://10.0.0.1:2379'], hostName: 'Host A', advertiseAddress: '10.0.0.2' } }, 'cluster.hostName', 'expected a lower-case DNS label'],
+        [{ cluster: { etcd: ['http://10.0.0.1:2379'], hostName: 'a', advertiseAddress: 'lan' } }, 'cluster.advertiseAddress', 'expected this host'],
+        [{ cluster: { etcd: ['http://10.0.0.1:2379'], hostName: 'a', advertiseAddress: '10.0.0.2', leaseTtlSeconds: 1 } }, 'cluster.leaseTtlSeconds', 'expected number to be >=2'],
         [[], '(top level)', 'expected object, received array'],
         [null, '(top level)', 'expected object, received null'],
       ] as const) {

@@ -33,7 +33,7 @@ describe('loadPlugins', () => {
       name: 'fixture-good',
       version: '1.2.3',
       source: './fixtures/good-plugin.js',
-      registered: { networkDrivers: ['fixture-net'], ipamDrivers: [], portPublishers: [], hooks: [] },
+      registered: { networkDrivers: ['fixture-net'], ipamDrivers: [], portPublishers: [], hooks: [], services: [] },
     });
   });
 

@@ -41,6 +41,30 @@ describe('Registry', () => {
     registry = new Registry(new EventBus());
   });
 
+  it('gives plugins their settings, and keeps their services and info sections in order', async () => {
+    const cluster = { etcd: ['http://10.0.0.1:2379'], hostName: 'a', advertiseAddress: '10.0.0.2', leaseTtlSeconds: 15 };
+    const withSettings = new Registry(new EventBus(), { stateDir: '/var/lib/x', cluster });
+    const seen: unknown[] = [];
+    const service = { name: 'watch', start: async () => {}, stop: async () => {} };
+    const section = { title: 'Cluster', lines: async () => ['ok'] };
+    await withSettings.register(
+      plugin('@x/cluster', (api) => {
+        seen.push(api.settings);
+        api.registerService(service);
+        api.registerInfoSection(section);
+      }),
+      'test',
+    );
+    expect(seen).to.deep.equal([{ stateDir: '/var/lib/x', cluster }]);
+    expect(withSettings.services()).to.deep.equal([service]);
+    expect(withSettings.infoSections()).to.deep.equal([section]);
+    expect(withSettings.plugins()[0]!.registered.services).to.deep.equal(['watch']);
+    const bad = await failure(() => registry.register(plugin('@x/bad', (api) => api.registerService({ name: 'x' } as never)), 'test'));
+    expect(bad.code).to.equal('PLUGIN_INVALID');
+    expect(bad.message).to.include('start() and stop()');
+    oneLine(bad);
+  });
+
   it('registers drivers, IPAM drivers and publishers and finds them by name', async () => {
     const d = net('bridge');
     const i = ipam('default');
@@ -72,8 +96,8 @@ describe('Registry', () => {
     );
     await registry.register(plugin('b'), 'b-package');
     expect(registry.plugins()).to.deep.equal([
-      { name: 'a', version: '2.0.0', source: './a.js', registered: { networkDrivers: ['x'], ipamDrivers: [], portPublishers: [], hooks: ['container.start'] } },
-      { name: 'b', version: 'unknown', source: 'b-package', registered: { networkDrivers: [], ipamDrivers: [], portPublishers: [], hooks: [] } },
+      { name: 'a', version: '2.0.0', source: './a.js', registered: { networkDrivers: ['x'], ipamDrivers: [], portPublishers: [], hooks: ['container.start'], services: [] } },
+      { name: 'b', version: 'unknown', source: 'b-package', registered: { networkDrivers: [], ipamDrivers: [], portPublishers: [], hooks: [], services: [] } },
     ]);
   });
 

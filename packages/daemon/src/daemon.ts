@@ -91,6 +91,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   guard.start();
   const dns = new DnsService(runtime, log);
   await dns.start();
+  // Resident work of plugins (watches of a cluster store): only a daemon keeps it running between commands.
+  await runtime.startServices(log);
   log(`ctrnetd ${runtime.version} serving ${runtime.ctx.config.stateDir} on ${socketPath} (pid ${process.pid})`);
 
   let stopping: Promise<void> | undefined;
@@ -103,6 +105,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       await app.close();
       await dns.stop();
       await guard.stop();
+      await runtime.stopServices();
       rmSync(socketPath, { force: true });
       if (options.pidFile) rmSync(options.pidFile, { force: true });
       await runtime.close();

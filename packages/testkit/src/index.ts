@@ -15,6 +15,8 @@ export {
 } from './netns.js';
 export { canConnect, httpGet, udpRequest, type HttpResponse, type ProbeOptions } from './probes.js';
 export { spawnProcess, type SpawnedProcess, type SpawnOptions } from './process.js';
+export { startEtcd, type EtcdOptions, type TestEtcd } from './etcd.js';
+export { createCluster, type Cluster, type ClusterHost, type ClusterOptions } from './cluster.js';
 export { startAddressEcho, startHttpServer, startUdpEcho, type ServerOptions, type TestServer } from './servers.js';
 export { tempStateDir } from './state-dir.js';
 export { HostNamespaceExecutor } from './host-executor.js';

@@ -32,9 +32,12 @@ export function registerSystemCommands(program: Command): void {
               ...r.ipamDrivers.map((d) => `IPAM driver ${d}`),
               ...r.portPublishers.map((d) => `port publisher ${d}`),
               ...(r.hooks.length ? [`hooks ${r.hooks.join(', ')}`] : []),
+              ...(r.services?.length ? [`services ${r.services.join(', ')}`] : []),
             ];
             return `  ${p.name} ${p.version} (${p.source}): ${what.join('; ') || 'event listeners only'}`;
           }),
+          // An older daemon sends no sections.
+          ...(info.sections ?? []).flatMap((s) => [`${s.title}:`, ...s.lines.map((l) => `  ${l}`)]),
         ];
         process.stdout.write(lines.join('\n') + '\n');
       }),

@@ -6,6 +6,7 @@ import { checkContainerName, checkHostname } from '../runtime/validate.js';
 import { resolveUser } from '../runtime/users.js';
 import { topOf } from './top.js';
 import { containerInspect, containerSummary, networkInspect, networkSummary } from './views.js';
+import { pluginContext } from '../runtime/context.js';
 
 const seconds = (s: number | undefined) => (s === undefined ? undefined : s * 1000);
 
@@ -30,15 +31,18 @@ export class LocalApi implements CtrnetApi {
     const rt = runtime;
     const store = rt.ctx.store;
     const summary = (c: Parameters<typeof containerSummary>[1]) => containerSummary(store, c);
+    // Networks other hosts share appear here before a command looks a network up (a no-op without such drivers).
+    const synced = <T>(work: () => Promise<T>) => rt.networks.sync().then(work);
     this.handlers = {
-      'container.run': async ({ spec }) => summary(await rt.containers.runDetached(spec)),
-      'container.runAttached': async ({ spec, callerPid }) => {
-        const { container, launch } = await rt.containers.runAttached(spec, callerPid);
-        return { container: summary(container), launch };
-      },
+      'container.run': ({ spec }) => synced(async () => summary(await rt.containers.runDetached(spec))),
+      'container.runAttached': ({ spec, callerPid }) =>
+        synced(async () => {
+          const { container, launch } = await rt.containers.runAttached(spec, callerPid);
+          return { container: summary(container), launch };
+        }),
       'container.started': async ({ id, pid }) => ({ pid: await rt.containers.started(id, pid) }),
       'container.exited': async ({ id, status }) => (await rt.containers.exited(id, status), {}),
-      'container.create': async ({ spec }) => summary(await rt.containers.create(spec)),
+      'container.create': ({ spec }) => synced(async () => summary(await rt.containers.create(spec))),
       'container.start': async ({ name }) => summary(await rt.containers.start(name)),
       'container.restart': async ({ name, timeoutSeconds }) => summary(await rt.containers.restart(name, seconds(timeoutSeconds))),
       'container.kill': async ({ name, signal }) => summary(await rt.containers.kill(name, signal ?? 'SIGKILL')),
@@ -60,14 +64,21 @@ export class LocalApi implements CtrnetApi {
       'container.exec': async ({ name, command, env, workdir, user }) => rt.containers.exec(name, command, { env, workdir, user: user === undefined ? undefined : resolveUser(user) }),
       'container.logs': async ({ name }) => ({ path: rt.containers.logPath(name) }),
       'container.reap': async ({ id, runId, status }) => (await rt.containers.reap(id, runId, status), {}),
-      'network.create': async (request) => networkSummary(store, await rt.networks.createFromRequest(request)),
-      'network.list': async () => rt.networks.list().map((n) => networkSummary(store, n)),
-      'network.inspect': async ({ name }) => networkInspect(store, rt.networks.get(name)),
-      'network.remove': async ({ name }) => {
-        const n = await rt.networks.remove(name);
-        return { id: n.id, name: n.name };
-      },
-      'network.connect': async ({ network, container, aliases }) => (await rt.connections.connect(network, container, aliases?.map((a) => checkHostname(a))), {}),
+      'network.create': (request) => synced(async () => networkSummary(store, await rt.networks.createFromRequest(request))),
+      'network.list': () => synced(async () => rt.networks.list().map((n) => networkSummary(store, n))),
+      'network.inspect': ({ name }) =>
+        synced(async () => {
+          const network = rt.networks.get(name);
+          const driver = rt.ctx.registry.networkDriver(network.driver);
+          const status = await driver.inspect?.(pluginContext(rt.ctx, 'driver', driver.name), network);
+          return { ...networkInspect(store, network), ...(status ? { DriverStatus: status } : {}) };
+        }),
+      'network.remove': ({ name }) =>
+        synced(async () => {
+          const n = await rt.networks.remove(name);
+          return { id: n.id, name: n.name };
+        }),
+      'network.connect': ({ network, container, aliases }) => synced(async () => (await rt.connections.connect(network, container, aliases?.map((a) => checkHostname(a))), {})),
       'network.disconnect': async ({ network, container }) => (await rt.connections.disconnect(network, container), {}),
       'system.info': async () => ({ ...(await rt.system.info()), server: { daemon: this.daemon, pid: process.pid } }),
       'system.gc': async () => ({ fixed: await rt.system.gc() }),

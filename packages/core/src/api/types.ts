@@ -90,6 +90,8 @@ export interface NetworkInspect {
   Internal: boolean;
   Containers: Record<string, { Name: string; EndpointID: string; MacAddress: string; IPv4Address: string }>;
   Options: Record<string, string>;
+  /** What the network's driver adds (`NetworkDriver.inspect`), e.g. an overlay's hosts with their slices and containers. */
+  DriverStatus?: Record<string, unknown>;
 }
 
 /** What a loaded plugin brought, for `system info`. */
@@ -97,7 +99,7 @@ export interface PluginInfo {
   name: string;
   version: string;
   source: string;
-  registered: { networkDrivers: string[]; ipamDrivers: string[]; portPublishers: string[]; hooks: string[] };
+  registered: { networkDrivers: string[]; ipamDrivers: string[]; portPublishers: string[]; hooks: string[]; services: string[] };
 }
 
 export interface SystemInfo {
@@ -106,6 +108,8 @@ export interface SystemInfo {
   config?: string;
   plugins: PluginInfo[];
   portBackend: { name: string; reason: string };
+  /** Blocks plugins add (`PluginApi.registerInfoSection`), e.g. the cluster and its hosts. */
+  sections: { title: string; lines: string[] }[];
   /** Whether this answer came from ctrnetd (with its pid) or from the command's own process. */
   server: { daemon: boolean; pid: number };
 }

@@ -35,6 +35,62 @@ export class Networks {
     return found;
   }
 
+  /**
+   * Bring the store in line with the networks drivers share with other hosts
+   * (`NetworkDriver.shared`): import each shared network this host lacks
+   * (its pool, kernel objects and rules set up here), and drop the copy of
+   * one no longer shared unless containers here still use it. A store that
+   * cannot be read leaves the copies as they are; a network whose name a
+   * local network already has is not imported.
+   */
+  async sync(): Promise<void> {
+    for (const driverName of this.ctx.registry.networkDriverNames()) {
+      const driver = this.ctx.registry.networkDriver(driverName);
+      if (!driver.shared) continue;
+      let shared: Awaited<ReturnType<NonNullable<typeof driver.shared>['list']>>;
+      try {
+        shared = await driver.shared.list(pluginContext(this.ctx, 'driver', driverName));
+      } catch (err) {
+        debug('cannot list shared %s networks, keeping local copies: %s', driverName, (err as Error).message);
+        continue;
+      }
+      // Most calls find nothing to do, and then take no lock.
+      if (!this.syncPlan(driverName, shared).pending) continue;
+      await this.ctx.store.lock.withLock(async () => {
+        const { imports, forgets } = this.syncPlan(driverName, shared);
+        for (const { network, subnet } of imports) {
+          try {
+            await this.create({ ...network, pool: undefined }, { subnet }, true);
+          } catch (err) {
+            debug('importing shared network %s failed: %s', network.name, (err as Error).message);
+          }
+        }
+        for (const network of forgets) {
+          const journal = this.ctx.store.operations.begin(`network forget ${network.name}`);
+          journal.record({ kind: 'network.finish-remove', data: { network } });
+          await this.undo.removeNetwork(network);
+          journal.close();
+          await this.ctx.bus.emit('network.remove', { network });
+        }
+      });
+    }
+  }
+
+  /** What {@link sync} has to do for one driver: shared networks to import, local copies to drop. */
+  private syncPlan(driverName: string, shared: readonly { network: Network; subnet?: string }[]) {
+    const stored = this.ctx.store.networks.all().filter((n) => n.driver === driverName);
+    const imports = shared.filter(({ network }) => {
+      if (stored.some((n) => n.id === network.id)) return false;
+      if (this.ctx.store.networks.find(network.name)?.name === network.name || isBuiltin(network.name)) {
+        debug('not importing shared network %s: a local network has that name', network.name);
+        return false;
+      }
+      return true;
+    });
+    const forgets = stored.filter((n) => !shared.some((s) => s.network.id === n.id) && !this.ctx.store.endpoints.ofNetwork(n.id).length);
+    return { imports, forgets, pending: imports.length + forgets.length > 0 };
+  }
+
   /** `network create`: plan, then create under the operation lock. */
   async createFromRequest(request: NetworkRequest): Promise<Network> {
     const planned = await this.plan(request);
@@ -90,10 +146,22 @@ export class Networks {
     };
   }
 
-  /** Create a planned network: pool, kernel objects, firewall rules, row; undone in reverse on failure. */
-  async create(network: Network, request: Pick<NetworkRequest, 'subnet' | 'ipRange' | 'gateway'>): Promise<Network> {
+  /**
+   * Create a planned network: shared definition, pool, kernel objects,
+   * firewall rules, row; undone in reverse on failure. `imported` is a
+   * shared network defined elsewhere, whose definition is not claimed again.
+   */
+  async create(network: Network, request: Pick<NetworkRequest, 'subnet' | 'ipRange' | 'gateway'>, imported = false): Promise<Network> {
     const driver = driverOf(this.ctx, network);
     return inSaga(`network create ${network.name}`, this.undo.undoers, this.ctx.store.operations.begin(`network create ${network.name}`), async (saga) => {
+      const shared = driver.shared;
+      if (shared && !imported) {
+        const planned = network;
+        network = await saga.step('claim shared network', () => shared.claim(pluginContext(this.ctx, 'driver', driver.name), planned, request.subnet), {
+          kind: 'network.shared.release',
+          data: { network: planned },
+        });
+      }
       if (driver.usesIpam) {
         const ipam = this.ctx.registry.ipamDriver(network.ipamDriver);
         network.pool = await saga.step(
@@ -145,6 +213,8 @@ export class Networks {
       const names = attached.map((e) => this.ctx.store.containers.find(e.containerId)?.name ?? e.containerId.slice(0, 12));
       throw new CtrnetError('INVALID_STATE', `network ${network.name} has active endpoints (${names.join(', ')}); disconnect or remove them first`);
     }
+    // Refused while other hosts use it; once the definition is gone, the local copy goes too.
+    await this.undo.releaseShared(network);
     // Roll forward: once begun, a crash is finished by gc rather than undone.
     const journal = this.ctx.store.operations.begin(`network rm ${network.name}`);
     journal.record({ kind: 'network.finish-remove', data: { network } });

@@ -22,6 +22,8 @@ import { choosePublisher } from './publisher-choice.js';
 import { System } from './system.js';
 import { UndoKit } from './undo.js';
 import { journalEvents } from './event-journal.js';
+import createDebug from 'debug';
+import type { PluginService } from '../service.js';
 import { stableId } from './ids.js';
 
 export interface RuntimeOptions extends ConfigInputs {
@@ -99,7 +101,7 @@ export class Runtime {
     const bus = part(di, EVENT_BUS, () => new EventBus());
     const exec = part(di, EXECUTOR, () => new ExecaExecutor());
     const clock = part(di, CLOCK, () => ({ now: () => new Date() }));
-    const registry = part(di, REGISTRY, () => new Registry(bus));
+    const registry = part(di, REGISTRY, () => new Registry(bus, { stateDir: config.stateDir, cluster: config.cluster }));
     await loadPlugins(registry, config.plugins, config.pluginBaseDir, options.preloaded);
     checkPortBackend(config, registry);
     checkDefaultNetworkOptions(config, registry);
@@ -120,8 +122,40 @@ export class Runtime {
     return new Runtime(ctx, options.version);
   }
 
+  private running: PluginService[] = [];
+
+  /**
+   * Start every plugin's resident service (ctrnetd does, once it serves). A
+   * service that fails to start is logged and skipped: the daemon still
+   * serves, and commands do what they need in their own path.
+   */
+  async startServices(log: (line: string) => void): Promise<void> {
+    for (const service of this.ctx.registry.services()) {
+      const ctx = {
+        exec: this.ctx.exec,
+        log: createDebug(`ctrnet:service-${service.name}`),
+        networks: () => this.ctx.store.networks.all(),
+        syncNetworks: () => this.networks.sync(),
+        reconcile: () => this.system.gc(),
+      };
+      try {
+        await service.start(ctx);
+        this.running.push(service);
+        log(`started service ${service.name}`);
+      } catch (err) {
+        log(`service ${service.name} failed to start: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /** Stop the services {@link startServices} started, newest first. */
+  async stopServices(): Promise<void> {
+    for (const service of this.running.splice(0).reverse()) await service.stop();
+  }
+
   /** Release the store and whatever the executor keeps running. */
   async close(): Promise<void> {
+    await this.stopServices();
     this.ctx.store.close();
     await this.ctx.exec.close?.();
   }

@@ -32,6 +32,12 @@ export class System {
       config: this.ctx.config.source,
       plugins: [...this.ctx.registry.plugins()],
       portBackend: { name: choice.publisher.name, reason: choice.reason },
+      sections: await Promise.all(
+        this.ctx.registry.infoSections().map(async (section) => ({
+          title: section.title,
+          lines: await section.lines(pluginContext(this.ctx, 'info', section.title)).catch((err: Error) => [`error: ${err.message}`]),
+        })),
+      ),
     };
   }
 

@@ -25,7 +25,7 @@ export class UndoKit {
       },
       'netns.delete': (data) => this.deleteNetns(d(data, 'name')),
       'address.release': (data) => this.releaseAddress(d(data, 'networkId'), d(data, 'address')),
-      'address.release-owner': async (data) => ctx.store.addresses.releaseOwner(d(data, 'networkId'), d(data, 'owner')),
+      'address.release-owner': (data) => this.releaseOwner(d(data, 'networkId'), d(data, 'owner')),
       'endpoint.row.delete': async (data) => ctx.store.endpoints.delete(d(data, 'id')),
       'endpoint.leave': (data) => this.leave(d(data, 'networkId'), d(data, 'endpoint'), d(data, 'sandbox')),
       'ports.release': async (data) => ctx.store.ports.releaseOf(d(data, 'containerId')),
@@ -42,6 +42,7 @@ export class UndoKit {
       'network.rules.remove': (data) => this.removeNetworkRules(d(data, 'rules')),
       'network.row.delete': async (data) => ctx.store.networks.delete(d(data, 'id')),
       'network.finish-remove': (data) => this.removeNetwork(d(data, 'network')),
+      'network.shared.release': (data) => this.releaseShared(d(data, 'network')),
     };
   }
 
@@ -57,6 +58,20 @@ export class UndoKit {
     }
     const ipam = this.ctx.registry.ipamDriver(network.ipamDriver);
     await ipam.releaseAddress(ipamContext(this.ctx, ipam.name), networkId, network.pool, address);
+  }
+
+  /** Everything `owner` holds in a network's pool: through its IPAM when it keeps addresses elsewhere, else in the address book. */
+  async releaseOwner(networkId: string, owner: string): Promise<void> {
+    const network = this.ctx.store.networks.find(networkId);
+    const ipam = network?.pool ? this.ctx.registry.ipamDriver(network.ipamDriver) : undefined;
+    if (network?.pool && ipam?.releaseOwner) await ipam.releaseOwner(ipamContext(this.ctx, ipam.name), networkId, network.pool, owner);
+    this.ctx.store.addresses.releaseOwner(networkId, owner);
+  }
+
+  /** Drop a shared network's definition (see `NetworkDriver.shared`); nothing for a local one. */
+  async releaseShared(network: Network): Promise<void> {
+    const driver = driverOf(this.ctx, network);
+    await driver.shared?.release(pluginContext(this.ctx, 'driver', driver.name), network);
   }
 
   async leave(networkId: string, endpoint: Endpoint, sandbox: Sandbox): Promise<void> {

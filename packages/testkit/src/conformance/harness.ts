@@ -54,10 +54,12 @@ function describeThrown(err: unknown): string {
 
 /**
  * Register `plugin` (a module's default export) with a fresh Registry, as
- * core's loader does with every plugin the config lists.
+ * core's loader does with every plugin the config lists, after the plugins
+ * it depends on.
  */
-export async function registerPlugin(plugin: unknown, source: string): Promise<Registry> {
+export async function registerPlugin(plugin: unknown, source: string, dependencies: readonly unknown[] = []): Promise<Registry> {
   const registry = new Registry(new EventBus());
+  for (const [i, dependency] of dependencies.entries()) await registry.register(dependency, `${source} dependency ${i}`);
   await registry.register(plugin, source);
   return registry;
 }

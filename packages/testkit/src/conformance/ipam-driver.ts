@@ -4,7 +4,7 @@
  * host routes in a throwaway namespace whose only route the suite controls.
  */
 import { expect } from 'chai';
-import { Store, cidrContains, cidrRange, cidrsOverlap, cidrWithin, intToIp, type IpamContext, type IpamDriver, type PoolRequest } from '@ctrnet/core';
+import { Store, cidrContains, cidrRange, cidrsOverlap, cidrWithin, intToIp, type AddressPool, type IpamContext, type IpamDriver, type PoolRequest } from '@ctrnet/core';
 import { useTestNamespaces, type TestNamespaces } from '../namespaces.js';
 import { tempStateDir } from '../state-dir.js';
 import { SUITE_TIMEOUT_MS, expectCtrnetError, hexId, hostContext, registerPlugin, requireMocha } from './harness.js';
@@ -18,6 +18,16 @@ export interface IpamDriverSuiteOptions {
    * gateway without a subnet.
    */
   invalidPoolRequests?: ReadonlyArray<Omit<PoolRequest, 'networkId'>>;
+  /**
+   * A cluster IPAM whose pool is each host's view: the subnet, this host's
+   * slice of it as `ipRange` and the slice's first address as gateway
+   * (e.g. @ctrnet/ipam-etcd). Explicit ip-ranges and gateways are then
+   * refused, subnets are never auto-picked, and the slice's own network and
+   * broadcast addresses are never handed out.
+   */
+  perHostSlices?: boolean;
+  /** Clear state the driver keeps outside the AddressBook (a shared store) before each test. */
+  reset?: () => Promise<void>;
 }
 
 const DEFAULT_INVALID_REQUESTS: ReadonlyArray<Omit<PoolRequest, 'networkId'>> = [
@@ -44,6 +54,18 @@ const SMALL_SUBNET = '10.250.4.0/29';
 export function describeIpamDriver(name: string, factory: () => IpamDriver, options: IpamDriverSuiteOptions): void {
   requireMocha('describeIpamDriver');
   const invalid = options.invalidPoolRequests ?? DEFAULT_INVALID_REQUESTS;
+  const sliced = options.perHostSlices === true;
+  // Sliced, a /26 is the smallest pool; its first /28 slice has 13 usable addresses.
+  const small = sliced ? '10.250.4.0/26' : SMALL_SUBNET;
+  /** Addresses of a pool never handed out: its range's network and broadcast when sliced, the subnet's otherwise, and the gateway. */
+  const reservedOf = (pool: AddressPool): string[] => {
+    const { first, last } = cidrRange(sliced ? (pool.ipRange ?? pool.subnet) : pool.subnet);
+    return [intToIp(first), intToIp(last), pool.gateway];
+  };
+  const usableCount = (pool: AddressPool): number => {
+    const range = cidrRange(pool.ipRange ?? pool.subnet);
+    return range.last - range.first + 1 - reservedOf(pool).filter((ip) => cidrContains(pool.ipRange ?? pool.subnet, ip)).length;
+  };
 
   describe(`${name}: IPAM driver conformance`, function () {
     this.timeout(SUITE_TIMEOUT_MS);
@@ -52,6 +74,7 @@ export function describeIpamDriver(name: string, factory: () => IpamDriver, opti
     let ipam: IpamDriver;
 
     beforeEach(async () => {
+      await options.reset?.();
       ctx = await ipamContext(tn, name);
       ipam = factory();
     });
@@ -70,10 +93,18 @@ export function describeIpamDriver(name: string, factory: () => IpamDriver, opti
         expectUsable(pool.subnet, pool.gateway, 'gateway');
       });
 
-      it('keeps a requested gateway and ip-range', async () => {
-        const request = { subnet: '10.250.4.0/24', ipRange: '10.250.4.128/25', gateway: '10.250.4.254' };
-        expect(await ipam.requestPool(ctx, { networkId: hexId(), ...request })).to.deep.equal(request);
-      });
+      if (sliced) {
+        it("refuses a requested gateway or ip-range (each host's are its slice's) with INVALID_ARGUMENT", async () => {
+          for (const extra of [{ ipRange: '10.250.4.128/25' }, { gateway: '10.250.4.254' }]) {
+            await expectCtrnetError(`requestPool with ${JSON.stringify(extra)}`, ['INVALID_ARGUMENT'], () => ipam.requestPool(ctx, { networkId: hexId(), subnet: '10.250.4.0/24', ...extra }));
+          }
+        });
+      } else {
+        it('keeps a requested gateway and ip-range', async () => {
+          const request = { subnet: '10.250.4.0/24', ipRange: '10.250.4.128/25', gateway: '10.250.4.254' };
+          expect(await ipam.requestPool(ctx, { networkId: hexId(), ...request })).to.deep.equal(request);
+        });
+      }
 
       for (const bad of invalid) {
         it(`refuses ${JSON.stringify(bad)} with INVALID_ARGUMENT and claims nothing`, async () => {
@@ -87,7 +118,13 @@ export function describeIpamDriver(name: string, factory: () => IpamDriver, opti
         await expectCtrnetError('requestPool of an overlapping subnet', ['CONFLICT'], () => ipam.requestPool(ctx, { networkId: hexId(), subnet: '10.250.4.0/25' }));
       });
 
-      it('auto-picks subnets from defaultAddressPools that overlap no host route and no other pool, until none is left (EXHAUSTED)', async () => {
+      if (sliced) {
+        it('needs an explicit subnet (one pool for the whole cluster): INVALID_ARGUMENT without one', async () => {
+          await expectCtrnetError('requestPool without a subnet', ['INVALID_ARGUMENT'], () => ipam.requestPool(ctx, { networkId: hexId() }));
+        });
+      }
+
+      if (!sliced) it('auto-picks subnets from defaultAddressPools that overlap no host route and no other pool, until none is left (EXHAUSTED)', async () => {
         const held = (await ipam.requestPool(ctx, { networkId: hexId(), subnet: '10.250.1.0/24' })).subnet;
         const picked: string[] = [];
         for (let i = 0; i < 2; i++) {
@@ -113,36 +150,38 @@ export function describeIpamDriver(name: string, factory: () => IpamDriver, opti
     describe('addresses', () => {
       it('hands out every usable address once, never network, broadcast or gateway, then EXHAUSTED', async () => {
         const networkId = hexId();
-        const pool = await ipam.requestPool(ctx, { networkId, subnet: SMALL_SUBNET });
+        const pool = await ipam.requestPool(ctx, { networkId, subnet: small });
         const given: string[] = [];
-        for (let i = 0; i < 5; i++) given.push(await ipam.requestAddress(ctx, networkId, pool, hexId()));
+        const usable = usableCount(pool);
+        for (let i = 0; i < usable; i++) given.push(await ipam.requestAddress(ctx, networkId, pool, hexId()));
         for (const ip of given) expectUsable(pool.subnet, ip, 'address');
-        expect(given, 'addresses given').to.not.include(pool.gateway);
-        expect(new Set(given).size, `distinct addresses in ${JSON.stringify(given)}`).to.equal(5);
-        await expectCtrnetError(`requestAddress in a full ${SMALL_SUBNET}`, ['EXHAUSTED'], () => ipam.requestAddress(ctx, networkId, pool, hexId()));
+        for (const reserved of reservedOf(pool)) expect(given, 'addresses given').to.not.include(reserved);
+        expect(new Set(given).size, `distinct addresses in ${JSON.stringify(given)}`).to.equal(usable);
+        await expectCtrnetError(`requestAddress in a full ${small}`, ['EXHAUSTED'], () => ipam.requestAddress(ctx, networkId, pool, hexId()));
       });
 
       it('gives a static address exactly, never to anyone else, and refuses bad ones', async () => {
         const networkId = hexId();
-        const pool = await ipam.requestPool(ctx, { networkId, subnet: SMALL_SUBNET });
+        const pool = await ipam.requestPool(ctx, { networkId, subnet: small });
         expect(await ipam.requestAddress(ctx, networkId, pool, hexId(), '10.250.4.5')).to.equal('10.250.4.5');
         for (let i = 0; i < 4; i++) expect(await ipam.requestAddress(ctx, networkId, pool, hexId())).to.not.equal('10.250.4.5');
         await expectCtrnetError('a static address held by another owner', ['CONFLICT'], () => ipam.requestAddress(ctx, networkId, pool, hexId(), '10.250.4.5'));
-        for (const wanted of ['not-an-ip', '10.250.9.9', '10.250.4.0', '10.250.4.7']) {
+        for (const wanted of ['not-an-ip', '10.250.9.9', ...reservedOf(pool).slice(0, 2)]) {
           await expectCtrnetError(`static address ${wanted}`, ['INVALID_ARGUMENT'], () => ipam.requestAddress(ctx, networkId, pool, hexId(), wanted));
         }
         await expectCtrnetError(`the gateway ${pool.gateway} as a static address`, ['INVALID_ARGUMENT', 'CONFLICT'], () => ipam.requestAddress(ctx, networkId, pool, hexId(), pool.gateway));
       });
 
-      it('allocates from the ip-range only', async () => {
+      it(sliced ? "allocates from this host's slice only" : 'allocates from the ip-range only', async () => {
         const networkId = hexId();
-        const pool = await ipam.requestPool(ctx, { networkId, subnet: '10.250.4.0/24', ipRange: '10.250.4.64/29' });
-        for (let i = 0; i < 3; i++) expect(cidrContains('10.250.4.64/29', await ipam.requestAddress(ctx, networkId, pool, hexId()))).to.equal(true);
+        const pool = await ipam.requestPool(ctx, { networkId, subnet: '10.250.4.0/24', ...(sliced ? {} : { ipRange: '10.250.4.64/29' }) });
+        const range = pool.ipRange ?? '10.250.4.64/29';
+        for (let i = 0; i < 3; i++) expect(cidrContains(range, await ipam.requestAddress(ctx, networkId, pool, hexId()))).to.equal(true);
       });
 
       it('releases an address idempotently, making it available again', async () => {
         const networkId = hexId();
-        const pool = await ipam.requestPool(ctx, { networkId, subnet: SMALL_SUBNET });
+        const pool = await ipam.requestPool(ctx, { networkId, subnet: small });
         const address = await ipam.requestAddress(ctx, networkId, pool, hexId());
         await ipam.releaseAddress(ctx, networkId, pool, address);
         await ipam.releaseAddress(ctx, networkId, pool, address);
@@ -151,11 +190,11 @@ export function describeIpamDriver(name: string, factory: () => IpamDriver, opti
 
       it('keeps its state in the AddressBook: a new instance (a new ctrnet process) sees every claim', async () => {
         const networkId = hexId();
-        const pool = await ipam.requestPool(ctx, { networkId, subnet: SMALL_SUBNET });
+        const pool = await ipam.requestPool(ctx, { networkId, subnet: small });
         const first = await ipam.requestAddress(ctx, networkId, pool, hexId());
         const next = factory();
         expect(await next.requestAddress(ctx, networkId, pool, hexId())).to.not.equal(first);
-        await expectCtrnetError('a new instance claiming an overlapping subnet', ['CONFLICT'], () => next.requestPool(ctx, { networkId: hexId(), subnet: SMALL_SUBNET }));
+        await expectCtrnetError('a new instance claiming an overlapping subnet', ['CONFLICT'], () => next.requestPool(ctx, { networkId: hexId(), subnet: small }));
       });
     });
   });

@@ -37,6 +37,8 @@ export interface DriverHostSetup {
 export interface NetworkDriverSuiteOptions {
   /** The plugin module's default export: it must register this driver under its name. */
   plugin: unknown;
+  /** Default exports of the plugins `plugin` depends on (its `dependencies`), registered before it. */
+  dependencies?: readonly unknown[];
   /** `-o` options of a valid network (default none). */
   networkOptions?: Record<string, string>;
   /**
@@ -88,7 +90,7 @@ export function describeNetworkDriver(name: string, factory: () => NetworkDriver
 
       it('registers under its name through definePlugin and the Registry', async () => {
         const driver = factory();
-        const registered = (await registerPlugin(options.plugin, name)).networkDriver(driver.name);
+        const registered = (await registerPlugin(options.plugin, name, options.dependencies)).networkDriver(driver.name);
         expect(traits(registered)).to.deep.equal(traits(driver));
       });
     });
