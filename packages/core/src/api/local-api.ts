@@ -2,7 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Runtime } from '../runtime/runtime.js';
 import { parseRequest } from './request.js';
 import type { ApiMethod, ApiMethods, ApiRequest, ApiResponse, CtrnetApi, EventRecord } from './types.js';
-import { containerInspect, containerSummary, networkInspect, networkSummary } from './views.js';
+import { CtrnetError } from '../errors.js';
+import { firewallOf } from '../runtime/context.js';
+import type { SandboxRecord } from '../runtime/sandboxes.js';
+import { containerInspect, containerSummary, ipamPoolLease, networkInspect, networkSummary, sandboxAttachment } from './views.js';
 
 type Handlers = { [M in ApiMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> };
 
@@ -25,6 +28,13 @@ export class LocalApi implements CtrnetApi {
     const rt = runtime;
     const store = rt.ctx.store;
     const summary = (c: Parameters<typeof containerSummary>[1]) => containerSummary(store, c);
+    const attachment = (record: SandboxRecord) => sandboxAttachment(store, record, (n) => firewallOf(rt.ctx, n)?.device);
+    // An attachment of another engine has no process: rm detaches it; start, stop and exec do not apply.
+    const ownProcess = (name: string) => {
+      const c = rt.containers.get(name);
+      if (c.sandboxKind === 'external') throw new CtrnetError('INVALID_STATE', `${c.name} is a network namespace of another engine, without a process of ctrnet's; remove it with: ctrnet rm -f ${c.name}`);
+      return c;
+    };
     this.handlers = {
       'container.run': async ({ spec }) => summary(await rt.containers.runDetached(spec)),
       'container.runAttached': async ({ spec, callerPid }) => {
@@ -33,17 +43,23 @@ export class LocalApi implements CtrnetApi {
       },
       'container.started': async ({ id, pid }) => (await rt.containers.started(id, pid), {}),
       'container.exited': async ({ id, status }) => (await rt.containers.exited(id, status), {}),
-      'container.start': async ({ name }) => summary(await rt.containers.start(name)),
-      'container.stop': async ({ name, timeoutSeconds }) => summary(await rt.containers.stop(name, timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000)),
+      'container.start': async ({ name }) => summary(await rt.containers.start(ownProcess(name).id)),
+      'container.stop': async ({ name, timeoutSeconds }) => summary(await rt.containers.stop(ownProcess(name).id, timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000)),
       'container.remove': async ({ name, force }) => {
         const c = rt.containers.get(name);
+        if (c.sandboxKind === 'external') {
+          if (!force) throw new CtrnetError('INVALID_STATE', `${c.name} is attached by another engine; detach it there, or use rm -f`);
+          const record = rt.sandboxes.list().find((r) => r.id === c.id);
+          if (record) await rt.sandboxes.detach({ owner: record.spec.sandbox.owner, ifname: record.spec.sandbox.ifname });
+          return { id: c.id, name: c.name };
+        }
         await rt.containers.remove(c.id, force ?? false);
         return { id: c.id, name: c.name };
       },
       'container.list': async ({ all }) => rt.containers.list(all ?? false).map(summary),
       'container.inspect': async ({ name }) => containerInspect(store, rt.containers.get(name)),
       'container.ports': async ({ name }) => store.ports.ofContainer(rt.containers.get(name).id),
-      'container.exec': async ({ name, command }) => ({ argv: rt.containers.execArgv(name, command) }),
+      'container.exec': async ({ name, command }) => ({ argv: rt.containers.execArgv(ownProcess(name).id, command) }),
       'container.logs': async ({ name }) => ({ path: rt.containers.logPath(name) }),
       'container.reap': async ({ id, runId, status }) => (await rt.containers.reap(id, runId, status), {}),
       'network.create': async (request) => networkSummary(store, await rt.networks.createFromRequest(request)),
@@ -59,6 +75,15 @@ export class LocalApi implements CtrnetApi {
       'system.gc': async () => ({ fixed: await rt.system.gc() }),
       'system.reload': async () => ({ backend: await rt.system.reload() }),
       'system.reset': async () => ({ removed: await rt.system.reset() }),
+      'sandbox.attach': async (request) => attachment(await rt.sandboxes.attach(request)),
+      'sandbox.detach': async (selector) => ({ detached: (await rt.sandboxes.detach(selector)).map(attachment) }),
+      'sandbox.check': async (selector) => ({ problems: await rt.sandboxes.check(selector) }),
+      'sandbox.list': async (selector) => rt.sandboxes.list(selector).map(attachment),
+      'ipam.requestPool': async (request) => ipamPoolLease(store, await rt.pools.request(request)),
+      'ipam.releasePool': async ({ pool }) => (await rt.pools.release(pool), {}),
+      'ipam.requestAddress': async ({ pool, address, gateway }) => rt.pools.requestAddress(pool, address, gateway ?? false),
+      'ipam.releaseAddress': async ({ pool, address }) => (await rt.pools.releaseAddress(pool, address), {}),
+      'ipam.listPools': async () => rt.pools.list().map((lease) => ipamPoolLease(store, lease)),
       'events.list': async ({ after, limit }) => store.events.after(after ?? 0, limit ?? 1000),
     };
   }

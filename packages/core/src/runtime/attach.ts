@@ -95,8 +95,12 @@ export class Attacher {
     await this.ctx.exec.run(['unshare', `--net=${path}`, 'ip', 'link', 'set', 'lo', 'up']);
   }
 
-  /** One endpoint: address, driver join. `primary` carries the spec's --ip/--mac-address/--default-gateway. */
-  async join(saga: Saga, ref: ContainerRef, network: Network, sandbox: Sandbox, ifname: string, primary?: ContainerSpec): Promise<Endpoint> {
+  /**
+   * One endpoint: address, driver join. `primary` carries the spec's
+   * --ip/--mac-address/--default-gateway; `defaultRoute` whether the
+   * interface carries the default route (a container's eth0 does).
+   */
+  async join(saga: Saga, ref: ContainerRef, network: Network, sandbox: Sandbox, ifname: string, primary?: ContainerSpec, defaultRoute = ifname === 'eth0'): Promise<Endpoint> {
     if (network.name === 'bridge' || network.name === 'host' || network.name === 'none') network = await this.networks.ensureBuiltin(network.name);
     const driver = driverOf(this.ctx, network);
     let ipv4: string | undefined;
@@ -116,7 +120,7 @@ export class Attacher {
       ifname,
       ipv4,
       mac: primary?.macAddress,
-      defaultRoute: ifname === 'eth0',
+      defaultRoute,
       defaultGateway: primary?.defaultGateway,
     });
     await saga.step('record endpoint', () => this.ctx.store.endpoints.upsert(endpoint), { kind: 'endpoint.row.delete', data: { id: endpoint.id } });
@@ -128,7 +132,8 @@ export class Attacher {
     return endpoint;
   }
 
-  private async publish(saga: Saga, ref: ContainerRef, network: Network, ip: string, spec: ContainerSpec): Promise<PortBinding[]> {
+  /** Reserve and publish the spec's `-p` (and `-P`) ports to `ip` on `network`. */
+  async publish(saga: Saga, ref: ContainerRef, network: Network, ip: string, spec: ContainerSpec): Promise<PortBinding[]> {
     const requests = [...spec.publish];
     if (spec.publishAll) {
       for (const e of spec.expose) requests.push({ containerPorts: { start: e.port, end: e.port }, protocol: e.protocol });

@@ -8,6 +8,8 @@ import { pluginContext, type RuntimeContext } from './context.js';
 import { firewallState } from './firewall-state.js';
 import { isAlive } from './process.js';
 import { activeBackend, choosePublisher } from './publisher-choice.js';
+import type { Pools } from './pools.js';
+import type { Sandboxes } from './sandboxes.js';
 import type { UndoKit } from './undo.js';
 
 const debug = createDebug('ctrnet:core:system');
@@ -20,6 +22,8 @@ export class System {
     private readonly attacher: Attacher,
     private readonly undo: UndoKit,
     private readonly version: string,
+    private readonly sandboxes: Sandboxes,
+    private readonly pools: Pools,
   ) {}
 
   async info(): Promise<Omit<SystemInfo, 'server'>> {
@@ -49,8 +53,11 @@ export class System {
         fixed.push(`finished interrupted operation "${op.name}" (${op.undo.length} step${op.undo.length === 1 ? '' : 's'}${failures.length ? `, ${failures.length} failed` : ''})`);
         for (const f of failures) debug('gc undo failure: %O', f);
       }
-      // 2. Containers whose process vanished (killed, reboot): release them like their reaper would have.
+      // 2. Namespaces of other engines that are gone (a missed CNI DEL or OCI poststop); then
+      //    containers whose process vanished (killed, reboot): release them like their reaper would have.
+      fixed.push(...(await this.sandboxes.reconcile()));
       for (const c of this.ctx.store.containers.all<{ autoRemove?: boolean }>()) {
+        if (c.sandboxKind === 'external') continue;
         if (c.status === 'running' && !isAlive(c.pid, c.pidStart)) {
           if (c.spec.autoRemove) {
             await this.containers.finishRemove(c.id);
@@ -66,7 +73,8 @@ export class System {
         }
       }
       // 3. Reservations and addresses whose owner is not running (CNI host-local's reboot leak).
-      const running = new Set(this.ctx.store.containers.all().filter((c) => c.status === 'running').map((c) => c.id));
+      // Addresses leased to a pool (ipam.requestAddress) belong to the lease until a sandbox takes them.
+      const running = new Set([...this.ctx.store.containers.all().filter((c) => c.status === 'running').map((c) => c.id), ...this.pools.ids()]);
       const staleOwners = new Set([
         ...this.ctx.store.ports.all().map((p) => p.containerId),
         ...this.ctx.store.addresses.owners(),
@@ -136,6 +144,7 @@ export class System {
   /** Remove every container, network, rule and interface this installation made. */
   async reset(): Promise<string[]> {
     const removed: string[] = [];
+    for (const c of await this.sandboxes.detach({ ownerPrefix: '' })) removed.push(`attachment ${c.name}`);
     for (const c of this.ctx.store.containers.all()) {
       await this.containers.remove(c.id, true);
       removed.push(`container ${c.name}`);
@@ -152,6 +161,7 @@ export class System {
       for (const name of this.ctx.registry.portPublisherNames()) {
         await this.ctx.registry.portPublisher(name).reset(pluginContext(this.ctx, 'ports', name));
       }
+      for (const lease of this.pools.list()) removed.push(`address pool ${lease.pool.subnet}`);
       this.ctx.store.ports.clear();
       this.ctx.store.addresses.clear();
       this.ctx.store.settings.clear();
