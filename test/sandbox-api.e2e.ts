@@ -102,12 +102,12 @@ describe('sandbox and ipam API (e2e, through ctrnetd)', function () {
     await api.call('sandbox.detach', { owner: 'test:docker' });
     expect((await execIn(env.host, ['ip', '-o', 'link'])).stdout).to.not.include('ctt-ho1');
     await api.call('ipam.releaseAddress', { pool: lease.id, address: '10.251.70.3' });
-    const busy = await api.call('ipam.releasePool', { pool: lease.id }).catch((e: { code: string }) => e);
-    expect((busy as { code: string }).code).to.equal('INVALID_STATE');
-    await api.call('network.remove', { name: 'leased' });
+    // Docker releases the pool before it deletes the network: the network keeps the pool until it goes.
     await api.call('ipam.releasePool', { pool: lease.id });
     await api.call('ipam.releasePool', { pool: lease.id });
     expect(await api.call('ipam.listPools', {})).to.deep.equal([]);
+    expect((await api.call('network.inspect', { name: 'leased' })).IPAM.Config[0]?.Subnet).to.equal(SUBNET);
+    await api.call('network.remove', { name: 'leased' });
     // The subnet is free again.
     await api.call('network.create', { name: 'again', driver: 'bridge', subnet: SUBNET, internal: false, ipv6: false, options: {} });
   });

@@ -49,6 +49,7 @@ const configSchema = z
       .tuple([port, port])
       .refine(([a, b]) => a <= b, { message: 'expected [low, high] with low <= high' })
       .optional(),
+    docker: z.object({ pluginSocket: z.string().regex(/^\//, 'expected an absolute path').optional() }).strict().optional(),
   })
   .strict();
 
@@ -74,7 +75,12 @@ export interface Config {
   defaultNetwork: { driver: string; subnet: string; gateway?: string; options: Record<string, string> };
   defaultAddressPools: { base: string; size: number }[];
   ephemeralPortRange: [number, number];
+  /** ctrnetd also serves Docker's remote network and IPAM driver protocol on this socket (config key `docker`); absent = it does not. */
+  docker?: { pluginSocket: string };
 }
+
+/** Where Docker looks for a plugin named `ctrnet` (`-d ctrnet`, `--ipam-driver ctrnet`). */
+export const DEFAULT_DOCKER_PLUGIN_SOCKET = '/run/docker/plugins/ctrnet.sock';
 
 
 /** Load, validate and complete the config as cli.md specifies. */
@@ -104,6 +110,7 @@ export function loadConfig(inputs: ConfigInputs = {}): Config {
     },
     defaultAddressPools: file.defaultAddressPools ?? [{ base: '172.17.0.0/12', size: 16 }],
     ephemeralPortRange: file.ephemeralPortRange ?? [32768, 60999],
+    ...(file.docker ? { docker: { pluginSocket: file.docker.pluginSocket ?? DEFAULT_DOCKER_PLUGIN_SOCKET } } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { CtrnetError, DEFAULT_STATE_DIR, configFingerprint } from '@ctrnet/core/api';
 import { DaemonUnavailable, HttpApi, locateDaemon } from '@ctrnet/client';
+import type { DaemonService } from '@ctrnet/daemon';
 import { configInputs, requirePrivileges, type CommandResult } from '../session.js';
 
 const CLI_SCRIPT = fileURLToPath(new URL('../../bin/ctrnet.js', import.meta.url));
@@ -33,7 +34,9 @@ export function registerDaemonCommands(program: Command, result: CommandResult):
       const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
       let running;
       try {
-        running = await startDaemon({ runtime, socketPath: where.socketPath, fingerprint: configFingerprint(inputs), pidFile: pidFileOf(where.stateDir), log });
+        const docker = runtime.ctx.config.docker;
+        const services = docker ? [dockerPluginService(docker.pluginSocket)] : [];
+        running = await startDaemon({ runtime, socketPath: where.socketPath, fingerprint: configFingerprint(inputs), pidFile: pidFileOf(where.stateDir), log, services });
       } catch (err) {
         await runtime.close();
         throw err;
@@ -156,4 +159,12 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Docker's remote network and IPAM driver protocol on `socketPath` (config key `docker`), loaded only when configured. */
+function dockerPluginService(socketPath: string): DaemonService {
+  return {
+    name: 'docker plugin',
+    start: async (api, log) => (await import('@ctrnet/docker-plugin')).startDockerPlugin({ api, socketPath, log }),
+  };
 }

@@ -78,6 +78,7 @@ export class LocalApi implements CtrnetApi {
       'sandbox.attach': async (request) => attachment(await rt.sandboxes.attach(request)),
       'sandbox.detach': async (selector) => ({ detached: (await rt.sandboxes.detach(selector)).map(attachment) }),
       'sandbox.check': async (selector) => ({ problems: await rt.sandboxes.check(selector) }),
+      'sandbox.publish': async ({ publish, ...selector }) => attachment(await rt.sandboxes.publish(selector, publish)),
       'sandbox.list': async (selector) => rt.sandboxes.list(selector).map(attachment),
       'ipam.requestPool': async (request) => ipamPoolLease(store, await rt.pools.request(request)),
       'ipam.releasePool': async ({ pool }) => (await rt.pools.release(pool), {}),

@@ -108,6 +108,7 @@ export const REQUEST_SCHEMAS: Schemas = {
   'sandbox.attach': sandboxAttach,
   'sandbox.detach': sandboxSelector,
   'sandbox.check': sandboxSelector,
+  'sandbox.publish': sandboxSelector.extend({ publish: z.array(publishRequest).max(65536) }).strict(),
   'sandbox.list': sandboxSelector,
   'ipam.requestPool': z.object({ ipamDriver: name.optional(), subnet: z.string().optional(), ipRange: z.string().optional(), gateway: z.string().optional() }).strict(),
   'ipam.releasePool': poolRef,

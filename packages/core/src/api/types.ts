@@ -237,10 +237,12 @@ export interface ApiMethods {
   'sandbox.detach': { request: SandboxSelector; response: { detached: SandboxAttachment[] } };
   /** How the kernel differs from the attach, one line each; NOT_FOUND when nothing is attached. */
   'sandbox.check': { request: SandboxSelector; response: { problems: string[] } };
+  /** Make one attachment publish exactly these ports (`[]`: none). Idempotent. */
+  'sandbox.publish': { request: SandboxSelector & { publish: PublishRequest[] }; response: SandboxAttachment };
   'sandbox.list': { request: SandboxSelector; response: SandboxAttachment[] };
   /** Hold an address pool before its network exists (Docker's RequestPool). */
   'ipam.requestPool': { request: { ipamDriver?: string; subnet?: string; ipRange?: string; gateway?: string }; response: IpamPoolLease };
-  /** Give a pool back with its leased addresses. Idempotent; refused while a network uses it. */
+  /** End a pool's lease with its leased addresses. Idempotent; a network that took the pool over keeps it until removed. */
   'ipam.releasePool': { request: { pool: string }; response: Empty };
   /** Lease an address of a pool (or, with `gateway`, settle the pool's gateway). */
   'ipam.requestAddress': { request: { pool: string; address?: string; gateway?: boolean }; response: { address: string; prefixLen: number } };

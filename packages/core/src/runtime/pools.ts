@@ -76,13 +76,19 @@ export class Pools {
     );
   }
 
-  /** Give a lease back with every address leased in it. Idempotent; refused while a network uses the pool. */
+  /**
+   * End a lease, with every address leased in it. Idempotent. A network that
+   * took the pool over keeps it (and its addresses) until it is removed:
+   * Docker releases the pool before it deletes the network.
+   */
   async release(id: string): Promise<void> {
     await this.ctx.store.lock.withLock(async () => {
       const lease = findPoolLease(this.ctx, id);
       if (!lease) return;
-      const network = this.ctx.store.networks.find(id);
-      if (network?.id === id) throw new CtrnetError('INVALID_STATE', `pool ${id.slice(0, 12)} is used by network ${network.name}; remove the network first`);
+      if (this.ctx.store.networks.find(id)?.id === id) {
+        this.ctx.store.settings.delete(KEY_PREFIX + id);
+        return;
+      }
       const ipam = this.ctx.registry.ipamDriver(lease.ipamDriver);
       await ipam.releasePool(ipamContext(this.ctx, ipam.name), id, lease.pool);
       this.ctx.store.settings.delete(KEY_PREFIX + id);

@@ -5,7 +5,7 @@ import { isValidIfName } from '../names.js';
 import { inSaga } from '../saga.js';
 import type { ContainerRecord } from '../store/store.js';
 import type { SandboxAttachRequest, SandboxSelector } from '../api/types.js';
-import type { Network, Sandbox } from '../types.js';
+import type { Network, PublishRequest, Sandbox } from '../types.js';
 import { sandboxOf, type Attacher } from './attach.js';
 import { driverOf, firewallOf, pluginContext, type RuntimeContext } from './context.js';
 import { newId } from './ids.js';
@@ -101,6 +101,41 @@ export class Sandboxes {
         }
         debug('attached %s to %s', record.name, network.name);
         return record;
+      });
+    });
+  }
+
+  /**
+   * Make one attachment publish exactly `requests` (none: stop publishing).
+   * Idempotent: the same set again changes nothing. For engines that publish
+   * apart from attaching (Docker programs external connectivity only on the
+   * endpoint that carries the container's gateway).
+   */
+  async publish(selector: SandboxSelector, requests: PublishRequest[]): Promise<SandboxRecord> {
+    return this.ctx.store.lock.withLock(async () => {
+      const [record, ...more] = this.list(selector);
+      if (!record) throw new CtrnetError('NOT_FOUND', `nothing is attached for ${describe(selector)}; attach it first`);
+      if (more.length) throw invalidArgument(`${describe(selector)} selects ${more.length + 1} attachments; name the interface (ifname) or the network`);
+      const bindings = this.ctx.store.ports.ofContainer(record.id);
+      if (JSON.stringify(record.spec.publish) === JSON.stringify(requests) && (bindings.length > 0) === (requests.length > 0)) return record;
+      const endpoint = this.endpointOf(record);
+      const network = endpoint && this.ctx.store.networks.find(endpoint.networkId);
+      if (!endpoint?.ipv4 || !network) throw new CtrnetError('INVALID_STATE', `${record.name} has no address to publish ports to`);
+      const driver = driverOf(this.ctx, network);
+      if (requests.length && (driver.ports !== 'publish' || network.internal || !firewallOf(this.ctx, network))) {
+        throw invalidArgument(`network ${network.name} does not publish ports${network.internal ? ' (it is internal)' : ''}`);
+      }
+      const ref = { id: record.id, name: record.name };
+      const updated: SandboxRecord = { ...record, spec: { ...record.spec, publish: requests } };
+      return inSaga(`sandbox publish ${record.name}`, this.undo.undoers, this.ctx.store.operations.begin(`sandbox publish ${record.name}`), async (saga) => {
+        if (bindings.length) {
+          await this.undo.unpublish(bindings);
+          this.ctx.store.ports.releaseOf(record.id);
+          await this.ctx.bus.emit('port.unpublish', { container: ref, bindings });
+        }
+        if (requests.length) await this.attacher.publish(saga, ref, network, endpoint.ipv4!, updated.spec);
+        this.ctx.store.containers.update(updated);
+        return updated;
       });
     });
   }
