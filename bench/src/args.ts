@@ -1,4 +1,5 @@
 import { PORT_BACKENDS, type PortBackend } from './ctrnet.js';
+import { DEFAULT_ENGINES_N } from './engines.js';
 import { MAX_TOTAL_PORTS } from './scenarios/dataplane.js';
 
 /** The parts of a bench run; without a section flag every one runs (--quick: the comparison only). */
@@ -24,6 +25,10 @@ export interface BenchOptions {
   portCounts: [number, number];
   /** --help: print USAGE and do nothing else. */
   help: boolean;
+  /** --engines: the real engines with ctrnet vs their own networking (src/engines.ts); only when asked for. */
+  engines: boolean;
+  /** Rounds of the engines section. */
+  enginesN: number;
 }
 
 export const DEFAULT_N = 200;
@@ -46,7 +51,9 @@ options:
   --scaling-n N    containers in the scaling run (default ${DEFAULT_SCALING_N})
   --ports N        ports of the one-container run (default ${DEFAULT_MANY_PORTS})
   --connects N     timed connects per data-plane setup and client (default ${DEFAULT_CONNECTS})
-  --port-counts F,M  published ports of the data plane's two setups, few and many (default ${DEFAULT_PORT_COUNTS.join(',')})`;
+  --port-counts F,M  published ports of the data plane's two setups, few and many (default ${DEFAULT_PORT_COUNTS.join(',')})
+  --engines        only when given: podman/docker run -d -p with ctrnet vs netavark, CNI reference plugins, Docker's bridge; CNI ADD alone
+  --engines-n N    rounds of --engines (default ${DEFAULT_ENGINES_N})`;
 
 /** Parses argv (without node and script); throws with the offending argument on bad input. */
 export function parseArgs(argv: readonly string[]): BenchOptions {
@@ -59,6 +66,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   let manyPorts = DEFAULT_MANY_PORTS;
   let connects = DEFAULT_CONNECTS;
   let portCounts = DEFAULT_PORT_COUNTS;
+  let engines = false;
+  let enginesN = DEFAULT_ENGINES_N;
   const sections: Section[] = [];
   for (let k = 0; k < argv.length; k++) {
     const arg = argv[k]!;
@@ -92,6 +101,12 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case '--quick':
         quick = true;
         break;
+      case '--engines':
+        engines = true;
+        break;
+      case '--engines-n':
+        enginesN = wholeNumber(flag, value(), 1, 1000);
+        break;
       case '--only':
         only = list();
         break;
@@ -116,8 +131,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         throw new Error(`unknown argument ${arg}\n${USAGE}`);
     }
   }
-  const chosen: Section[] = sections.length > 0 ? SECTIONS.filter((s) => sections.includes(s)) : quick ? ['compare'] : [...SECTIONS];
-  return { sections: chosen, n: n ?? (quick ? QUICK_N : DEFAULT_N), quick, only, backends, scalingN, manyPorts, connects, portCounts, help };
+  // --engines alone runs only the engines.
+  const chosen: Section[] = sections.length > 0 ? SECTIONS.filter((s) => sections.includes(s)) : engines && !quick ? [] : quick ? ['compare'] : [...SECTIONS];
+  return { sections: chosen, n: n ?? (quick ? QUICK_N : DEFAULT_N), quick, only, backends, scalingN, manyPorts, connects, portCounts, help, engines, enginesN };
 }
 
 function wholeNumber(flag: string, raw: string, min: number, max: number): number {

@@ -13,6 +13,7 @@ import { describeProfile } from './exec-profile.js';
 import { parseArgs, USAGE, type BenchOptions, type Section } from './args.js';
 import type { RunRecord } from './harness.js';
 import { measureDataplane } from './dataplane.js';
+import { benchEngines, renderEngines } from './engines.js';
 import { renderDataplane, renderScaling, renderTargets } from './report.js';
 import {
   machineInfo,
@@ -127,6 +128,7 @@ async function main(): Promise<void> {
       results.dataplane = await dataplane(run, options);
       after('dataplane');
     }
+    if (options.engines && !run.interrupted) results.engines = await benchEngines(options.enginesN, (line) => void process.stderr.write(`${line}\n`));
   } finally {
     rmSync(tmpRoot, { recursive: true, force: true });
   }
@@ -149,6 +151,7 @@ async function main(): Promise<void> {
   }
   if (results.scaling) process.stdout.write(`\n${renderScaling(results.scaling)}\n`);
   if (results.dataplane) process.stdout.write(`\n${renderDataplane(results.dataplane, options.portCounts)}\n`);
+  if (results.engines) process.stdout.write(`\n${renderEngines(results.engines)}\n`);
   const targets = renderTargets(results);
   if (targets) process.stdout.write(`\n${targets}\n`);
   process.stdout.write('\n');
@@ -157,7 +160,7 @@ async function main(): Promise<void> {
 }
 
 function anyFinished(results: BenchResults): boolean {
-  const all: { status: string }[] = [...results.runners, ...(results.scaling?.runs ?? []), ...(results.scaling?.manyPorts ?? []), ...(results.dataplane ?? [])];
+  const all: { status: string }[] = [...results.runners, ...(results.scaling?.runs ?? []), ...(results.scaling?.manyPorts ?? []), ...(results.dataplane ?? []), ...(results.engines ? [results.engines] : [])];
   return all.some((r) => r.status === 'ok');
 }
 

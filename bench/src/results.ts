@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Section } from './args.js';
 import type { RunRecord } from './harness.js';
 import type { DataplaneRecord } from './dataplane.js';
+import type { EnginesResult } from './engines.js';
 import type { ManyPortsRecord } from './scenarios/many-ports.js';
 import { median, phaseStats, summarize, type PhaseStats, type Summary } from './stats.js';
 import { linePlot, type Series } from './svg.js';
@@ -50,6 +51,8 @@ export interface BenchResults {
   runners: RunnerResult[];
   scaling?: { n: number; runs: ScalingResult[]; manyPorts: ManyPortsResult[] };
   dataplane?: DataplaneResult[];
+  /** `--engines`. */
+  engines?: EnginesResult;
 }
 
 export function withStats(record: RunRecord): RunnerResult {
@@ -130,7 +133,8 @@ export function writeResults(dir: string, results: BenchResults): string[] {
   const json = JSON.stringify(results, null, 2) + '\n';
   const files: [string, string][] = [
     [`${stamp}.json`, json],
-    ['latest.json', json],
+    // An engines-only run must not replace the comparison's latest results.
+    [results.sections.length === 0 && results.engines ? 'latest-engines.json' : 'latest.json', json],
   ];
   if (results.sections.includes('compare')) {
     files.push(['latest-setup.svg', plot(results.runners, 'setupMs', `Setup time per container, N=${results.n}`, 'setup (ms)')]);

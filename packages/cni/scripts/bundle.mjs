@@ -11,7 +11,7 @@ const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 
 rmSync(here('../dist/bundle'), { recursive: true, force: true });
 await build({
-  entryPoints: { 'ctrnet-cni': here('../dist/src/main.js') },
+  entryPoints: { 'ctrnet-cni': here('../dist/src/main.js'), 'in-process': here('./in-process.mjs') },
   outdir: here('../dist/bundle'),
   outExtension: { '.js': '.mjs' },
   bundle: true,

@@ -1,3 +1,3 @@
-export { main, type CniIo } from './main.js';
+export { main, processIo, type CniIo } from './main.js';
 export { installLauncher } from './install.js';
-export { SUPPORTED_VERSIONS, CNI_CODES } from './spec.js';
+export { cniSocketPath, startCniForwarder, type CniForwarderOptions } from './forwarder.js';

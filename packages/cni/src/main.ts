@@ -3,7 +3,9 @@
  * the configuration on stdin; the result (or the error JSON) goes to
  * stdout, logs to stderr. The runtime API is ctrnetd's when one serves the
  * installation the configuration names, else this process's own (loaded
- * only then). `ctrnet-cni install DIR` puts a launcher into a CNI bin dir.
+ * only then; ctrnetd also runs this same code for calls its native front
+ * forwards, see forwarder.ts). `ctrnet-cni install DIR` puts the plugin
+ * into a CNI bin dir.
  */
 import type { ConfigInputs, CtrnetApi } from '@ctrnet/core/api';
 import { openApi } from '@ctrnet/client';
@@ -13,20 +15,20 @@ import { parseNetConf, peekVersion } from './netconf.js';
 import { serve } from './plugin.js';
 import { CNI_CODES, CniError, LATEST_VERSION, SUPPORTED_VERSIONS, toCniError } from './spec.js';
 
-/** Where a command reads and writes; the process's own by default, fakes in unit tests. */
+/** Where a command reads and writes, and how it reaches the runtime API: the process's own ({@link processIo}), or a forwarded call's. */
 export interface CniIo {
   env: NodeJS.ProcessEnv;
   readStdin(): Promise<string>;
   write(text: string): void;
-  /** How the runtime API is opened for an installation (default: the daemon, else in-process). */
-  openApi?(inputs: ConfigInputs): Promise<CtrnetApi>;
+  /** The runtime API of the installation the configuration names. */
+  openApi(inputs: ConfigInputs): Promise<CtrnetApi>;
 }
 
 const USAGE = `usage: ctrnet-cni                 (run by a CNI runtime: CNI_COMMAND and the other CNI_* variables, config on stdin)
        ctrnet-cni install [DIR]   (write the "ctrnet" plugin into a CNI bin dir; default /opt/cni/bin)
 `;
 
-export async function main(argv: readonly string[], io: CniIo = processIo()): Promise<number> {
+export async function main(argv: readonly string[], io: CniIo): Promise<number> {
   if (argv[0] === 'install') {
     const path = installLauncher(argv[1] ?? '/opt/cni/bin', argv[2] ?? 'ctrnet');
     io.write(`installed ${path}\n`);
@@ -51,7 +53,7 @@ export async function main(argv: readonly string[], io: CniIo = processIo()): Pr
     const env = parseEnv(io.env);
     const conf = parseNetConf(stdin, env.args);
     const inputs: ConfigInputs = { ...conf.installation, env: io.env };
-    const api = await (io.openApi ?? defaultOpen)(inputs).catch((err: unknown) => {
+    const api = await io.openApi(inputs).catch((err: unknown) => {
       throw env.command === 'STATUS' ? new CniError(CNI_CODES.notAvailable, `ctrnet is not available: ${(err as Error).message}`) : err;
     });
     try {
@@ -67,13 +69,15 @@ export async function main(argv: readonly string[], io: CniIo = processIo()): Pr
   }
 }
 
-function defaultOpen(inputs: ConfigInputs): Promise<CtrnetApi> {
-  return openApi(inputs, async () => (await import('@ctrnet/cli/local')).openLocalApi(inputs));
-}
-
-function processIo(): CniIo {
+/**
+ * This process's stdin, stdout and environment; the API is ctrnetd's when
+ * one serves the installation, else `inProcess` (which the entry script
+ * loads lazily: it pulls in SQLite and the plugins).
+ */
+export function processIo(inProcess: (inputs: ConfigInputs) => Promise<CtrnetApi>): CniIo {
   return {
     env: process.env,
+    openApi: (inputs) => openApi(inputs, () => inProcess(inputs)),
     write: (text) => process.stdout.write(text),
     readStdin: () =>
       new Promise((resolve, reject) => {

@@ -1,13 +1,17 @@
 /**
- * The CNI spec's cases, against the real plugin binary run as a runtime
- * runs it (a fresh process, CNI_* variables, config on stdin) in a
- * throwaway host namespace, through ctrnetd (one case in-process).
+ * The CNI spec's cases, against the plugin as `ctrnet-cni install` puts it
+ * into a CNI bin dir (the native front, which forwards to ctrnetd), run as a
+ * runtime runs it (a fresh process, CNI_* variables, config on stdin) in a
+ * throwaway host namespace; one case in-process (the front's fallback).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { configFingerprint } from '@ctrnet/core/api';
 import { HttpApi } from '@ctrnet/client';
 import { createCtrnetEnv, execIn, httpGet, startHttpServer, TestNamespaces, type CtrnetEnv, type NetnsHandle } from '@ctrnet/testkit';
+import { installLauncher } from '../src/install.js';
 import { cniCall, type CniOutcome } from './cni-call.js';
 
 const SUBNET = '10.251.72';
@@ -18,11 +22,12 @@ describe('ctrnet-cni: CNI spec conformance (real binary, through ctrnetd)', func
   let env: CtrnetEnv;
   let lan: NetnsHandle;
   let api: HttpApi;
+  let plugin: string;
 
   const conf = (extra: Record<string, unknown> = {}, version = '1.0.0') =>
     JSON.stringify({ cniVersion: version, name: 'cnitest', type: 'ctrnet', subnet: `${SUBNET}.0/24`, stateDir: env.stateDir, ...extra });
   const call = (command: string, opts: { id?: string; netns?: string; ifname?: string; args?: string; extra?: Record<string, string | undefined> }, stdin: string): Promise<CniOutcome> =>
-    cniCall(env.host.path, { CNI_COMMAND: command, CNI_CONTAINERID: opts.id, CNI_NETNS: opts.netns, CNI_IFNAME: opts.ifname ?? 'eth0', CNI_PATH: '/opt/cni/bin', CNI_ARGS: opts.args, ...opts.extra }, stdin);
+    cniCall(env.host.path, { CNI_COMMAND: command, CNI_CONTAINERID: opts.id, CNI_NETNS: opts.netns, CNI_IFNAME: opts.ifname ?? 'eth0', CNI_PATH: '/opt/cni/bin', CNI_ARGS: opts.args, ...opts.extra }, stdin, [plugin]);
   const ok = (out: CniOutcome) => {
     expect(out.exitCode, `${out.stdout}\n${out.stderr}`).to.equal(0);
     return out.json;
@@ -32,6 +37,9 @@ describe('ctrnet-cni: CNI spec conformance (real binary, through ctrnetd)', func
   const names = async () => (await api.call('container.list', { all: true })).map((c) => c.Name).sort();
 
   before(async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'ctt-cni-bin-'));
+    tn.defer(() => rmSync(bin, { recursive: true, force: true }));
+    plugin = installLauncher(bin, 'ctrnet');
     env = await createCtrnetEnv(tn, { daemon: true });
     api = new HttpApi(join(env.stateDir, 'ctrnetd.sock'), configFingerprint({ env: {} }));
     tn.defer(() => api.close());
@@ -128,7 +136,7 @@ describe('ctrnet-cni: CNI spec conformance (real binary, through ctrnetd)', func
     expect(ok(await call('VERSION', {}, ''))!.supportedVersions).to.deep.equal(['0.4.0', '1.0.0', '1.1.0']);
   });
 
-  it('runs in-process when no daemon is to be used (daemon: never), with the same result', async () => {
+  it('runs in-process when no daemon is to be used (daemon: never): the native front falls back to Node, same result', async () => {
     const ns = await tn.create('inproc');
     const result = ok(await call('ADD', { id: 'inproc', netns: ns.path, extra: { CTRNET_DAEMON: 'never' } }, conf()))!;
     expect((result.ips as { address: string }[])[0]!.address).to.match(/\/24$/);

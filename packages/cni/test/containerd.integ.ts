@@ -13,7 +13,7 @@ import {
   busyboxImage,
   createFence,
   ctrnetCli,
-  hostChanges,
+  fenceHostChanges,
   httpGet,
   skipUnlessInstalled,
   snapshotHost,
@@ -69,8 +69,7 @@ describe('ctrnet-cni with containerd 1.6 (ctr run --cni) in a fence, in-process'
     const address = web!.IPs[0]!;
     expect(address.startsWith(`${SUBNET}.`), address).to.equal(true);
     expect(await httpGet(fence.host, `http://${address}/`)).to.deep.equal({ status: 200, body: BUSYBOX_INDEX });
-    await containerd.ctr(['tasks', 'kill', '-s', 'KILL', 'web']);
-    await containerd.ctr(['tasks', 'delete', 'web']);
+    await containerd.ctr(['tasks', 'delete', '--force', 'web']);
     await containerd.ctr(['containers', 'delete', 'web']);
     // The namespace was the task's /proc/PID/ns/net: gone with it, so the attachment is stale.
     const gc = await ctrnet(['system', 'gc']);
@@ -88,6 +87,6 @@ describe('ctrnet-cni with containerd 1.6 (ctr run --cni) in a fence, in-process'
     await ctrnet(['system', 'reset']);
     await tn.cleanup();
     expect(fence.traces()).to.deep.equal([]);
-    expect(hostChanges(hostBefore, await snapshotHost())).to.deep.equal([]);
+    expect(fenceHostChanges(fence, hostBefore, await snapshotHost())).to.deep.equal([]);
   });
 });

@@ -12,7 +12,7 @@ import {
   busyboxImage,
   createFence,
   createLan,
-  hostChanges,
+  fenceHostChanges,
   httpGet,
   preparePodman,
   skipUnlessInstalled,
@@ -99,6 +99,6 @@ describe('ctrnet-cni with Podman 4.3 (CNI backend) in a fence', function () {
   it('tears down without a trace on the host', async () => {
     await tn.cleanup();
     expect(fence.traces()).to.deep.equal([]);
-    expect(hostChanges(hostBefore, await snapshotHost())).to.deep.equal([]);
+    expect(fenceHostChanges(fence, hostBefore, await snapshotHost())).to.deep.equal([]);
   });
 });

@@ -13,7 +13,7 @@ import {
   busyboxImage,
   createFence,
   createLan,
-  hostChanges,
+  fenceHostChanges,
   httpGet,
   skipUnlessInstalled,
   snapshotHost,
@@ -133,6 +133,6 @@ describe('ctrnet as the network and IPAM driver of dockerd 20.10 in a fence', fu
   it('tears down without a trace on the host', async () => {
     await tn.cleanup();
     expect(fence.traces()).to.deep.equal([]);
-    expect(hostChanges(hostBefore, await snapshotHost())).to.deep.equal([]);
+    expect(fenceHostChanges(fence, hostBefore, await snapshotHost())).to.deep.equal([]);
   });
 });

@@ -13,7 +13,7 @@ import {
   busyboxImage,
   createFence,
   createLan,
-  hostChanges,
+  fenceHostChanges,
   httpGet,
   ociRuntime,
   skipUnlessInstalled,
@@ -111,6 +111,6 @@ describe('ctrnet-oci-hook with runc 1.1 and crun 1.8 in a fence', function () {
     await ctrnetd.api.call('system.reset', {});
     await tn.cleanup();
     expect(fence.traces()).to.deep.equal([]);
-    expect(hostChanges(hostBefore, await snapshotHost())).to.deep.equal([]);
+    expect(fenceHostChanges(fence, hostBefore, await snapshotHost())).to.deep.equal([]);
   });
 });

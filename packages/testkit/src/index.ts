@@ -40,4 +40,4 @@ export { ociRuntime, type OciBundle, type OciBundleOptions, type OciHook, type O
 export { busyboxImage, BUSYBOX_IMAGE, BUSYBOX_INDEX, type BusyboxImage } from './engines/image.js';
 export { missingPackages, skipUnlessInstalled, type EngineName } from './engines/requirements.js';
 export { createLan, LAN_TOPOLOGY, type Lan } from './engines/lan.js';
-export { ENGINE_HOST_PATHS, hostChanges, snapshotHost, type HostSnapshot } from './engines/host-snapshot.js';
+export { ENGINE_HOST_PATHS, fenceHostChanges, hostChanges, snapshotHost, type HostSnapshot } from './engines/host-snapshot.js';

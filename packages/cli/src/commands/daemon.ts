@@ -35,7 +35,7 @@ export function registerDaemonCommands(program: Command, result: CommandResult):
       let running;
       try {
         const docker = runtime.ctx.config.docker;
-        const services = docker ? [dockerPluginService(docker.pluginSocket)] : [];
+        const services = [cniForwarderService(where.stateDir, where.socketPath, configFingerprint(inputs)), ...(docker ? [dockerPluginService(docker.pluginSocket)] : [])];
         running = await startDaemon({ runtime, socketPath: where.socketPath, fingerprint: configFingerprint(inputs), pidFile: pidFileOf(where.stateDir), log, services });
       } catch (err) {
         await runtime.close();
@@ -166,5 +166,16 @@ function dockerPluginService(socketPath: string): DaemonService {
   return {
     name: 'docker plugin',
     start: async (api, log) => (await import('@ctrnet/docker-plugin')).startDockerPlugin({ api, socketPath, log }),
+  };
+}
+
+/** Where ctrnet-cni's native front forwards CNI calls: ctrnetd runs them, so a call costs no Node start-up. */
+function cniForwarderService(stateDir: string, daemonSocket: string, fingerprint: string): DaemonService {
+  return {
+    name: 'cni',
+    start: async (api) => {
+      const { cniSocketPath, startCniForwarder } = await import('@ctrnet/cni');
+      return startCniForwarder({ api, socketPath: cniSocketPath(stateDir), daemonSocket, fingerprint });
+    },
   };
 }
