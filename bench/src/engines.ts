@@ -119,7 +119,7 @@ async function setUp(tn: TestNamespaces, missing: string[], log: (line: string) 
     const podman = await preparePodman(a, { networkBackend: 'cni', cniPluginDirs: [plugins] });
     writeFileSync(
       join(podman.networkConfigDir, 'ctrnet-bench.conflist'),
-      JSON.stringify({ cniVersion: '0.4.0', name: 'ctrnet-bench', plugins: [{ type: 'ctrnet', subnet: '10.251.90.0/24', stateDir: ctrnetd.stateDir, capabilities: { portMappings: true } }] }),
+      JSON.stringify({ cniVersion: '0.4.0', name: 'ctrnet-bench', plugins: [{ type: 'ctrnet', subnet: '10.251.90.0/24', stateDir: ctrnetd.stateDir, configPath: config, capabilities: { portMappings: true } }] }),
     );
     const image = await podman.importImage(await busyboxImage(a.path('image-podman')));
     const podmanOn = (name: string, network: string): Variant => ({
@@ -154,7 +154,7 @@ async function setUp(tn: TestNamespaces, missing: string[], log: (line: string) 
     });
     variants.push(dockerOn('docker run -d -p, ctrnet network (ctrnetd)', ['--network', 'ctrnet-bench']), dockerOn('docker run -d -p, Docker bridge', []));
   }
-  return { variants, cniAdd: cniAddVariants(tn, a, launcher, ctrnetd.stateDir) };
+  return { variants, cniAdd: cniAddVariants(tn, a, launcher, { stateDir: ctrnetd.stateDir, configPath: config }) };
 }
 
 /** The plugin request of one plugin of a list, as libcni builds it. */
@@ -165,7 +165,7 @@ function pluginRequest(list: { cniVersion: string; name: string }, plugin: Recor
 }
 
 /** CNI ADD and DEL run inside fence A as a runtime runs them (a process per plugin, CNI_* variables, stdin). */
-function cniAddVariants(tn: TestNamespaces, fence: Fence, launcher: string, stateDir: string): (CniAddVariant & { measure(round: number): Promise<void> })[] {
+function cniAddVariants(tn: TestNamespaces, fence: Fence, launcher: string, installation: { stateDir: string; configPath: string }): (CniAddVariant & { measure(round: number): Promise<void> })[] {
   const env = (command: string, id: string, netns: string) => ({ CNI_COMMAND: command, CNI_CONTAINERID: id, CNI_NETNS: netns, CNI_IFNAME: 'eth0', CNI_PATH: '/usr/lib/cni' });
   const timed = async (argv: string[], opts: { env: Record<string, string>; input: string }): Promise<[number, string]> => {
     const t0 = performance.now();
@@ -180,7 +180,7 @@ function cniAddVariants(tn: TestNamespaces, fence: Fence, launcher: string, stat
       measure: async (round: number) => {
         const ns = fence.netnsPath(await tn.create('cnib'));
         const id = `bench-${tag}-${round}`;
-        const conf = (port: number) => JSON.stringify({ cniVersion: '1.0.0', name: 'ctrnet-micro', type: 'ctrnet', subnet: '10.251.92.0/24', stateDir, runtimeConfig: ports(port) });
+        const conf = (port: number) => JSON.stringify({ cniVersion: '1.0.0', name: 'ctrnet-micro', type: 'ctrnet', subnet: '10.251.92.0/24', ...installation, runtimeConfig: ports(port) });
         const port = 30_000 + round + (extra.CTRNET_DAEMON ? 500 : 0);
         v.addMs.push((await timed([launcher], { env: { ...env('ADD', id, ns), ...extra }, input: conf(port) }))[0]);
         v.delMs.push((await timed([launcher], { env: { ...env('DEL', id, ns), ...extra }, input: conf(port) }))[0]);
