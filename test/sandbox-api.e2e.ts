@@ -5,7 +5,7 @@
  * The engine adapters (CNI plugin, OCI hook, Docker driver) are thin
  * layers over exactly these calls.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { configFingerprint, type CtrnetApi } from '@ctrnet/core/api';
@@ -15,6 +15,14 @@ import { HOST_LAN_IP, createLan } from './helpers/lan.js';
 import { ps } from './helpers/state.js';
 
 const SUBNET = '10.251.70.0/24';
+
+function readlinkSafe(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return '';
+  }
+}
 
 async function world(tn: ReturnType<typeof useTestNamespaces>): Promise<{ env: CtrnetEnv; api: CtrnetApi }> {
   const env = await createCtrnetEnv(tn, { daemon: true });
@@ -68,6 +76,9 @@ describe('sandbox and ipam API (e2e, through ctrnetd)', function () {
     await api.call('sandbox.attach', { owner: 'test:gone', network: 'sbx', ifname: 'eth0', netnsPath: gone.path });
     const holder = await tn.create('holder');
     const proc = tn.spawn(holder, ['sleep', '300']);
+    // nsenter enters the namespace, then execs sleep: wait until the process is in it.
+    const entered = `net:[${statSync(holder.path).ino}]`;
+    for (let i = 0; i < 250 && readlinkSafe(`/proc/${proc.pid}/ns/net`) !== entered; i++) await new Promise((r) => setTimeout(r, 20));
     const pinned = await api.call('sandbox.attach', { owner: 'test:pinned', network: 'sbx', ifname: 'eth0', netnsPath: `/proc/${proc.pid}/ns/net`, pin: true });
     const pin = `/run/netns/ctrnet-${pinned.id.slice(0, 12)}`;
     expect(existsSync(pin)).to.equal(true);

@@ -91,8 +91,15 @@ export class Sandboxes {
       // The first attachment of an owner carries its default route, as a container's eth0 does.
       const defaultRoute = request.defaultRoute ?? !this.list({ owner: request.owner }).some((c) => this.endpointOf(c)?.defaultRoute);
       return inSaga(`sandbox attach ${record.name}`, this.undo.undoers, this.ctx.store.operations.begin(`sandbox attach ${record.name}`), async (saga) => {
+        // The namespace's identity is taken as late as possible: a process that is still entering it (nsenter, runc) has another one until then.
+        if (!spec.sandbox.handoff) spec.sandbox.netnsId = namespaceId(spec.sandbox.netnsPath);
         await saga.step('create', () => this.insert(record), { kind: 'container.row.delete', data: { id: record.id } });
-        if (spec.sandbox.pinned) await saga.step('pin netns', () => this.pin(spec.sandbox.netnsPath, record.sandboxKey!), { kind: 'netns.delete', data: { name: netnsName(record.id) } });
+        if (spec.sandbox.pinned) {
+          await saga.step('pin netns', () => this.pin(spec.sandbox.netnsPath, record.sandboxKey!), { kind: 'netns.delete', data: { name: netnsName(record.id) } });
+          // What gc watches is the namespace the pin holds: the one the interface goes into.
+          spec.sandbox.netnsId = namespaceId(record.sandboxKey!);
+          this.ctx.store.containers.update(record);
+        }
         const sandbox: Sandbox = { ...sandboxOf(record), handoff: spec.sandbox.handoff || undefined };
         await this.takeLeasedAddress(network, spec.ip);
         const endpoint = await this.attacher.join(saga, ref, network, sandbox, request.ifname, spec, defaultRoute);
@@ -224,11 +231,9 @@ export class Sandboxes {
     if (request.ip !== undefined) checkIpv4(request.ip, 'ip');
     const mac = request.mac === undefined ? undefined : checkMac(request.mac);
     for (const server of request.dns?.servers ?? []) checkNameserver(server);
-    let netnsId: string | undefined;
     if (request.netnsPath !== undefined) {
       if (!request.netnsPath.startsWith('/') || /[\s"'\\]/.test(request.netnsPath)) throw invalidArgument(`invalid netnsPath ${quote(request.netnsPath)}: expected an absolute path without blanks or quotes`);
-      netnsId = namespaceId(request.netnsPath);
-      if (!netnsId) throw new CtrnetError('NOT_FOUND', `network namespace ${request.netnsPath} does not exist; pass the path of a live namespace`);
+      if (!namespaceId(request.netnsPath)) throw new CtrnetError('NOT_FOUND', `network namespace ${request.netnsPath} does not exist; pass the path of a live namespace`);
     }
     const id = newId();
     const name = `${request.owner}/${request.ifname}`;
@@ -247,7 +252,7 @@ export class Sandboxes {
       hostname: '',
       networks: [network.id],
       autoRemove: false,
-      sandbox: { owner: request.owner, ifname: request.ifname, netnsPath: request.netnsPath ?? '', netnsId, pinned, handoff, aliases: request.aliases ?? [] },
+      sandbox: { owner: request.owner, ifname: request.ifname, netnsPath: request.netnsPath ?? '', pinned, handoff, aliases: request.aliases ?? [] },
     };
     const record: SandboxRecord = {
       id,
