@@ -135,6 +135,21 @@ describe('docker plugin protocol, straight to ctrnetd\'s plugin socket', functio
     }
   });
 
+  it("serves a network whose pool came from Docker's own IPAM: the subnet and gateway Docker gives, the endpoint's address claimed in ctrnet", async () => {
+    const [net, ep] = [hex(), hex()];
+    await ok('NetworkDriver.CreateNetwork', { NetworkID: net, Options: { 'com.docker.network.generic': { 'com.docker.network.driver.mtu': '1400' } }, IPv4Data: [{ AddressSpace: 'LocalDefault', Pool: '10.251.80.0/24', Gateway: '10.251.80.1/24' }] });
+    const inspect = await api.call('network.inspect', { name: `docker-${net.slice(0, 12)}` });
+    expect(inspect.IPAM.Config[0]).to.include({ Subnet: '10.251.80.0/24', Gateway: '10.251.80.1' });
+    expect(inspect.Options.mtu).to.equal('1400');
+    await ok('NetworkDriver.CreateEndpoint', { NetworkID: net, EndpointID: ep, Interface: { Address: '10.251.80.7/24', MacAddress: '92:d0:c6:0a:29:33' }, Options: {} });
+    const [attachment] = await api.call('sandbox.list', { owner: `docker:${ep}` });
+    expect(attachment).to.include({ ipv4: '10.251.80.7', mac: '92:d0:c6:0a:29:33' });
+    expect((await call('NetworkDriver.DeleteNetwork', { NetworkID: net })).body.Err, 'a network with an endpoint').to.match(/active endpoints/);
+    await ok('NetworkDriver.DeleteEndpoint', { NetworkID: net, EndpointID: ep });
+    await ok('NetworkDriver.DeleteNetwork', { NetworkID: net });
+    expect((await api.call('network.list', {})).map((n) => n.Name)).to.deep.equal(['bridge', 'host', 'none']);
+  });
+
   it('lives a whole endpoint life, repeated calls answered the same, with ctrnetd SIGKILLed between CreateEndpoint and Join', async () => {
     const [net, ep] = [hex(), hex()];
     const pool = (await ok('IpamDriver.RequestPool', { AddressSpace: 'ctrnet-local', Pool: '10.251.79.0/24', SubPool: '', Options: {}, V6: false })) as { PoolID: string; Pool: string };
