@@ -19,6 +19,12 @@ command -v nsenter >/dev/null || missing+=(util-linux)
 command -v sysctl >/dev/null || missing+=(procps)
 # dnsmasq: the upstream DNS server in @ctrnet/dns's integration tests.
 command -v dnsmasq >/dev/null || missing+=(dnsmasq-base)
+# Containers: tini forks each container's PID 1 and learns its status; dtach
+# holds a container's terminal while nobody is attached; tmux drives the
+# interactive end-to-end test.
+command -v tini >/dev/null || missing+=(tini)
+command -v dtach >/dev/null || missing+=(dtach)
+command -v tmux >/dev/null || missing+=(tmux)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "ctrnet setup: installing ${missing[*]}"
   apt-get update -qq

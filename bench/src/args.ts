@@ -3,7 +3,7 @@ import { DEFAULT_ENGINES_N } from './engines.js';
 import { MAX_TOTAL_PORTS } from './scenarios/dataplane.js';
 
 /** The parts of a bench run; without a section flag every one runs (--quick: the comparison only). */
-export const SECTIONS = ['compare', 'scaling', 'dataplane'] as const;
+export const SECTIONS = ['compare', 'startup', 'scaling', 'dataplane'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** Command-line options of `npm run bench`. */
@@ -23,6 +23,8 @@ export interface BenchOptions {
   connects: number;
   /** Published ports in total of the data plane's two setups: few, many. */
   portCounts: [number, number];
+  /** Rounds of the start-up section (each command once per round). */
+  startupRounds: number;
   /** --help: print USAGE and do nothing else. */
   help: boolean;
   /** --engines: the real engines with ctrnet vs their own networking (src/engines.ts); only when asked for. */
@@ -37,21 +39,25 @@ export const DEFAULT_SCALING_N = 1000;
 export const DEFAULT_MANY_PORTS = 1000;
 export const DEFAULT_CONNECTS = 300;
 export const DEFAULT_PORT_COUNTS: [number, number] = [10, 10000];
+export const DEFAULT_STARTUP_ROUNDS = 40;
+export const QUICK_STARTUP_ROUNDS = 15;
 
-export const USAGE = `usage: bash scripts/bench.sh [--quick] [--compare] [--scaling] [--dataplane] [options]
-sections (without a section flag all three run; --quick alone runs the comparison only):
+export const USAGE = `usage: bash scripts/bench.sh [--quick] [--compare] [--startup] [--scaling] [--dataplane] [options]
+sections (without a section flag all four run; --quick alone runs the comparison only):
   --compare        every runner side by side: N containers, one published port each
+  --startup        one ctrnet command against node -e 0, through ctrnetd and in-process, side by side; the thin client's profile
   --scaling        ctrnet API: ${DEFAULT_SCALING_N} containers (#${DEFAULT_SCALING_N} vs #10), and one container publishing ${DEFAULT_MANY_PORTS} ports
   --dataplane      ctrnet API: TCP connect time to a published port with 10 vs 10,000 published ports
 options:
   --n N            containers per runner in the comparison (default ${DEFAULT_N})
-  --quick          N=${QUICK_N} (an explicit --n wins)
+  --quick          N=${QUICK_N}, ${QUICK_STARTUP_ROUNDS} start-up rounds (explicit --n, --startup-rounds win)
   --only LIST      comparison runners to run, comma-separated
   --backends LIST  ctrnet port backends for --scaling and --dataplane (default ${PORT_BACKENDS.join(',')})
   --scaling-n N    containers in the scaling run (default ${DEFAULT_SCALING_N})
   --ports N        ports of the one-container run (default ${DEFAULT_MANY_PORTS})
   --connects N     timed connects per data-plane setup and client (default ${DEFAULT_CONNECTS})
   --port-counts F,M  published ports of the data plane's two setups, few and many (default ${DEFAULT_PORT_COUNTS.join(',')})
+  --startup-rounds N  start-up rounds, each command once per round (default ${DEFAULT_STARTUP_ROUNDS})
   --engines        only when given: podman/docker run -d -p with ctrnet vs netavark, CNI reference plugins, Docker's bridge; CNI ADD alone
   --engines-n N    rounds of --engines (default ${DEFAULT_ENGINES_N})`;
 
@@ -66,6 +72,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   let manyPorts = DEFAULT_MANY_PORTS;
   let connects = DEFAULT_CONNECTS;
   let portCounts = DEFAULT_PORT_COUNTS;
+  let startupRounds: number | undefined;
   let engines = false;
   let enginesN = DEFAULT_ENGINES_N;
   const sections: Section[] = [];
@@ -98,6 +105,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         portCounts = [counts[0]!, counts[1]!];
         break;
       }
+      case '--startup-rounds':
+        startupRounds = wholeNumber(flag, value(), 1, 10000);
+        break;
       case '--quick':
         quick = true;
         break;
@@ -118,6 +128,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         break;
       }
       case '--compare':
+      case '--startup':
       case '--scaling':
       case '--dataplane':
         if (inline !== undefined) throw new Error(`${flag} takes no value\n${USAGE}`);
@@ -133,7 +144,21 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   }
   // --engines alone runs only the engines.
   const chosen: Section[] = sections.length > 0 ? SECTIONS.filter((s) => sections.includes(s)) : engines && !quick ? [] : quick ? ['compare'] : [...SECTIONS];
-  return { sections: chosen, n: n ?? (quick ? QUICK_N : DEFAULT_N), quick, only, backends, scalingN, manyPorts, connects, portCounts, help, engines, enginesN };
+  return {
+    sections: chosen,
+    n: n ?? (quick ? QUICK_N : DEFAULT_N),
+    quick,
+    only,
+    backends,
+    scalingN,
+    manyPorts,
+    connects,
+    portCounts,
+    startupRounds: startupRounds ?? (quick ? QUICK_STARTUP_ROUNDS : DEFAULT_STARTUP_ROUNDS),
+    help,
+    engines,
+    enginesN,
+  };
 }
 
 function wholeNumber(flag: string, raw: string, min: number, max: number): number {

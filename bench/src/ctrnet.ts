@@ -3,15 +3,13 @@
  * does: a private state dir, an explicit port backend, the CLI as reaper,
  * and an executor that times each kernel command for the profile.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { defaultRunSpec, ExecaExecutor, loadConfig, parsePublishSpec, Runtime, type RunSpec } from '@ctrnet/core';
-import { exec } from './exec.js';
+import { CONFIG, defaultRunSpec, ExecaExecutor, EXECUTOR, loadConfig, parsePublishSpec, Runtime, type RunSpec } from '@ctrnet/core';
+import { container as rootContainer } from 'tsyringe';
+import { ctrnetArgv, CTRNET_CLI } from './cli-process.js';
+import { exec, TOOL_ENV } from './exec.js';
 import { TimingExecutor } from './exec-profile.js';
-
-/** The CLI script detached containers report their exit to. */
-export const CTRNET_CLI = fileURLToPath(new URL('../../packages/cli/bin/ctrnet.js', import.meta.url));
 
 /** ctrnet's two port publishers, by the name `portBackend` takes. */
 export const PORT_BACKENDS = ['nftables', 'iptables'] as const;
@@ -41,12 +39,17 @@ export function ctrnetStateDir(tmpDir: string): string {
  * After a worker died without cleaning up: `ctrnet system reset` on the
  * state it left, inside its host namespace. Container namespaces
  * (/run/netns/ctrnet-*) and container processes outlive the host
- * namespace, so deleting that alone would leak them.
+ * namespace, so deleting that alone would leak them. A ctrnetd the worker
+ * started outlives it too: `daemon stop` first, which signals the PID in
+ * the state dir's pid file only after checking it is a ctrnetd of that
+ * state dir; the reset then runs in-process.
  */
 export async function resetLeftovers(hostNetnsFile: string, tmpDir: string): Promise<void> {
   const stateDir = ctrnetStateDir(tmpDir);
   if (!existsSync(stateDir)) return;
-  await exec(['nsenter', `--net=${hostNetnsFile}`, '--', process.execPath, CTRNET_CLI, '--state-dir', stateDir, 'system', 'reset']);
+  const enter = ['nsenter', `--net=${hostNetnsFile}`, '--'];
+  if (existsSync(join(stateDir, 'ctrnetd.pid'))) await exec([...enter, ...ctrnetArgv(stateDir, ['daemon', 'stop'])]);
+  await exec([...enter, ...ctrnetArgv(stateDir, ['system', 'reset'])], { env: { ...TOOL_ENV, CTRNET_DAEMON: 'never' } });
 }
 
 /** Opens a Runtime on `<tmpDir>/state` with `backend` forced (no probing, so a broken backend fails loudly). */
@@ -55,8 +58,17 @@ export async function openCtrnet(tmpDir: string, backend: PortBackend): Promise<
   mkdirSync(stateDir, { recursive: true });
   const config = { ...loadConfig({ stateDir, env: {} }), portBackend: backend, portBackendSource: 'the bench' };
   const exec = new TimingExecutor(new ExecaExecutor());
-  const rt = await Runtime.open({ config, executor: exec, reaper: { node: process.execPath, cli: CTRNET_CLI } });
+  // Runtime takes its parts from a DI container: the forced config and the timing executor replace core's defaults.
+  const parts = rootContainer.createChildContainer();
+  parts.registerInstance(CONFIG, config);
+  parts.registerInstance(EXECUTOR, exec);
+  const rt = await Runtime.open({ stateDir, container: parts, reaper: { node: process.execPath, cli: CTRNET_CLI }, version: ctrnetVersion() });
   return { rt, exec };
+}
+
+/** The CLI's release, which Runtime reports in `system info`. */
+function ctrnetVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../packages/cli/package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 /** `run -d --name NAME -p SPEC... -- COMMAND` on the default bridge network, as the CLI would build it. */

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import createDebug from 'debug';
 import type { RunProfile } from './exec-profile.js';
 import type { Runner } from './runner.js';
-import { PeakRss, readVmHwmKiB } from './rss.js';
+import { idleNodeRss, PeakRss, readVmHwmKiB, type RssReading } from './rss.js';
 
 const debug = createDebug('ctrnet:bench:harness');
 
@@ -24,6 +24,8 @@ export interface RunRecord {
   rss?: { kib: number; source: RssSource };
   /** Kernel-command time per phase, for runners that report it. */
   profile?: RunProfile;
+  /** Runners with a resident process: its memory idle after start and after the run, and bare Node's idle memory beside it. */
+  resident?: { afterStart?: RssReading; afterRun?: RssReading; idleNode?: RssReading };
 }
 
 export type Progress = (phase: 'setup' | 'teardown', done: number, n: number) => void;
@@ -41,6 +43,7 @@ export async function runBenchmark(runner: Runner, n: number, signal: AbortSigna
   try {
     await runner.prepare();
     record.description = runner.describe?.();
+    if (runner.residentRss) record.resident = { afterStart: runner.residentRss(), idleNode: await idleNodeRss() };
     for (let i = 1; i <= n; i++) {
       signal.throwIfAborted();
       const start = performance.now();
@@ -61,6 +64,7 @@ export async function runBenchmark(runner: Runner, n: number, signal: AbortSigna
       samplePids();
       progress('teardown', n - i + 1, n);
     }
+    if (record.resident) record.resident.afterRun = runner.residentRss?.();
     record.rss = await peakRss(runner, peak);
     record.profile = runner.profile?.();
     record.status = 'ok';

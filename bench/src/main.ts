@@ -15,11 +15,13 @@ import type { RunRecord } from './harness.js';
 import { measureDataplane } from './dataplane.js';
 import { benchEngines, renderEngines } from './engines.js';
 import { renderDataplane, renderScaling, renderTargets } from './report.js';
+import { describeResident, renderStartup } from './startup-report.js';
 import {
   machineInfo,
   withDataplaneStats,
   withManyPortsStats,
   withScalingStats,
+  withStartupStats,
   withStats,
   writeResults,
   type BenchResults,
@@ -27,14 +29,18 @@ import {
   type ManyPortsResult,
   type RunnerResult,
   type ScalingResult,
+  type StartupResult,
 } from './results.js';
 import { selectRunners } from './runners/index.js';
 import type { ManyPortsRecord } from './scenarios/many-ports.js';
+import type { StartupRecord } from './scenarios/startup.js';
 import { renderTable } from './table.js';
 import { Tasks } from './tasks.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
 const MANY_PORTS_REPEATS = 3;
+/** Timed runs of each command in the thin client's profile. */
+const PROFILE_RUNS = 10;
 
 /** The tasks of this run, for the signal handlers to interrupt. */
 let current: Tasks | undefined;
@@ -85,6 +91,15 @@ async function scaling(tasks: Tasks, options: BenchOptions): Promise<NonNullable
   return { n: options.scalingN, runs, manyPorts };
 }
 
+async function startup(tasks: Tasks, options: BenchOptions): Promise<StartupResult> {
+  process.stderr.write(`bench: start-up, node -e 0 and ctrnet through ctrnetd and in-process, ${options.startupRounds} rounds\n`);
+  const task = { kind: 'startup', rounds: options.startupRounds, profileRuns: PROFILE_RUNS } as const;
+  const record = await tasks.run<StartupRecord>('startup', task);
+  report('start-up', record);
+  const empty = { node: [], psDaemon: [], psLocal: [], runDaemon: [], rmDaemon: [] };
+  return withStartupStats('kind' in record ? record : { kind: 'startup', rounds: options.startupRounds, samples: empty, ...record });
+}
+
 async function dataplane(tasks: Tasks, options: BenchOptions): Promise<DataplaneResult[]> {
   const results: DataplaneResult[] = [];
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -120,6 +135,10 @@ async function main(): Promise<void> {
       results.runners = await compare(run, options);
       after('compare');
     }
+    if (options.sections.includes('startup') && !run.interrupted) {
+      results.startup = await startup(run, options);
+      after('startup');
+    }
     if (options.sections.includes('scaling') && !run.interrupted) {
       results.scaling = await scaling(run, options);
       after('scaling');
@@ -146,9 +165,13 @@ async function main(): Promise<void> {
     process.stdout.write(renderTable(results.runners) + '\n\n');
     for (const r of results.runners) {
       const profile = r.profile ? describeProfile(r.profile).map((line) => `\n  ${line}`).join('') : '';
-      process.stdout.write(`${r.runner}: ${r.description ?? '(no description: it did not get that far)'}${r.verified ? `\n  checked after setup(1): ${r.verified}` : ''}${profile}${r.error ? `\n  ${r.status}: ${r.error}` : ''}\n`);
+      const resident = describeResident(r);
+      process.stdout.write(
+        `${r.runner}: ${r.description ?? '(no description: it did not get that far)'}${r.verified ? `\n  checked after setup(1): ${r.verified}` : ''}${resident ? `\n  ${resident}` : ''}${profile}${r.error ? `\n  ${r.status}: ${r.error}` : ''}\n`,
+      );
     }
   }
+  if (results.startup) process.stdout.write(`\n${renderStartup(results.startup)}\n`);
   if (results.scaling) process.stdout.write(`\n${renderScaling(results.scaling)}\n`);
   if (results.dataplane) process.stdout.write(`\n${renderDataplane(results.dataplane, options.portCounts)}\n`);
   if (results.engines) process.stdout.write(`\n${renderEngines(results.engines)}\n`);
@@ -160,7 +183,14 @@ async function main(): Promise<void> {
 }
 
 function anyFinished(results: BenchResults): boolean {
-  const all: { status: string }[] = [...results.runners, ...(results.scaling?.runs ?? []), ...(results.scaling?.manyPorts ?? []), ...(results.dataplane ?? []), ...(results.engines ? [results.engines] : [])];
+  const all: { status: string }[] = [
+    ...results.runners,
+    ...(results.startup ? [results.startup] : []),
+    ...(results.scaling?.runs ?? []),
+    ...(results.scaling?.manyPorts ?? []),
+    ...(results.dataplane ?? []),
+    ...(results.engines ? [results.engines] : []),
+  ];
   return all.some((r) => r.status === 'ok');
 }
 

@@ -4,6 +4,7 @@
  */
 import { describeProfile } from './exec-profile.js';
 import type { BenchResults, DataplaneResult, ManyPortsResult, ScalingResult } from './results.js';
+import { overNode, residentWhy } from './startup-report.js';
 import { formatColumns } from './table.js';
 
 const ms = (v: number | undefined, digits = 1): string => (v === undefined ? 'n/a' : v.toFixed(digits));
@@ -109,11 +110,11 @@ export function renderDataplane(results: readonly DataplaneResult[], portCounts:
 /** One line per target of the issue that this run measured: the figure, the target, met or missed. */
 export function renderTargets(results: BenchResults): string {
   const lines: string[][] = [];
-  const check = (what: string, value: number | undefined, limit: number, unit: string, strict = false): void => {
+  const check = (what: string, value: number | undefined, limit: number, unit: string, strict = false, why = ''): void => {
     if (value === undefined) return;
     const met = strict ? value < limit : value <= limit;
     const fmt = (v: number): string => (unit === 'x' ? `${v.toFixed(2)}x` : `${v.toFixed(1)} ${unit}`);
-    lines.push([what, fmt(value), `${strict ? '<' : '≤'} ${fmt(limit)}`, met ? 'met' : 'MISSED']);
+    lines.push([what, fmt(value), `${strict ? '<' : '≤'} ${fmt(limit)}`, met ? 'met' : 'MISSED', why]);
   };
   const runner = (name: string) => results.runners.find((r) => r.runner === name && r.status === 'ok');
   for (const backend of ['nftables', 'iptables']) {
@@ -122,6 +123,19 @@ export function renderTargets(results: BenchResults): string {
     check(`warm API teardown median #1-10, ${backend}`, api?.teardown?.first10.median, 12, 'ms');
   }
   check('CLI run -d median #1-10 (nftables)', runner('ctrnet-cli')?.setup?.first10.median, 100, 'ms');
+  check('CLI through ctrnetd, run -d median #1-10', runner('ctrnet-daemon')?.setup?.first10.median, 100, 'ms', false, overNode(results.startup, 'run'));
+  const daemon = runner('ctrnet-daemon');
+  check('ctrnetd idle RSS right after start', daemon?.resident?.afterStart && daemon.resident.afterStart.rssKiB / 1024, 80, 'MiB', false, residentWhy(daemon));
+  const startup = results.startup;
+  check('start-up: run -d -p through ctrnetd, median', startup?.stats?.runDaemon.median, 100, 'ms', false, overNode(startup, 'run'));
+  check('start-up: ps through ctrnetd / node -e 0', startup?.ratios?.psDaemon, 1.2, 'x', false, overNode(startup, 'ps'));
+  check('start-up: run -d -p through ctrnetd / node -e 0', startup?.ratios?.runDaemon, 1.2, 'x', false, overNode(startup, 'run'));
+  check('start-up: rm -f through ctrnetd / node -e 0', startup?.ratios?.rmDaemon, 1.2, 'x', false, overNode(startup, 'rm'));
+  const forbidden = startup?.profile?.forbidden;
+  if (forbidden) {
+    const loaded = `${startup!.profile!.files.length} files`;
+    lines.push(['thin client: no SQLite, zod, execa, tsyringe, plugins', forbidden.length ? `${forbidden.length} found` : 'none', 'none', forbidden.length ? 'MISSED' : 'met', forbidden.join(', ') || `${loaded} loaded by ps`]);
+  }
   for (const r of results.scaling?.runs ?? []) check(`${r.runner} setup #${results.scaling!.n - 9}-${results.scaling!.n} / #1-10`, r.setupRatio, 1.3, 'x');
   for (const r of results.scaling?.manyPorts ?? []) {
     check(`${r.ports} ports in one container, run -d median, ${r.backend}`, r.run?.median, 1000, 'ms', true);
@@ -133,5 +147,7 @@ export function renderTargets(results: BenchResults): string {
     check(`data plane ${counts} ports, LAN client, ${r.backend}`, r.lanRatio, 1.2, 'x');
   }
   if (lines.length === 0) return '';
-  return ['Targets', '', formatColumns(['', 'measured', 'target', ''], lines)].join('\n');
+  // The reason column only where some target has one (the start-up and memory targets).
+  const header = lines.some((l) => l[4]) ? ['', 'measured', 'target', '', 'why (measured)'] : ['', 'measured', 'target', ''];
+  return ['Targets', '', formatColumns(header, lines, [4])].join('\n');
 }

@@ -5,7 +5,9 @@ import type { Section } from './args.js';
 import type { RunRecord } from './harness.js';
 import type { DataplaneRecord } from './dataplane.js';
 import type { EnginesResult } from './engines.js';
+import { PROFILED, type Profiled, type TimeSplit } from './client-profile.js';
 import type { ManyPortsRecord } from './scenarios/many-ports.js';
+import { STARTUP_COMMANDS, type StartupCommand, type StartupRecord } from './scenarios/startup.js';
 import { median, phaseStats, summarize, type PhaseStats, type Summary } from './stats.js';
 import { linePlot, type Series } from './svg.js';
 
@@ -36,6 +38,14 @@ export interface DataplaneResult extends DataplaneRecord {
   lanRatio?: number;
 }
 
+export interface StartupResult extends StartupRecord {
+  stats?: Record<StartupCommand, Summary>;
+  /** Median of each command ÷ median of `node -e 0` (measured side by side, so load cancels). */
+  ratios?: Record<StartupCommand, number>;
+  /** Median of each part of the profile's timed runs, per command (medians of parts need not add up to the median wall). */
+  split?: Record<Profiled, TimeSplit>;
+}
+
 /** The JSON file: enough to redraw the tables and plots, and to compare runs across machines. */
 export interface BenchResults {
   startedAt: string;
@@ -51,6 +61,7 @@ export interface BenchResults {
   runners: RunnerResult[];
   scaling?: { n: number; runs: ScalingResult[]; manyPorts: ManyPortsResult[] };
   dataplane?: DataplaneResult[];
+  startup?: StartupResult;
   /** `--engines`. */
   engines?: EnginesResult;
 }
@@ -88,6 +99,21 @@ export function withDataplaneStats(record: DataplaneRecord): DataplaneResult {
   const stats = record.sides.map((side) => ({ totalPorts: side.totalPorts, host: summarize(side.hostMs), lan: summarize(side.lanMs) }));
   const [few, many] = [stats[0]!, stats[1]!];
   return { ...record, stats, hostRatio: many.host.median / few.host.median, lanRatio: many.lan.median / few.lan.median };
+}
+
+export function withStartupStats(record: StartupRecord): StartupResult {
+  if (record.status !== 'ok') return record;
+  const each = <T>(f: (command: StartupCommand) => T) => Object.fromEntries(STARTUP_COMMANDS.map((c) => [c, f(c)])) as Record<StartupCommand, T>;
+  const stats = each((c) => summarize(record.samples[c]));
+  const ratios = each((c) => stats[c].median / stats.node.median);
+  if (!record.profile) return { ...record, stats, ratios };
+  const runs = record.profile.timing;
+  const medianSplit = (splits: readonly TimeSplit[]): TimeSplit => {
+    const of = (key: keyof TimeSplit): number => median(splits.map((t) => t[key]));
+    return { wallMs: of('wallMs'), bootMs: of('bootMs'), beforeMs: of('beforeMs'), roundTripMs: of('roundTripMs'), requests: of('requests'), afterMs: of('afterMs'), outsideMs: of('outsideMs') };
+  };
+  const split = Object.fromEntries(PROFILED.map((p) => [p, medianSplit(runs[p])])) as Record<Profiled, TimeSplit>;
+  return { ...record, stats, ratios, split };
 }
 
 export function machineInfo(): BenchResults['machine'] {

@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import createDebug from 'debug';
 import { exec, type ExecOptions, type ExecOutput } from './exec.js';
 
@@ -16,6 +18,59 @@ export function readVmHwmKiB(pid: number | 'self'): number | undefined {
     return match ? Number(match[1]) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** A process's resident memory now, and what it is made of (KiB, from /proc/PID/status). */
+export interface RssReading {
+  rssKiB: number;
+  /** Heap, stacks, malloc: for Node mostly the V8 heap and native allocations. */
+  anonKiB: number;
+  /** Mapped files: the node binary, native addons. */
+  fileKiB: number;
+  shmemKiB: number;
+  /** The mapped files holding the most resident memory (from /proc/PID/smaps), largest first. */
+  topFiles: { path: string; kib: number }[];
+}
+
+/** Current resident memory of a live process, or undefined when it is gone. */
+export function readRss(pid: number): RssReading | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1] ?? Number.NaN);
+    const reading = { rssKiB: field('VmRSS'), anonKiB: field('RssAnon'), fileKiB: field('RssFile'), shmemKiB: field('RssShmem'), topFiles: topFiles(pid) };
+    return Number.isNaN(reading.rssKiB) ? undefined : reading;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resident KiB per mapped file, summed over its mappings; the `top` largest. */
+function topFiles(pid: number, top = 3): RssReading['topFiles'] {
+  const perFile = new Map<string, number>();
+  let file: string | undefined;
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    // A mapping's header: `start-end perms offset dev inode [path]`; its fields follow, one per line.
+    const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
+    if (header) file = header[1]!.startsWith('/') ? header[1] : undefined;
+    else if (file && line.startsWith('Rss:')) perFile.set(file, (perFile.get(file) ?? 0) + Number(/(\d+)/.exec(line)![1]));
+  }
+  return [...perFile].sort((a, b) => b[1] - a[1]).slice(0, top).map(([path, kib]) => ({ path, kib }));
+}
+
+/**
+ * What Node itself takes when idle: the resident memory of `node` waiting
+ * on a timer, read once it has started. The yardstick for a daemon's idle
+ * figure, measured on this machine and this Node rather than assumed.
+ */
+export async function idleNodeRss(): Promise<RssReading | undefined> {
+  const child = spawn(process.execPath, ['-e', "process.stdout.write('up\\n'); setInterval(() => {}, 1e9)"], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    await lines.next();
+    return child.pid === undefined ? undefined : readRss(child.pid);
+  } finally {
+    child.kill('SIGKILL');
   }
 }
 

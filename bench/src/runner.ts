@@ -4,6 +4,7 @@
  * teardown call; everything else (prepare, verify, memory probes) is untimed.
  */
 import type { RunProfile } from './exec-profile.js';
+import type { RssReading } from './rss.js';
 
 /** Host port published by container `i` (host port 20000+i → container port 80). */
 export function hostPort(i: number): number {
@@ -43,6 +44,12 @@ export interface Runner {
    * daemon. The harness samples them after every timed call.
    */
   pids?(): number[];
+  /**
+   * Current (not peak) memory of the runner's resident process, e.g. a
+   * daemon. The harness reads it after prepare() (idle, right after start)
+   * and after the N containers were created and removed.
+   */
+  residentRss?(): RssReading | undefined;
   /** One line for the results: versions, firewall backend, what the timing includes. */
   describe?(): string;
   /**

@@ -47,9 +47,10 @@ export function renderTable(results: readonly RunnerResult[]): string {
   return [formatColumns(header, body), `RSS measured by ${sources}`].join('\n');
 }
 
-/** Plain-text columns: the first left-aligned, the others right-aligned, a dashed rule under the header. */
-export function formatColumns(header: readonly string[], body: readonly (readonly string[])[]): string {
+/** Plain-text columns: the first (and any in `left`) left-aligned, the others right-aligned, a dashed rule under the header. */
+export function formatColumns(header: readonly string[], body: readonly (readonly string[])[], left: readonly number[] = []): string {
   const widths = header.map((_, c) => Math.max(...[header, ...body].map((l) => (l[c] ?? '').length)));
-  const format = (cells: readonly string[]): string => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
+  const format = (cells: readonly string[]): string =>
+    cells.map((cell, c) => (c === 0 || left.includes(c) ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
   return [format(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(format)].join('\n');
 }

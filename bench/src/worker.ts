@@ -9,6 +9,7 @@ import { runBenchmark, type Progress, type RunRecord } from './harness.js';
 import { runners } from './runners/index.js';
 import { serveDataplane, type DataplaneServeRecord, type DataplaneServeTask } from './scenarios/dataplane.js';
 import { runManyPorts, type ManyPortsRecord, type ManyPortsTask } from './scenarios/many-ports.js';
+import { runStartup, type StartupRecord, type StartupTask } from './scenarios/startup.js';
 
 /** The timed setup/teardown loop of one registered runner (the comparison, and the scaling run). */
 export interface RunnerTask {
@@ -17,10 +18,10 @@ export interface RunnerTask {
   n: number;
 }
 
-export type WorkerTask = RunnerTask | ManyPortsTask | DataplaneServeTask;
+export type WorkerTask = RunnerTask | ManyPortsTask | DataplaneServeTask | StartupTask;
 
 /** What each task writes: RunRecord for a runner, the scenario's own record otherwise. */
-export type WorkerRecord = RunRecord | ManyPortsRecord | DataplaneServeRecord;
+export type WorkerRecord = RunRecord | ManyPortsRecord | DataplaneServeRecord | StartupRecord;
 
 /** What main.ts passes as the single argument (JSON). */
 export interface WorkerSpec {
@@ -65,6 +66,8 @@ async function runTask(spec: WorkerSpec, signal: AbortSignal): Promise<WorkerRec
       return runManyPorts(task, spec.tmpDir, signal, log);
     case 'dataplane-serve':
       return serveDataplane(task, spec.tmpDir, `${spec.out}.ready`, signal, log);
+    case 'startup':
+      return runStartup(task, spec.tmpDir, signal, log);
   }
 }
 

@@ -31,7 +31,7 @@ export interface NetworkEntry {
 export interface Inspect {
   Id: string;
   Name: string;
-  State: { Status: string; Pid: number };
+  State: { Status: string; Pid: number; ExitCode: number };
   Config: { Hostname: string; Env: string[] };
   NetworkSettings: {
     SandboxKey: string;
@@ -67,7 +67,8 @@ export async function containerIdsEverCreated(env: CtrnetEnv): Promise<string[]>
 
 /**
  * PIDs of processes whose argv contains `marker` as one whole word, leaving
- * out `sh` (a detached container's supervisor carries its command's words too).
+ * out `sh` and `tini` (a detached container's supervisor, and the forker of
+ * its PID 1, carry its command's words too).
  */
 export function pidsWithArg(marker: string): number[] {
   const pids: number[] = [];
@@ -75,7 +76,8 @@ export function pidsWithArg(marker: string): number[] {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (argv[0] !== 'sh' && argv.includes(marker)) pids.push(Number(entry));
+      // Not the supervisor (sh) nor the PID 1 forker (tini): they carry the command's words too.
+      if (argv[0] !== 'sh' && argv[0] !== 'tini' && argv.includes(marker)) pids.push(Number(entry));
     } catch {
       // gone meanwhile
     }

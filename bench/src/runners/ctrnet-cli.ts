@@ -1,31 +1,35 @@
 import { mkdirSync } from 'node:fs';
+import { ctrnetArgv, ctrnetEnv, type DaemonMode } from '../cli-process.js';
 import { exec } from '../exec.js';
 import type { Runner, RunnerContext, RunnerDefinition } from '../runner.js';
 import { CONTAINER_PORT, hostPort } from '../runner.js';
 import { CommandRunner } from '../rss.js';
 import { verifyContainer } from '../verify.js';
-import { containerName, CTRNET_CLI, ctrnetStateDir } from '../ctrnet.js';
+import { containerName, ctrnetStateDir } from '../ctrnet.js';
 
 /**
  * The ctrnet CLI, one process per call, as a user or a runtime would call
  * it: setup(i) is `ctrnet run -d --name ctrI -p 20000+i:80 -- sleep infinity`,
- * teardown(i) is `ctrnet rm -f ctrI`. nftables backend.
+ * teardown(i) is `ctrnet rm -f ctrI`. nftables backend. `daemon` says
+ * whether each call runs in-process (`never`) or through ctrnetd (`required`,
+ * ctrnet-daemon.ts starts one).
  */
-class CtrnetCliRunner implements Runner {
-  readonly name = 'ctrnet-cli';
+export class CtrnetCliRunner implements Runner {
+  readonly name: string = 'ctrnet-cli';
+  protected readonly stateDir: string;
   private readonly run: CommandRunner;
-  private readonly stateDir: string;
 
-  constructor(ctx: RunnerContext) {
+  constructor(
+    ctx: RunnerContext,
+    private readonly daemon: DaemonMode = 'never',
+  ) {
     this.run = new CommandRunner(ctx.tmpDir);
     this.stateDir = ctrnetStateDir(ctx.tmpDir);
     mkdirSync(this.stateDir, { recursive: true });
   }
 
-  private ctrnet(...args: string[]) {
-    return this.run.run([process.execPath, CTRNET_CLI, '--state-dir', this.stateDir, ...args], {
-      env: { PATH: process.env.PATH, CTRNET_PORT_BACKEND: 'nftables' },
-    });
+  protected ctrnet(...args: string[]) {
+    return this.run.run(ctrnetArgv(this.stateDir, args), { env: ctrnetEnv(this.daemon) });
   }
 
   async prepare(): Promise<void> {
@@ -33,7 +37,7 @@ class CtrnetCliRunner implements Runner {
   }
 
   describe(): string {
-    return 'ctrnet CLI, one node process per call, nftables backend; setup = ctrnet run -d ... -- sleep infinity, teardown = ctrnet rm -f';
+    return 'ctrnet CLI in-process ($CTRNET_DAEMON=never), one node process per call, nftables backend; setup = ctrnet run -d ... -- sleep infinity, teardown = ctrnet rm -f';
   }
 
   async setup(i: number): Promise<void> {
@@ -57,7 +61,12 @@ class CtrnetCliRunner implements Runner {
   }
 
   async close(): Promise<void> {
-    await exec([process.execPath, CTRNET_CLI, '--state-dir', this.stateDir, 'system', 'reset']).catch(() => undefined);
+    await this.reset();
+  }
+
+  /** Removes every container, network and rule (`system reset`), in-process: it must work even when a daemon died. */
+  protected async reset(): Promise<void> {
+    await exec(ctrnetArgv(this.stateDir, ['system', 'reset']), { env: ctrnetEnv('never') }).catch(() => undefined);
   }
 }
 

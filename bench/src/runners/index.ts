@@ -2,6 +2,7 @@ import type { RunnerDefinition } from '../runner.js';
 import { cniRunner } from './cni.js';
 import { ctrnetApiIptablesRunner, ctrnetApiNftablesRunner } from './ctrnet-api.js';
 import { ctrnetCliRunner } from './ctrnet-cli.js';
+import { ctrnetDaemonRunner } from './ctrnet-daemon.js';
 import { netavarkRunner } from './netavark.js';
 
 /**
@@ -9,7 +10,7 @@ import { netavarkRunner } from './netavark.js';
  * the baseline of the ratio columns. To add one, write `runners/<name>.ts`
  * exporting a RunnerDefinition and list it here (ctrnet's runners belong first).
  */
-const REGISTERED: readonly RunnerDefinition[] = [ctrnetApiNftablesRunner, ctrnetApiIptablesRunner, ctrnetCliRunner, cniRunner, netavarkRunner];
+const REGISTERED: readonly RunnerDefinition[] = [ctrnetApiNftablesRunner, ctrnetApiIptablesRunner, ctrnetCliRunner, ctrnetDaemonRunner, cniRunner, netavarkRunner];
 
 /** The registry as a list, checked once so a copy-pasted name cannot shadow another runner. */
 export const runners: readonly RunnerDefinition[] = checkedRegistry(REGISTERED);

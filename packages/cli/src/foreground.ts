@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
-import { constants } from 'node:os';
 import type { CtrnetApi, RunSpec } from '@ctrnet/core/api';
+import { exitStatus, spawnChild } from './child.js';
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 
@@ -13,16 +12,22 @@ const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 export async function runForeground(api: CtrnetApi, spec: RunSpec): Promise<number> {
   const { container, launch } = await api.call('container.runAttached', { spec, callerPid: process.pid });
   for (const w of container.Warnings ?? []) process.stderr.write(`${w}\n`);
-  const child = spawn(launch.argv[0]!, launch.argv.slice(1), { stdio: 'inherit', env: launch.env });
-  const forward = (sig: NodeJS.Signals) => child.kill(sig);
+  // Without -i the command gets no stdin, as in Docker.
+  const child = await spawnChild(launch.argv, { stdio: [spec.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'], env: launch.env });
+  // Signals go to the container's PID 1 once it is known; until then to the starter, whose child it will be.
+  let target = child.pid;
+  const forward = (sig: NodeJS.Signals) => {
+    try {
+      if (target) process.kill(target, sig);
+    } catch {
+      // already gone: its exit is on its way
+    }
+  };
   for (const s of FORWARDED) process.on(s, forward);
-  const status = new Promise<number>((resolve) => {
-    child.on('error', () => resolve(127));
-    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
-  });
-  if (child.pid) await api.call('container.started', { id: container.Id, pid: child.pid });
-  const exitStatus = await status;
+  const ended = exitStatus(child);
+  if (child.pid) target = (await api.call('container.started', { id: container.Id, pid: child.pid })).pid;
+  const status = await ended;
   for (const s of FORWARDED) process.off(s, forward);
-  await api.call('container.exited', { id: container.Id, status: exitStatus });
-  return exitStatus;
+  await api.call('container.exited', { id: container.Id, status });
+  return status;
 }

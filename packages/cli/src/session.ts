@@ -28,19 +28,15 @@ export async function withApi<T>(command: Command, work: (api: CtrnetApi) => Pro
   const inputs = configInputs(command);
   const where = locateDaemon(inputs);
   if (where.mode !== 'never') {
+    // No ping first: the first call tells whether a daemon serves us, before anything was done.
     const remote = new HttpApi(where.socketPath, where.fingerprint);
     try {
-      await remote.ping();
+      return await work(remote);
     } catch (err) {
-      await remote.close();
-      if (!(err instanceof DaemonUnavailable)) throw err;
+      if (!(err instanceof DaemonUnavailable) || remote.answered) throw err;
       if (where.mode === 'required') {
         throw new CtrnetError('DAEMON_UNAVAILABLE', `${err.message}; start it with: ctrnet daemon start (daemon "required" is set by ${where.modeSource})`);
       }
-      return inProcess(inputs, work);
-    }
-    try {
-      return await work(remote);
     } finally {
       await remote.close();
     }
@@ -52,11 +48,25 @@ async function inProcess<T>(inputs: ConfigInputs, work: (api: CtrnetApi) => Prom
   requirePrivileges();
   const { openLocalApi } = await import('./local.js');
   const api = await openLocalApi(inputs);
+  let needsDaemon = false;
   try {
-    return await work(api);
+    const result = await work(api);
+    // The embedded DNS resolver runs in ctrnetd: start one on demand, as Podman starts aardvark-dns.
+    needsDaemon = api.runtime.system.resolverNeeded();
+    return result;
   } finally {
     await api.close();
+    if (needsDaemon) await startDaemonFor(inputs);
   }
+}
+
+/** `ctrnet daemon start` for these inputs, as a child; its output is not the command's. */
+async function startDaemonFor(inputs: ConfigInputs): Promise<void> {
+  const { spawnChild, exitStatus } = await import('./child.js');
+  const cli = new URL('../../bin/ctrnet.js', import.meta.url).pathname;
+  const argv = [process.execPath, cli, ...(inputs.stateDir ? ['--state-dir', inputs.stateDir] : []), ...(inputs.configPath ? ['--config', inputs.configPath] : []), 'daemon', 'start'];
+  const status = await exitStatus(await spawnChild(argv, { stdio: ['ignore', 'ignore', 'inherit'] }));
+  if (status !== 0) process.stderr.write('ctrnet: warning: could not start ctrnetd, so container names do not resolve; see ctrnet daemon start\n');
 }
 
 /** CAP_NET_ADMIN is bit 12 of the effective capability set. */

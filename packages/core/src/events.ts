@@ -16,6 +16,7 @@ export interface LifecycleEvents {
   'container.start': { container: ContainerRef; pid: number };
   'container.stop': { container: ContainerRef; exitCode: number | null };
   'container.remove': { container: ContainerRef };
+  'container.rename': { container: ContainerRef; oldName: string };
   'network.create': { network: Network };
   'network.remove': { network: Network };
   'endpoint.join': { container: ContainerRef; network: Network; endpoint: Endpoint };
@@ -31,6 +32,7 @@ export const LIFECYCLE_EVENT_NAMES: readonly LifecycleEventName[] = [
   'container.start',
   'container.stop',
   'container.remove',
+  'container.rename',
   'network.create',
   'network.remove',
   'endpoint.join',

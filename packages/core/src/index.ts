@@ -32,6 +32,7 @@ export { defaultRunSpec, type RunSpec } from './runtime/run-spec.js';
 export { declaredPorts, type ContainerSpec } from './runtime/spec.js';
 export type { Container } from './runtime/containers.js';
 export type { System } from './runtime/system.js';
+export type { NameEntry, NameNetwork, NameTable } from './runtime/dns-scope.js';
 export { checkContainerName, checkHostname, checkIpv4, checkMac, checkNameserver, parseAddHost, parseEnv, parseLink } from './runtime/validate.js';
 export { LocalApi } from './api/local-api.js';
 export { parseRequest, checkMethod } from './api/request.js';

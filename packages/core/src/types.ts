@@ -119,6 +119,8 @@ export interface Endpoint {
   defaultRoute: boolean;
   /** Next hop for the default route when it is not the network's gateway (`--default-gateway`). */
   defaultGateway?: string;
+  /** More names for the container on this network (`--network-alias`, `network connect --alias`). */
+  aliases?: string[];
 }
 
 /** One published port, resolved to concrete host and container addresses. */
@@ -170,6 +172,12 @@ export interface NetworkRules {
   icc: boolean;
   /** Masquerade egress to the host's address. */
   masquerade: boolean;
+  /**
+   * The port ctrnet's resolver answers on at the gateway when port 53 is
+   * taken there (a host DNS server on 0.0.0.0:53): the publisher redirects
+   * the network's DNS traffic to `gateway:53` (udp and tcp) to it.
+   */
+  dnsRedirect?: number;
 }
 
 /** With ICC off, a `--link` opens the linked container's exposed ports to the linking one. */
@@ -183,4 +191,4 @@ export interface LinkRule {
 }
 
 /** Container status, as `ps` and `inspect` show it. */
-export type ContainerStatus = 'created' | 'running' | 'exited' | 'removing';
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'exited' | 'removing';

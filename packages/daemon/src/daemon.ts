@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { connect } from 'node:net';
 import createDebug from 'debug';
 import { CtrnetError, LocalApi, type CtrnetApi, type Runtime } from '@ctrnet/core';
+import { DnsService } from './dns-service.js';
 import { FirewallGuard } from './firewall-guard.js';
 import { createServer } from './server.js';
 
@@ -97,8 +98,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const access = socketAccess();
   chmodSync(socketPath, access.mode);
   if (access.gid !== undefined) chownSync(socketPath, 0, access.gid);
-  if (options.pidFile) writeFileSync(options.pidFile, `${process.pid}\n`, { mode: 0o644 });
+  if (options.pidFile) writeFileSync(options.pidFile, `${process.pid}\n`, { mode: 0o600 });
   guard.start();
+  const dns = new DnsService(runtime, log);
+  await dns.start();
   log(`ctrnetd ${runtime.version} serving ${runtime.ctx.config.stateDir} on ${socketPath} (pid ${process.pid})`);
 
   let stopping: Promise<void> | undefined;
@@ -110,6 +113,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       for (const service of services.reverse()) await service.stop();
       // close() stops accepting and waits for requests in flight; their operations finish normally.
       await app.close();
+      await dns.stop();
       await guard.stop();
       rmSync(socketPath, { force: true });
       if (options.pidFile) rmSync(options.pidFile, { force: true });

@@ -95,9 +95,16 @@ function udpExchange(server: ServerAddress, query: Buffer, timeoutMs: number): P
       if (answersQuery(query, reply)) finish(reply);
     });
     socket.connect(server.port, server.address, () => {
-      socket.send(query, (err) => {
-        if (err) finish(undefined, err.message);
-      });
+      // The socket may have failed (no route to the server) or timed out meanwhile: then it is not connected,
+      // and send() would read the callback as a port and throw.
+      if (done) return;
+      try {
+        socket.send(query, (err) => {
+          if (err) finish(undefined, err.message);
+        });
+      } catch (err) {
+        finish(undefined, (err as Error).message);
+      }
     });
   });
 }

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import createDebug from 'debug';
 import { execa } from 'execa';
 import { CtrnetError } from '@ctrnet/core';
+import { throughDaemon } from './daemon-mode.js';
 import { inNetns, type ExecOutput, type NetnsHandle } from './netns.js';
 
 const debug = createDebug('ctrnet:testkit:cli');
@@ -51,16 +52,23 @@ export function ctrnetArgv(hostPath: string, binPath: string, stateDir: string, 
   return inNetns(hostPath, [process.execPath, binPath, '--state-dir', stateDir, ...configArgs, ...args]);
 }
 
-/** A runner for the ctrnet CLI inside `host`, with its own state dir. Never rejects on a non-zero exit. */
+/**
+ * A runner for the ctrnet CLI inside `host`, with its own state dir. Never
+ * rejects on a non-zero exit. Unless the suite runs through the daemon (or
+ * `env` says otherwise), commands run with `CTRNET_DAEMON=never`: in `auto`
+ * mode a command would start ctrnetd on demand for the embedded DNS of user
+ * networks, and the rest of the test would go through it.
+ */
 export function ctrnetCli(host: NetnsHandle, stateDir: string, opts: CtrnetCliOptions = {}): CtrnetRunner {
   const binPath = ctrnetBinPath();
+  const env = opts.env?.CTRNET_DAEMON || throughDaemon() ? opts.env : { ...opts.env, CTRNET_DAEMON: 'never' };
   return async (args, runOpts = {}) => {
     const full = ctrnetArgv(host.path, binPath, stateDir, args, opts.config);
     debug('%o', full);
     const result = await execa(full[0]!, full.slice(1), {
       input: runOpts.input,
       timeout: runOpts.timeoutMs,
-      env: opts.env,
+      env,
       reject: false,
     });
     // A spawn failure or timeout has no exit code; report it as one so callers need a single check.

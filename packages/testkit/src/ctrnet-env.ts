@@ -3,19 +3,9 @@ import { join } from 'node:path';
 import { ctrnetCli, type CtrnetRunner } from './cli.js';
 import type { TestNamespaces } from './namespaces.js';
 import type { NetnsHandle } from './netns.js';
+import { throughDaemon } from './daemon-mode.js';
 import { tempStateDir } from './state-dir.js';
 
-/**
- * Set to `1` to run a suite through ctrnetd: every {@link createCtrnetEnv}
- * then starts a daemon for its installation, and the CLI (in its default
- * `daemon: auto` mode) sends every command there. One suite, two paths.
- */
-export const DAEMON_MODE_VARIABLE = 'CTRNET_TEST_DAEMON';
-
-/** Whether this test run goes through ctrnetd (see {@link DAEMON_MODE_VARIABLE}). */
-export function throughDaemon(): boolean {
-  return process.env[DAEMON_MODE_VARIABLE] === '1';
-}
 
 /** The ctrnetd of an installation, when the suite runs through the daemon. */
 export interface DaemonHandle {
@@ -63,17 +53,20 @@ export async function createCtrnetEnv(tn: TestNamespaces, options: CtrnetEnvOpti
     writeFileSync(config, JSON.stringify(options.config));
     tn.defer(() => import('node:fs').then((fs) => fs.rmSync(config!, { force: true })));
   }
-  const cli = ctrnetCli(host, stateDir, { config, env: options.env });
+  const withDaemon = options.daemon ?? throughDaemon();
+  const env = withDaemon && !options.env?.CTRNET_DAEMON ? { ...options.env, CTRNET_DAEMON: 'auto' } : options.env;
+  const cli = ctrnetCli(host, stateDir, { config, env });
   const ok = async (...args: string[]) => {
     const result = await cli(args);
     if (result.exitCode !== 0) throw new Error(`ctrnet ${args.join(' ')} exited ${result.exitCode}: ${result.stderr.trim()}`);
     return result.stdout;
   };
+  // Deferred first, so it runs last: the reset below goes through the daemon. Also stops one started on demand.
+  const handle = daemonHandle(host, stateDir, config, env ?? {});
+  tn.defer(() => handle.stop());
   let daemon: DaemonHandle | undefined;
-  if (options.daemon ?? throughDaemon()) {
-    daemon = daemonHandle(host, stateDir, config, options.env ?? {});
-    // Deferred first, so it runs last: the reset below goes through the daemon.
-    tn.defer(() => daemon!.stop());
+  if (withDaemon) {
+    daemon = handle;
     await ok('ps');
     await daemon.restart();
   }

@@ -18,7 +18,8 @@ export { spawnProcess, type SpawnedProcess, type SpawnOptions } from './process.
 export { startAddressEcho, startHttpServer, startUdpEcho, type ServerOptions, type TestServer } from './servers.js';
 export { tempStateDir } from './state-dir.js';
 export { HostNamespaceExecutor } from './host-executor.js';
-export { createCtrnetEnv, throughDaemon, DAEMON_MODE_VARIABLE, type CtrnetEnv, type CtrnetEnvOptions, type DaemonHandle } from './ctrnet-env.js';
+export { createCtrnetEnv, type CtrnetEnv, type CtrnetEnvOptions, type DaemonHandle } from './ctrnet-env.js';
+export { throughDaemon, DAEMON_MODE_VARIABLE } from './daemon-mode.js';
 export { describeNetworkDriver, type DriverHostEnv, type DriverHostSetup, type NetworkDriverSuiteOptions } from './conformance/network-driver.js';
 export { describeIpamDriver, type IpamDriverSuiteOptions } from './conformance/ipam-driver.js';
 export { describePortPublisher, type PortPublisherSuiteOptions } from './conformance/port-publisher.js';

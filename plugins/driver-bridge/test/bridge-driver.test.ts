@@ -139,10 +139,18 @@ describe('BridgeDriver', () => {
   });
 
   describe('deleteNetwork', () => {
+    const show = { kind: 'run', argv: ['ip', '-j', '-d', 'link', 'show', 'dev', 'ctr-a1b2c3d4e5f'], netns: undefined, input: undefined };
+
     it('deletes the bridge, tolerating its absence', async () => {
-      const exec = executor();
+      const exec = executor([{ ifname: 'ctr-a1b2c3d4e5f', linkinfo: { info_kind: 'bridge' } }]);
       await driver.deleteNetwork(ctx(exec), network());
-      expect(exec.calls).to.deep.equal([{ kind: 'ip', commands: [['link', 'del', 'ctr-a1b2c3d4e5f']], netns: undefined, ignoreMissing: true }]);
+      expect(exec.calls).to.deep.equal([show, { kind: 'ip', commands: [['link', 'del', 'ctr-a1b2c3d4e5f']], netns: undefined, ignoreMissing: true }]);
+    });
+
+    it('leaves a device that is not a bridge alone (the undo of a create refused for -o bridge_name=lo)', async () => {
+      const exec = executor([{ ifname: 'ctr-a1b2c3d4e5f' }]);
+      await driver.deleteNetwork(ctx(exec), network());
+      expect(exec.calls).to.deep.equal([show]);
     });
   });
 

@@ -103,6 +103,13 @@ export function networkUnit(network: NetworkRules): Unit {
     { table: 'filter', from: CHAINS.forward, rule: ['-o', br, ...tag, '-j', name], at: 'top' },
     { table: 'filter', from: CHAINS.forward, rule: ['-i', br, ...tag, '-j', name], at: 'bottom' },
   ];
+  if (network.dnsRedirect) {
+    // The resolver's alternate port (a host DNS server holds 53): the network's DNS traffic to the gateway goes there.
+    for (const proto of ['udp', 'tcp']) {
+      const to = `${network.gateway}:${network.dnsRedirect}`;
+      jumps.push({ table: 'nat', from: CHAINS.dnat, rule: ['-i', br, '-d', network.gateway, '-p', proto, '--dport', '53', ...tag, '-j', 'DNAT', '--to-destination', to], at: 'top' });
+    }
+  }
   if (internal) {
     // The host's connections to published ports are DNATed in nat OUTPUT and
     // never cross FORWARD. Filter OUTPUT sees the new destination but still

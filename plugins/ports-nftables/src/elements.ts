@@ -51,6 +51,8 @@ export function networkElements(network: NetworkRules): NetworkElements {
     subnetBridges: [`${subnet} . ${bridge}`],
   };
   const absent: Record<string, string[]> = {};
+  // The resolver's alternate port: DNS to the gateway is translated like a published port of the host's own.
+  if (network.dnsRedirect) present.dnat4 = ['udp', 'tcp'].map((proto) => `${network.gateway} . ${proto} . 53 : ${network.gateway} . ${network.dnsRedirect}`);
   const optional: Array<[SetRole, string, boolean]> = [
     ['masqueradeSubnets', subnet, network.masquerade && !network.internal],
     ['internalBridges', bridge, network.internal],

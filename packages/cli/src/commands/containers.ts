@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
-import { constants } from 'node:os';
 import { Option, type Command } from 'commander';
-import { CtrnetError, parseExposeSpec } from '@ctrnet/core/api';
+import { CtrnetError, invalidArgument, parseEnv, parseExposeSpec } from '@ctrnet/core/api';
+import { exitStatus, spawnChild } from '../child.js';
 import { ago, json, table } from '../output.js';
 import { portLine, portsColumn } from '../views.js';
-import { withApi, type CommandResult } from '../session.js';
+import { collect, withApi, type CommandResult } from '../session.js';
 
 const formatOption = () => new Option('--format <format>', 'output format').choices(['table', 'json']).default('table');
 
@@ -86,18 +85,26 @@ export function registerContainerCommands(program: Command, result: CommandResul
   program
     .command('exec')
     .description("run a command inside a running container's namespaces")
+    .option('-i, --interactive', 'pass stdin to the command')
+    .option('-t, --tty', "the command uses this terminal (it does anyway when there is one)")
+    .option('-d, --detach', 'run the command in the background')
+    .option('-e, --env <key=val>', 'environment variable (repeatable)', collect)
+    .option('-w, --workdir <dir>', 'working directory inside the container')
+    .option('-u, --user <user[:group]>', 'user (name or uid) and group')
     .argument('<name>')
     .argument('<command...>')
     .passThroughOptions()
-    .action(async (name: string, command: string[], _opts: unknown, cmd: Command) => {
+    .action(async (name: string, command: string[], opts: { interactive?: boolean; tty?: boolean; detach?: boolean; env?: string[]; workdir?: string; user?: string }, cmd: Command) => {
       // commander keeps a `--` that follows the container name; it only separates our options from the command.
       const words = command[0] === '--' ? command.slice(1) : command;
-      const { argv } = await withApi(cmd, (api) => api.call('container.exec', { name, command: words }));
-      result.status = await new Promise<number>((resolve) => {
-        const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit' });
-        child.on('error', () => resolve(127));
-        child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
-      });
+      const env = (opts.env ?? []).map(parseEnv);
+      if (opts.tty && opts.interactive && !process.stdin.isTTY) throw invalidArgument('the input device is not a TTY; drop -t (or -i), or run from a terminal');
+      const launch = await withApi(cmd, (api) => api.call('container.exec', { name, command: words, env, workdir: opts.workdir, user: opts.user }));
+      if (opts.detach) {
+        (await spawnChild(launch.argv, { stdio: 'ignore', env: launch.env, detached: true })).unref();
+        return;
+      }
+      result.status = await exitStatus(await spawnChild(launch.argv, { stdio: [opts.interactive || opts.tty ? 'inherit' : 'ignore', 'inherit', 'inherit'], env: launch.env }));
     });
 
   program

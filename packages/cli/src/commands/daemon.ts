@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +6,7 @@ import type { Command } from 'commander';
 import { CtrnetError, DEFAULT_STATE_DIR, configFingerprint } from '@ctrnet/core/api';
 import { DaemonUnavailable, HttpApi, locateDaemon } from '@ctrnet/client';
 import type { DaemonService } from '@ctrnet/daemon';
+import { spawnChild } from '../child.js';
 import { configInputs, requirePrivileges, type CommandResult } from '../session.js';
 
 const CLI_SCRIPT = fileURLToPath(new URL('../../bin/ctrnet.js', import.meta.url));
@@ -63,7 +63,7 @@ export function registerDaemonCommands(program: Command, result: CommandResult):
         const logFile = logFileOf(where.stateDir);
         if (!existsSync(where.stateDir)) throw new CtrnetError('NOT_FOUND', `state dir ${where.stateDir} does not exist yet; run any ctrnet command once (e.g. ctrnet ps) to create it`);
         const log = openSync(logFile, 'a', 0o600);
-        const child = spawn(process.execPath, argv, { detached: true, stdio: ['ignore', log, log] });
+        const child = await spawnChild([process.execPath, ...argv], { detached: true, stdio: ['ignore', log, log] });
         closeSync(log);
         child.unref();
         let exited = false;

@@ -101,9 +101,12 @@ export function registerNetworkCommands(program: Command): void {
   network
     .command('connect')
     .description('attach a container to a network (adds ethN)')
+    .option('--alias <name>', "another name for the container on this network, for the network's DNS (repeatable)", collect)
     .argument('<network>')
     .argument('<container>')
-    .action(async (network: string, container: string, _opts: unknown, cmd: Command) => withApi(cmd, async (api) => void (await api.call('network.connect', { network, container }))));
+    .action(async (network: string, container: string, opts: { alias?: string[] }, cmd: Command) =>
+      withApi(cmd, async (api) => void (await api.call('network.connect', { network, container, ...(opts.alias ? { aliases: opts.alias } : {}) }))),
+    );
 
   network
     .command('disconnect')

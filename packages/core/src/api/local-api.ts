@@ -5,7 +5,12 @@ import type { ApiMethod, ApiMethods, ApiRequest, ApiResponse, CtrnetApi, EventRe
 import { CtrnetError } from '../errors.js';
 import { firewallOf } from '../runtime/context.js';
 import type { SandboxRecord } from '../runtime/sandboxes.js';
+import { checkContainerName, checkHostname } from '../runtime/validate.js';
+import { resolveUser } from '../runtime/users.js';
+import { topOf } from './top.js';
 import { containerInspect, containerSummary, ipamPoolLease, networkInspect, networkSummary, sandboxAttachment } from './views.js';
+
+const seconds = (s: number | undefined) => (s === undefined ? undefined : s * 1000);
 
 type Handlers = { [M in ApiMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> };
 
@@ -41,10 +46,19 @@ export class LocalApi implements CtrnetApi {
         const { container, launch } = await rt.containers.runAttached(spec, callerPid);
         return { container: summary(container), launch };
       },
-      'container.started': async ({ id, pid }) => (await rt.containers.started(id, pid), {}),
+      'container.started': async ({ id, pid }) => ({ pid: await rt.containers.started(id, pid) }),
       'container.exited': async ({ id, status }) => (await rt.containers.exited(id, status), {}),
+      'container.create': async ({ spec }) => summary(await rt.containers.create(spec)),
       'container.start': async ({ name }) => summary(await rt.containers.start(ownProcess(name).id)),
-      'container.stop': async ({ name, timeoutSeconds }) => summary(await rt.containers.stop(ownProcess(name).id, timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000)),
+      'container.restart': async ({ name, timeoutSeconds }) => summary(await rt.containers.restart(ownProcess(name).id, seconds(timeoutSeconds))),
+      'container.kill': async ({ name, signal }) => summary(await rt.containers.kill(ownProcess(name).id, signal ?? 'SIGKILL')),
+      'container.pause': async ({ name }) => summary(await rt.containers.pause(ownProcess(name).id, true)),
+      'container.unpause': async ({ name }) => summary(await rt.containers.pause(ownProcess(name).id, false)),
+      'container.rename': async ({ name, newName }) => summary(await rt.containers.rename(ownProcess(name).id, checkContainerName(newName))),
+      'container.top': async ({ name }) => topOf(rt.ctx.exec, rt.containers.processes(ownProcess(name).id)),
+      'container.wait': async ({ name }) => ({ status: await rt.containers.wait(ownProcess(name).id) }),
+      'container.attach': async ({ name }) => rt.containers.attachTarget(ownProcess(name).id),
+      'container.stop': async ({ name, timeoutSeconds }) => summary(await rt.containers.stop(ownProcess(name).id, seconds(timeoutSeconds))),
       'container.remove': async ({ name, force }) => {
         const c = rt.containers.get(name);
         if (c.sandboxKind === 'external') {
@@ -59,7 +73,7 @@ export class LocalApi implements CtrnetApi {
       'container.list': async ({ all }) => rt.containers.list(all ?? false).map(summary),
       'container.inspect': async ({ name }) => containerInspect(store, rt.containers.get(name)),
       'container.ports': async ({ name }) => store.ports.ofContainer(rt.containers.get(name).id),
-      'container.exec': async ({ name, command }) => ({ argv: rt.containers.execArgv(ownProcess(name).id, command) }),
+      'container.exec': async ({ name, command, env, workdir, user }) => rt.containers.exec(ownProcess(name).id, command, { env, workdir, user: user === undefined ? undefined : resolveUser(user) }),
       'container.logs': async ({ name }) => ({ path: rt.containers.logPath(name) }),
       'container.reap': async ({ id, runId, status }) => (await rt.containers.reap(id, runId, status), {}),
       'network.create': async (request) => networkSummary(store, await rt.networks.createFromRequest(request)),
@@ -69,7 +83,7 @@ export class LocalApi implements CtrnetApi {
         const n = await rt.networks.remove(name);
         return { id: n.id, name: n.name };
       },
-      'network.connect': async ({ network, container }) => (await rt.connections.connect(network, container), {}),
+      'network.connect': async ({ network, container, aliases }) => (await rt.connections.connect(network, container, aliases?.map((a) => checkHostname(a))), {}),
       'network.disconnect': async ({ network, container }) => (await rt.connections.disconnect(network, container), {}),
       'system.info': async () => ({ ...(await rt.system.info()), server: { daemon: this.daemon, pid: process.pid } }),
       'system.gc': async () => ({ fixed: await rt.system.gc() }),

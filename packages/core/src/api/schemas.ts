@@ -37,6 +37,16 @@ export const runSpecSchema = z
     defaultGateway: z.string().optional(),
     env: z.array(pair),
     detach: z.boolean(),
+    interactive: z.boolean(),
+    tty: z.boolean(),
+    rm: z.boolean(),
+    init: z.boolean(),
+    stopSignal: z.string().optional(),
+    stopTimeout: z.number().int().min(0).max(86_400).optional(),
+    workdir: z.string().optional(),
+    user: z.string().optional(),
+    labels: z.array(pair),
+    networkAliases: z.array(z.string().min(1).max(255)),
     command: z.array(z.string()),
     given: z.array(z.string()),
   })
@@ -78,6 +88,7 @@ const poolRef = z.object({ pool: id }).strict();
 
 const byName = z.object({ name }).strict();
 const membership = z.object({ network: name, container: name }).strict();
+const connection = z.object({ network: name, container: name, aliases: z.array(z.string().min(1).max(255)).optional() }).strict();
 
 type Schemas = { [M in ApiMethod]: z.ZodType<ApiRequest<M>> };
 
@@ -86,20 +97,29 @@ export const REQUEST_SCHEMAS: Schemas = {
   'container.runAttached': z.object({ spec: runSpecSchema, callerPid: z.number().int().positive() }).strict(),
   'container.started': z.object({ id, pid: z.number().int().positive() }).strict(),
   'container.exited': z.object({ id, status: z.number().int().min(0).max(255) }).strict(),
+  'container.create': z.object({ spec: runSpecSchema }).strict(),
   'container.start': byName,
+  'container.restart': z.object({ name, timeoutSeconds: z.number().int().min(0).max(86_400).optional() }).strict(),
+  'container.kill': z.object({ name, signal: z.string().max(32).optional() }).strict(),
+  'container.pause': byName,
+  'container.unpause': byName,
+  'container.rename': z.object({ name, newName: name }).strict(),
+  'container.top': byName,
+  'container.wait': byName,
+  'container.attach': byName,
   'container.stop': z.object({ name, timeoutSeconds: z.number().int().min(0).max(86_400).optional() }).strict(),
   'container.remove': z.object({ name, force: z.boolean().optional() }).strict(),
   'container.list': z.object({ all: z.boolean().optional() }).strict(),
   'container.inspect': byName,
   'container.ports': byName,
-  'container.exec': z.object({ name, command: z.array(z.string()).min(1) }).strict(),
+  'container.exec': z.object({ name, command: z.array(z.string()).min(1), env: z.array(pair).optional(), workdir: z.string().optional(), user: z.string().optional() }).strict(),
   'container.logs': byName,
   'container.reap': z.object({ id, runId: z.number().int().min(0), status: z.number().int().min(0).max(255) }).strict(),
   'network.create': networkRequest,
   'network.list': empty,
   'network.inspect': byName,
   'network.remove': byName,
-  'network.connect': membership,
+  'network.connect': connection,
   'network.disconnect': membership,
   'system.info': empty,
   'system.gc': empty,

@@ -35,9 +35,22 @@ export interface ContainerInspect {
   Created: string;
   Name: string;
   State: { Status: ContainerStatus; Running: boolean; Pid: number; ExitCode: number; StartedAt: string; FinishedAt: string };
-  Config: { Hostname: string; ExposedPorts: Record<string, object>; Env: string[]; Cmd: string[] };
+  Config: {
+    Hostname: string;
+    ExposedPorts: Record<string, object>;
+    Env: string[];
+    Cmd: string[];
+    Tty: boolean;
+    OpenStdin: boolean;
+    WorkingDir: string;
+    User: string;
+    Labels: Record<string, string>;
+    StopSignal?: string;
+  };
   HostConfig: {
     NetworkMode: string;
+    AutoRemove: boolean;
+    Init: boolean;
     PortBindings: Record<string, { HostIp: string; HostPort: string }[]>;
     PublishAllPorts: boolean;
     Dns: string[];
@@ -206,17 +219,31 @@ export interface ApiMethods {
    * `container.started`, and its exit with `container.exited`.
    */
   'container.runAttached': { request: { spec: RunSpec; callerPid: number }; response: { container: ContainerSummary; launch: ProcessLaunch } };
-  'container.started': { request: { id: string; pid: number }; response: Empty };
+  /** The caller started the command of `runAttached` as `pid`; answers with its PID 1 (where signals go). */
+  'container.started': { request: { id: string; pid: number }; response: { pid: number } };
   /** The foreground command exited: remove the container, releasing its network. */
   'container.exited': { request: { id: string; status: number }; response: Empty };
+  /** `create`: the container exists, with no network or process, until `container.start`. */
+  'container.create': { request: { spec: RunSpec }; response: ContainerSummary };
   'container.start': { request: { name: string }; response: ContainerSummary };
+  'container.restart': { request: { name: string; timeoutSeconds?: number }; response: ContainerSummary };
+  'container.kill': { request: { name: string; signal?: string }; response: ContainerSummary };
+  'container.pause': { request: { name: string }; response: ContainerSummary };
+  'container.unpause': { request: { name: string }; response: ContainerSummary };
+  'container.rename': { request: { name: string; newName: string }; response: ContainerSummary };
+  /** The container's processes, `ps` columns (`UID PID PPID C STIME TTY TIME CMD`) as the host sees them. */
+  'container.top': { request: { name: string }; response: { titles: string[]; processes: string[][] } };
+  /** Resolves when the container's command has exited, with its status (also for a container removed meanwhile). */
+  'container.wait': { request: { name: string }; response: { status: number } };
+  /** Where `attach` connects: the terminal's socket (with `-t`), else the output log to follow. */
+  'container.attach': { request: { name: string }; response: { tty: boolean; socket?: string; log: string; running: boolean; gate?: string } };
   'container.stop': { request: { name: string; timeoutSeconds?: number }; response: ContainerSummary };
   'container.remove': { request: { name: string; force?: boolean }; response: { id: string; name: string } };
   'container.list': { request: { all?: boolean }; response: ContainerSummary[] };
   'container.inspect': { request: { name: string }; response: ContainerInspect };
   'container.ports': { request: { name: string }; response: PortBinding[] };
-  /** argv that runs a command inside a running container's namespaces; the caller runs it. */
-  'container.exec': { request: { name: string; command: string[] }; response: { argv: string[] } };
+  /** argv and environment that run a command inside a running container's namespaces; the caller runs it. */
+  'container.exec': { request: { name: string; command: string[]; env?: [string, string][]; workdir?: string; user?: string }; response: ProcessLaunch };
   /** Where a detached container's output is written; the caller reads it. */
   'container.logs': { request: { name: string }; response: { path: string } };
   /** A detached container's supervisor reports the exit of run `runId`. */
@@ -225,7 +252,7 @@ export interface ApiMethods {
   'network.list': { request: Empty; response: NetworkSummary[] };
   'network.inspect': { request: { name: string }; response: NetworkInspect };
   'network.remove': { request: { name: string }; response: { id: string; name: string } };
-  'network.connect': { request: { network: string; container: string }; response: Empty };
+  'network.connect': { request: { network: string; container: string; aliases?: string[] }; response: Empty };
   'network.disconnect': { request: { network: string; container: string }; response: Empty };
   'system.info': { request: Empty; response: SystemInfo };
   'system.gc': { request: Empty; response: { fixed: string[] } };

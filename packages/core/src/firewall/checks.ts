@@ -20,6 +20,7 @@ export function checkNetworkRules(network: NetworkRules): void {
   if (!isValidCidr(network.subnet)) throw invalidArgument(`${owner}: subnet "${network.subnet}" is not an IPv4 network in CIDR notation (like 172.18.0.0/16)`);
   checkIp(owner, 'gateway', network.gateway);
   if (!cidrContains(network.subnet, network.gateway)) throw invalidArgument(`${owner}: gateway ${network.gateway} lies outside subnet ${network.subnet}; pick a gateway inside it`);
+  if (network.dnsRedirect !== undefined) checkPort(owner, 'DNS redirect port', network.dnsRedirect);
 }
 
 export function checkBinding(binding: PortBinding): void {

@@ -10,6 +10,7 @@ import type { Endpoint, LinkRule, Network, PortBinding, Sandbox } from '../types
 import { driverOf, firewallOf, ipamContext, pluginContext, type RuntimeContext } from './context.js';
 import { resolveBindings } from './host-ports.js';
 import { newId } from './ids.js';
+import { servesDns } from './dns-scope.js';
 import { buildHostsFile, buildResolvConf } from './name-files.js';
 import type { Networks } from './networks.js';
 import { containerDir, NETNS_DIR, netnsName, netnsPath } from './paths.js';
@@ -57,7 +58,9 @@ export class Attacher {
       }
       spec.linkRules = await this.linkRules(saga, ref, spec, primary, endpoints[0]);
     }
-    const files = this.writeNameFiles(container, endpoints[0]?.ipv4, mode, target);
+    const primaryNetwork = endpoints[0] && this.networks.get(endpoints[0].networkId);
+    const resolver = primaryNetwork && servesDns(this.ctx, primaryNetwork) ? primaryNetwork.pool!.gateway : undefined;
+    const files = this.writeNameFiles(container, endpoints[0]?.ipv4, mode, target, resolver);
     return { sandbox, endpoints, bindings, ...files };
   }
 
@@ -97,10 +100,11 @@ export class Attacher {
 
   /**
    * One endpoint: address, driver join. `primary` carries the spec's
-   * --ip/--mac-address/--default-gateway; `defaultRoute` whether the
-   * interface carries the default route (a container's eth0 does).
+   * --ip/--mac-address/--default-gateway; `aliases` the names it answers to
+   * on the network; `defaultRoute` whether the interface carries the
+   * default route (a container's eth0 does).
    */
-  async join(saga: Saga, ref: ContainerRef, network: Network, sandbox: Sandbox, ifname: string, primary?: ContainerSpec, defaultRoute = ifname === 'eth0'): Promise<Endpoint> {
+  async join(saga: Saga, ref: ContainerRef, network: Network, sandbox: Sandbox, ifname: string, primary?: ContainerSpec, aliases?: string[], defaultRoute = ifname === 'eth0'): Promise<Endpoint> {
     if (network.name === 'bridge' || network.name === 'host' || network.name === 'none') network = await this.networks.ensureBuiltin(network.name);
     const driver = driverOf(this.ctx, network);
     let ipv4: string | undefined;
@@ -122,6 +126,7 @@ export class Attacher {
       mac: primary?.macAddress,
       defaultRoute,
       defaultGateway: primary?.defaultGateway,
+      aliases: aliases ?? (primary?.networkAliases?.length ? primary.networkAliases : undefined),
     });
     await saga.step('record endpoint', () => this.ctx.store.endpoints.upsert(endpoint), { kind: 'endpoint.row.delete', data: { id: endpoint.id } });
     await saga.step('join', () => driver.join(pluginContext(this.ctx, 'driver', driver.name), network, endpoint, sandbox), {
@@ -181,7 +186,7 @@ export class Attacher {
   }
 
   /** Write hosts and resolv.conf; a `container:` container reuses its target's files. */
-  private writeNameFiles(container: ContainerRecord<ContainerSpec>, ip: string | undefined, mode: string, target?: string): { hostsFile: string; resolvFile: string } {
+  private writeNameFiles(container: ContainerRecord<ContainerSpec>, ip: string | undefined, mode: string, target?: string, resolver?: string): { hostsFile: string; resolvFile: string } {
     if (mode === 'container') {
       const other = this.ctx.store.containers.find(target ?? '')!;
       const dir = containerDir(this.ctx.config.stateDir, other.id);
@@ -200,7 +205,7 @@ export class Attacher {
       mode === 'host'
         ? hostHosts + spec.addHosts.map(([h, a]) => `${a}\t${h}\n`).join('')
         : buildHostsFile({ hostname: spec.hostname, ip, extraHosts: spec.addHosts, links });
-    const resolv = buildResolvConf({ hostResolvConf: readOr('/etc/resolv.conf', ''), dns: spec.dns, dnsSearch: spec.dnsSearch, dnsOptions: spec.dnsOptions });
+    const resolv = buildResolvConf({ hostResolvConf: readOr('/etc/resolv.conf', ''), dns: spec.dns, dnsSearch: spec.dnsSearch, dnsOptions: spec.dnsOptions, embedded: resolver });
     const hostsFile = join(dir, 'hosts');
     const resolvFile = join(dir, 'resolv.conf');
     writeFileSync(hostsFile, hosts, { mode: 0o644 });

@@ -16,7 +16,7 @@ export class Connections {
     private readonly undo: UndoKit,
   ) {}
 
-  async connect(networkName: string, containerName: string): Promise<void> {
+  async connect(networkName: string, containerName: string, aliases?: string[]): Promise<void> {
     const network = this.networks.get(networkName);
     const container = this.containers.get(containerName);
     const driver = this.ctx.registry.networkDriver(network.driver);
@@ -35,7 +35,7 @@ export class Connections {
       if (fresh.status === 'running') {
         const ifname = nextIfname(this.ctx.store.endpoints.ofContainer(fresh.id).map((e) => e.ifname));
         await inSaga(`connect ${network.name} ${fresh.name}`, this.undo.undoers, this.ctx.store.operations.begin(`connect ${network.name} ${fresh.name}`), async (saga) => {
-          await this.attacher.join(saga, { id: fresh.id, name: fresh.name }, network, sandboxOf(fresh), ifname);
+          await this.attacher.join(saga, { id: fresh.id, name: fresh.name }, network, sandboxOf(fresh), ifname, undefined, aliases?.length ? aliases : undefined);
           this.ctx.store.containers.update({ ...fresh, spec });
         });
       } else {

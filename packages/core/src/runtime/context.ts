@@ -9,7 +9,8 @@ import type { Registry } from '../registry.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from '../tokens.js';
 import type { Network, NetworkRules } from '../types.js';
-import type { Reaper } from './process.js';
+import type { ContainerGroups } from './cgroups.js';
+import type { Reaper } from './supervisor.js';
 
 /** Everything the runtime's services share. One per runtime. */
 export interface RuntimeContext {
@@ -19,6 +20,8 @@ export interface RuntimeContext {
   exec: Executor;
   bus: EventBus;
   clock: Clock;
+  /** The containers' cgroups (one each, under this installation's group). */
+  groups: ContainerGroups;
   /** How detached containers report their exit; absent = the API user supervises. */
   reaper?: Reaper;
   /** The port backend in use, settled on first need. */
@@ -51,5 +54,28 @@ export function firewallOf(ctx: RuntimeContext, network: Network): NetworkFirewa
 export function networkRules(ctx: RuntimeContext, network: Network): NetworkRules | undefined {
   const fw = firewallOf(ctx, network);
   if (!fw) return undefined;
-  return { networkId: network.id, bridge: fw.device, subnet: fw.subnet, gateway: fw.gateway, internal: network.internal, icc: fw.icc, masquerade: fw.masquerade };
+  const dnsRedirect = dnsRedirects(ctx)[network.id];
+  return {
+    networkId: network.id,
+    bridge: fw.device,
+    subnet: fw.subnet,
+    gateway: fw.gateway,
+    internal: network.internal,
+    icc: fw.icc,
+    masquerade: fw.masquerade,
+    ...(dnsRedirect ? { dnsRedirect } : {}),
+  };
+}
+
+/** Store key of the resolver's port per network, where it cannot use 53. */
+const DNS_REDIRECTS = 'dnsRedirects';
+
+/** Networks whose DNS traffic the firewall redirects to the resolver's alternate port. */
+export function dnsRedirects(ctx: RuntimeContext): Record<string, number> {
+  const raw = ctx.store.settings.get(DNS_REDIRECTS);
+  return raw ? (JSON.parse(raw) as Record<string, number>) : {};
+}
+
+export function setDnsRedirects(ctx: RuntimeContext, redirects: Record<string, number>): void {
+  ctx.store.settings.set(DNS_REDIRECTS, JSON.stringify(redirects));
 }

@@ -40,6 +40,8 @@ export interface ResolvInput {
   dns: string[];
   dnsSearch: string[];
   dnsOptions: string[];
+  /** ctrnet's resolver address for this container (its network's gateway), when it serves the container's network. */
+  embedded?: string;
 }
 
 /** Docker's fallback when the host only has loopback resolvers (which do not work from a container's namespace). */
@@ -47,6 +49,13 @@ const FALLBACK_NAMESERVERS = ['8.8.8.8', '8.8.4.4'];
 
 export function buildResolvConf(input: ResolvInput): string {
   const host = parseResolvConf(input.hostResolvConf);
+  // On a network ctrnet's resolver serves, it is the only nameserver (it forwards to --dns or the host's);
+  // ndots:0 asks for a bare name as is first, as Docker's embedded DNS has it.
+  if (input.embedded) {
+    const search = input.dnsSearch.length ? input.dnsSearch : host.search;
+    const lines = [`nameserver ${input.embedded}`, ...(search.length ? [`search ${search.join(' ')}`] : []), `options ${['ndots:0', ...input.dnsOptions].join(' ')}`];
+    return lines.join('\n') + '\n';
+  }
   let nameservers = input.dns.length ? input.dns : host.nameservers.filter((ns) => !isLoopback(ns));
   if (nameservers.length === 0) nameservers = FALLBACK_NAMESERVERS;
   const search = input.dnsSearch.length ? input.dnsSearch : host.search;

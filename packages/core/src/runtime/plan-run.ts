@@ -8,7 +8,8 @@ import { generateName, newId } from './ids.js';
 import type { Networks } from './networks.js';
 import type { RunSpec } from './run-spec.js';
 import { splitNetworkMode, type ContainerSpec } from './spec.js';
-import { checkContainerName, checkHostname, quote } from './validate.js';
+import { resolveUser } from './users.js';
+import { checkContainerName, checkHostname, checkSignal, quote } from './validate.js';
 
 /**
  * Validate a run request against the store and the drivers, with no side
@@ -60,13 +61,21 @@ export function planRun(ctx: RuntimeContext, networks: Networks, spec: RunSpec, 
     if (linked.status !== 'running') throw new CtrnetError('INVALID_STATE', `linked container ${linked.name} is not running; start it first`);
   }
   const hostname = spec.hostname ? checkHostname(spec.hostname) : mode === 'host' ? osHostname() : id.slice(0, 12);
+  if (spec.stopSignal !== undefined) checkSignal(spec.stopSignal);
+  if (spec.workdir !== undefined && !spec.workdir.startsWith('/')) throw invalidArgument(`invalid --workdir ${quote(spec.workdir)}: expected an absolute path`);
+  const userIds = spec.user === undefined ? undefined : resolveUser(spec.user);
+  const aliases = spec.networkAliases ?? [];
+  aliases.forEach((a) => checkHostname(a));
+  if (aliases.length && (networkIds.length === 0 || networks.get(networkIds[0]!).name === 'bridge')) {
+    throw invalidArgument(`network-scoped aliases are supported only for containers on user-defined networks; drop --network-alias or run on a network made with ctrnet network create`);
+  }
 
   return {
     id,
     name,
     status: 'created',
     networkMode: spec.network,
-    spec: { ...spec, name, hostname, networks: networkIds, autoRemove, warnings },
+    spec: { ...spec, name, hostname, networks: networkIds, autoRemove, warnings, userIds },
     runId: 0,
     created: ctx.clock.now().toISOString(),
   };

@@ -23,6 +23,26 @@ export interface RunSpec {
   /** `-e KEY=VAL`, in order. */
   env: [string, string][];
   detach: boolean;
+  /** `-i`: the command's stdin is the caller's (foreground) or the attach client's. */
+  interactive: boolean;
+  /** `-t`: the command runs on a pseudo-terminal, which `ctrnet attach` reconnects to. */
+  tty: boolean;
+  /** `--rm`: remove the container when its command exits (a foreground run always is). */
+  rm: boolean;
+  /** `--init`: a minimal init (tini) is PID 1, forwarding signals and reaping zombies. */
+  init: boolean;
+  /** `--stop-signal`: what `stop` sends first (default SIGTERM). */
+  stopSignal?: string;
+  /** `--stop-timeout`: seconds `stop` waits before SIGKILL (default 10). */
+  stopTimeout?: number;
+  /** `--workdir`: the command's working directory. */
+  workdir?: string;
+  /** `--user NAME|UID[:GROUP|GID]`. */
+  user?: string;
+  /** `--label KEY=VAL`, in order. */
+  labels: [string, string][];
+  /** `--network-alias`: more names for the container on its first network (user-defined networks only). */
+  networkAliases: string[];
   command: string[];
   /** Names of the options the user actually gave, to apply a mode's "conflicting options" refusals. */
   given: string[];
@@ -42,6 +62,12 @@ export function defaultRunSpec(command: string[]): RunSpec {
     links: [],
     env: [],
     detach: false,
+    interactive: false,
+    tty: false,
+    rm: false,
+    init: false,
+    labels: [],
+    networkAliases: [],
     command,
     given: [],
   };

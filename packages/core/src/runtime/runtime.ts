@@ -16,7 +16,8 @@ import { Connections } from './connect.js';
 import { Containers } from './containers.js';
 import type { RuntimeContext } from './context.js';
 import { Networks } from './networks.js';
-import type { Reaper } from './process.js';
+import { ContainerGroups } from './cgroups.js';
+import type { Reaper } from './supervisor.js';
 import { choosePublisher } from './publisher-choice.js';
 import { Pools } from './pools.js';
 import { Sandboxes } from './sandboxes.js';
@@ -93,7 +94,7 @@ export class Runtime {
     const undo = new UndoKit(ctx);
     this.networks = new Networks(ctx, undo);
     const attacher = new Attacher(ctx, this.networks, undo);
-    this.containers = new Containers(ctx, this.networks, attacher, undo);
+    this.containers = new Containers(ctx, this.networks, attacher, undo, ctx.groups);
     this.connections = new Connections(ctx, this.networks, this.containers, attacher, undo);
     this.sandboxes = new Sandboxes(ctx, this.networks, attacher, undo);
     this.pools = new Pools(ctx, undo);
@@ -120,6 +121,7 @@ export class Runtime {
       exec,
       bus,
       clock,
+      groups: new ContainerGroups(config.stateDir),
       reaper: options.reaper && { ...options.reaper, stateDir: config.stateDir },
       publisher: () => (publisher ??= choosePublisher(ctx).then((c) => c.publisher)),
     };

@@ -102,7 +102,7 @@ export class Sandboxes {
         }
         const sandbox: Sandbox = { ...sandboxOf(record), handoff: spec.sandbox.handoff || undefined };
         await this.takeLeasedAddress(network, spec.ip);
-        const endpoint = await this.attacher.join(saga, ref, network, sandbox, request.ifname, spec, defaultRoute);
+        const endpoint = await this.attacher.join(saga, ref, network, sandbox, request.ifname, spec, spec.sandbox.aliases.length ? spec.sandbox.aliases : undefined, defaultRoute);
         if (endpoint.ipv4 && spec.publish.length && driverOf(this.ctx, network).ports === 'publish' && !network.internal && firewallOf(this.ctx, network)) {
           await this.attacher.publish(saga, ref, network, endpoint.ipv4, spec);
         }

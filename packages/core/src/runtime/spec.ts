@@ -7,8 +7,10 @@ export interface ContainerSpec extends RunSpec {
   hostname: string;
   /** Ids of the networks the container is attached to, primary first (`network connect` appends). */
   networks: string[];
-  /** Foreground `run`: removed when its command exits. */
+  /** Removed when its command exits (a foreground run, or `--rm`). */
   autoRemove: boolean;
+  /** `--user` resolved against the host's passwd and group files: `uid:gid`. */
+  userIds?: string;
   /** Link rules installed for the current run (ICC off), so reload and stop know them. */
   linkRules?: LinkRule[];
   /** Warnings for the user (e.g. ports discarded in host mode). */

@@ -4,9 +4,10 @@ import { runUndo } from '../saga.js';
 import type { SystemInfo } from '../api/types.js';
 import type { Attacher } from './attach.js';
 import type { Containers } from './containers.js';
-import { pluginContext, type RuntimeContext } from './context.js';
+import { dnsRedirects, pluginContext, setDnsRedirects, type RuntimeContext } from './context.js';
+import { nameTable, resolverNeeded, type NameTable } from './dns-scope.js';
 import { firewallState } from './firewall-state.js';
-import { isAlive } from './process.js';
+import { isAlive } from './processes.js';
 import { activeBackend, choosePublisher } from './publisher-choice.js';
 import type { Pools } from './pools.js';
 import type { Sandboxes } from './sandboxes.js';
@@ -58,7 +59,7 @@ export class System {
       fixed.push(...(await this.sandboxes.reconcile()));
       for (const c of this.ctx.store.containers.all<{ autoRemove?: boolean }>()) {
         if (c.sandboxKind === 'external') continue;
-        if (c.status === 'running' && !isAlive(c.pid, c.pidStart)) {
+        if ((c.status === 'running' || c.status === 'paused') && !isAlive(c.pid, c.pidStart)) {
           if (c.spec.autoRemove) {
             await this.containers.finishRemove(c.id);
             fixed.push(`removed container ${c.name} (its foreground run died)`);
@@ -74,7 +75,7 @@ export class System {
       }
       // 3. Reservations and addresses whose owner is not running (CNI host-local's reboot leak).
       // Addresses leased to a pool (ipam.requestAddress) belong to the lease until a sandbox takes them.
-      const running = new Set([...this.ctx.store.containers.all().filter((c) => c.status === 'running').map((c) => c.id), ...this.pools.ids()]);
+      const running = new Set([...this.ctx.store.containers.all().filter((c) => c.status === 'running' || c.status === 'paused').map((c) => c.id), ...this.pools.ids()]);
       const staleOwners = new Set([
         ...this.ctx.store.ports.all().map((p) => p.containerId),
         ...this.ctx.store.addresses.owners(),
@@ -90,7 +91,14 @@ export class System {
         const addresses = this.ctx.store.addresses.releaseEverywhere(owner);
         if (addresses) fixed.push(`released ${addresses} address(es) of ${owner.slice(0, 12)}`);
       }
-      // 4. The kernel side of each network (objects vanished after a reboot, leaked ones after a crash): its driver knows.
+      // 4. Processes of containers that no longer run (a lost supervisor, an interrupted rm): their cgroup knows them.
+      for (const id of this.ctx.groups.containers()) {
+        const c = this.ctx.store.containers.find(id);
+        if (c && (c.status === 'running' || c.status === 'paused')) continue;
+        const killed = await this.ctx.groups.destroy(id);
+        if (killed) fixed.push(`killed ${killed} leftover process${killed === 1 ? '' : 'es'} of container ${c?.name ?? id.slice(0, 12)}`);
+      }
+      // 5. The kernel side of each network (objects vanished after a reboot, leaked ones after a crash): its driver knows.
       for (const network of this.ctx.store.networks.all()) {
         const driver = this.ctx.registry.networkDriver(network.driver);
         if (!driver.reconcile) continue;
@@ -108,8 +116,11 @@ export class System {
    */
   async heal(): Promise<string[]> {
     return this.ctx.store.lock.withLock(async () => {
-      if (!activeBackend(this.ctx)) return [];
+      const active = activeBackend(this.ctx);
+      if (!active) return [];
       const publisher = await this.ctx.publisher();
+      // Another process (a command with another $CTRNET_PORT_BACKEND) moved the rules to another backend: not ours to heal.
+      if (publisher.name !== active) return [];
       const ctx = pluginContext(this.ctx, 'ports', publisher.name);
       const state = firewallState(this.ctx);
       const missing = await publisher.check(ctx, state);
@@ -130,6 +141,33 @@ export class System {
     if (!activeBackend(this.ctx)) return undefined;
     const publisher = await this.ctx.publisher();
     return publisher.watch?.(pluginContext(this.ctx, 'ports', publisher.name), onChange);
+  }
+
+  /** Whether a container is on a network the embedded resolver serves (a front-end then starts ctrnetd, which runs it). */
+  resolverNeeded(): boolean {
+    return resolverNeeded(this.ctx);
+  }
+
+  /** What the embedded resolver must know: served networks, their members, the host's resolvers. */
+  nameTable(): NameTable {
+    return nameTable(this.ctx);
+  }
+
+  /**
+   * Record on which port the resolver answers for each network where it
+   * cannot use 53 (none: an empty map), and have the firewall redirect
+   * those networks' DNS traffic there.
+   */
+  async setDnsRedirects(redirects: Record<string, number>): Promise<void> {
+    await this.ctx.store.lock.withLock(async () => {
+      const before = dnsRedirects(this.ctx);
+      if (JSON.stringify(before) === JSON.stringify(redirects)) return;
+      setDnsRedirects(this.ctx, redirects);
+      if (!activeBackend(this.ctx)) return;
+      const publisher = await this.ctx.publisher();
+      // A rebuild, so a redirect to a port no longer used goes too.
+      await publisher.reload(pluginContext(this.ctx, 'ports', publisher.name), firewallState(this.ctx));
+    });
   }
 
   /** Re-apply every firewall rule from the store (after `nft flush ruleset` / `iptables -F`). */
@@ -162,6 +200,8 @@ export class System {
         await this.ctx.registry.portPublisher(name).reset(pluginContext(this.ctx, 'ports', name));
       }
       for (const lease of this.pools.list()) removed.push(`address pool ${lease.pool.subnet}`);
+      for (const id of this.ctx.groups.containers()) await this.ctx.groups.destroy(id);
+      this.ctx.groups.removeInstallation();
       this.ctx.store.ports.clear();
       this.ctx.store.addresses.clear();
       this.ctx.store.settings.clear();

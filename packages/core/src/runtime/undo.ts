@@ -4,7 +4,8 @@ import type { Undoers } from '../saga.js';
 import type { Endpoint, LinkRule, Network, NetworkRules, PortBinding, Sandbox } from '../types.js';
 import { driverOf, ipamContext, networkRules, pluginContext, type RuntimeContext } from './context.js';
 import { containerDir } from './paths.js';
-import { stopProcess, stopSupervised } from './process.js';
+import { stopProcess } from './processes.js';
+import { stopSupervised } from './supervisor.js';
 
 /**
  * Every undo action, by kind, and the teardown routines built from them.
@@ -30,8 +31,12 @@ export class UndoKit {
       'ports.release': async (data) => ctx.store.ports.releaseOf(d(data, 'containerId')),
       'ports.unpublish': (data) => this.unpublish(d(data, 'bindings')),
       'link.remove': (data) => this.removeLink(d(data, 'link')),
-      'process.stop': (data) => stopProcess(d(data, 'pid'), d(data, 'pidStart'), 1000),
-      'process.stop-supervised': (data) => stopSupervised(d(data, 'containerId'), d(data, 'runId'), 1000),
+      'process.stop': async (data) => void (await stopProcess(d(data, 'pid'), d(data, 'pidStart'), 1000)),
+      'process.stop-supervised': async (data) => {
+        await stopSupervised(d(data, 'containerId'), d(data, 'runId'), 1000);
+        await ctx.groups.destroy(d(data, 'containerId'));
+      },
+      'cgroup.destroy': async (data) => void (await ctx.groups.destroy(d(data, 'containerId'))),
       'pool.release': (data) => this.releasePool(d(data, 'networkId'), d(data, 'ipamDriver')),
       'network.delete': (data) => this.deleteNetworkObjects(d(data, 'network')),
       'network.rules.remove': (data) => this.removeNetworkRules(d(data, 'rules')),

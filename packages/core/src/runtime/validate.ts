@@ -1,3 +1,4 @@
+import { constants as osConstants } from 'node:os';
 import { isIPv6 } from 'node:net';
 import { invalidArgument } from '../errors.js';
 import { isValidIpv4 } from '../net/ipv4.js';
@@ -77,4 +78,14 @@ export function parseLink(value: string): [string, string] {
   const a = alias ?? name;
   if (!HOSTNAME.test(a) && !CONTAINER_NAME.test(a)) throw invalidArgument(`invalid --link alias ${quote(a)}: use letters, digits, '_', '-' and '.'`);
   return [name, a];
+}
+
+/** `SIGTERM`, `TERM`, `sigterm` or `15` → `SIGTERM` (Docker's --stop-signal and kill -s spellings). */
+export function checkSignal(value: string, what = '--stop-signal'): NodeJS.Signals {
+  const byNumber = /^\d+$/.test(value) ? Object.entries(osConstants.signals).find(([, n]) => n === Number(value))?.[0] : undefined;
+  const name = byNumber ?? (value.toUpperCase().startsWith('SIG') ? value.toUpperCase() : `SIG${value.toUpperCase()}`);
+  if (!Object.hasOwn(osConstants.signals, name)) {
+    throw invalidArgument(`invalid ${what} ${quote(value)}: expected a signal name or number such as SIGTERM, TERM or 15`);
+  }
+  return name as NodeJS.Signals;
 }

@@ -19,6 +19,7 @@ export class EventLog {
     this.q = {
       append: db.prepare('INSERT INTO events (time, type, actor_id, actor_name, payload) VALUES (?, ?, ?, ?, ?)'),
       after: db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
+      last: db.prepare('SELECT * FROM events WHERE type = ? AND actor_id = ? ORDER BY seq DESC LIMIT 1'),
     };
   }
 
@@ -28,13 +29,23 @@ export class EventLog {
 
   /** Events after `afterSeq` (exclusive), oldest first. */
   after(afterSeq = 0, limit = 1000): JournalEvent[] {
-    return (this.q.after.all(afterSeq, limit) as Row[]).map((r) => ({
-      seq: r.seq as number,
-      time: r.time as string,
-      type: r.type as string,
-      actorId: opt<string>(r.actor_id),
-      actorName: opt<string>(r.actor_name),
-      payload: parsed<unknown>(r.payload),
-    }));
+    return (this.q.after.all(afterSeq, limit) as Row[]).map(fromRow);
   }
+
+  /** The newest event of `type` about actor `actorId`, if any. */
+  last(type: string, actorId: string): JournalEvent | undefined {
+    const row = this.q.last.get(type, actorId) as Row | undefined;
+    return row && fromRow(row);
+  }
+}
+
+function fromRow(r: Row): JournalEvent {
+  return {
+    seq: r.seq as number,
+    time: r.time as string,
+    type: r.type as string,
+    actorId: opt<string>(r.actor_id),
+    actorName: opt<string>(r.actor_name),
+    payload: parsed<unknown>(r.payload),
+  };
 }

@@ -90,4 +90,7 @@ export const MIGRATIONS: readonly string[] = [
   /* 2: reservations are looked up by (protocol, port) across host addresses */ `
   CREATE INDEX ports_by_port ON ports (protocol, host_port);
   `,
+  /* 3: \`wait\` finds the last stop event of a container that is gone */ `
+  CREATE INDEX events_by_actor ON events (actor_id, type);
+  `,
 ];

@@ -45,6 +45,11 @@ export class Store {
     this.db.close();
     this.lock.close();
   }
+
+  /** Changes whenever another connection (another process) commits: for a resident process to notice. */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
 }
 
 export type { ContainerRecord } from './container-repo.js';

@@ -28,8 +28,8 @@ export interface CtrnetdOptions {
 /** A ctrnetd in a fence. */
 export interface FencedCtrnetd {
   stateDir: string;
-  /** The runtime API of the daemon (the same client `ctrnet` uses). */
-  api: HttpApi;
+  /** The runtime API of the current daemon process (the same client `ctrnet` uses). */
+  readonly api: HttpApi;
   /** PID of the current daemon process. */
   pid(): number;
   /** Everything the current daemon process logged. */
@@ -45,14 +45,30 @@ export interface FencedCtrnetd {
 export async function startCtrnetd(fence: Fence, opts: CtrnetdOptions = {}): Promise<FencedCtrnetd> {
   const stateDir = opts.stateDir ?? fence.path('ctrnet');
   const socket = daemonSocketPath(stateDir);
-  const api = new HttpApi(socket, configFingerprint({ configPath: opts.config, stateDir, env: {} }));
+  const fingerprint = configFingerprint({ configPath: opts.config, stateDir, env: {} });
+  // A client that lost its daemon stays lost (it reports that, rather than falling back): a new one per daemon process.
+  let api = new HttpApi(socket, fingerprint);
   const daemonBin = join(ctrnetBinPath(), '..', 'ctrnetd.js');
   let proc: SpawnedProcess | undefined;
   const start = async (): Promise<void> => {
     const argv = [process.execPath, daemonBin, '--state-dir', stateDir, ...(opts.config ? ['--config', opts.config] : [])];
     const current = fence.spawn(argv);
     proc = current;
-    await waitUntil(async () => api.ping().then(() => true, (err: unknown) => (err instanceof DaemonUnavailable ? false : Promise.reject(err))), {
+    await api.close();
+    api = new HttpApi(socket, fingerprint);
+    const answers = async (): Promise<boolean> => {
+      const probe = new HttpApi(socket, fingerprint);
+      try {
+        await probe.ping();
+        return true;
+      } catch (err) {
+        if (err instanceof DaemonUnavailable) return false;
+        throw err;
+      } finally {
+        await probe.close();
+      }
+    };
+    await waitUntil(answers, {
       timeoutMs: READY_TIMEOUT_MS,
       process: current,
       what: `ctrnetd (pid ${current.pid}) answering on ${socket}`,
@@ -62,7 +78,9 @@ export async function startCtrnetd(fence: Fence, opts: CtrnetdOptions = {}): Pro
   await start();
   return {
     stateDir,
-    api,
+    get api() {
+      return api;
+    },
     pid: () => proc!.pid,
     output: () => proc?.output() ?? '',
     kill: async () => {

@@ -1,0 +1,104 @@
+/**
+ * The embedded DNS resolver, run by ctrnetd: one @ctrnet/dns resolver
+ * listening on every served network's gateway, its view rebuilt from the
+ * runtime's name table whenever a container or network changes (the
+ * daemon's own events at once; other processes' changes within a poll).
+ *
+ * Port 53 may be taken on a gateway (a host DNS server bound to 0.0.0.0:53):
+ * such gateways get a second resolver on another port, and the firewall
+ * redirects the network's gateway:53 there (NetworkRules.dnsRedirect).
+ */
+import createDebug from 'debug';
+import { DnsResolver, type DnsView } from '@ctrnet/dns';
+import { isCtrnetError, type NameTable, type Runtime } from '@ctrnet/core';
+
+const debug = createDebug('ctrnet:daemon:dns');
+
+/** How often the store is checked for changes made by other processes (an in-process command, gc). */
+const POLL_MS = 250;
+
+function toView(table: NameTable): DnsView {
+  return {
+    upstream: table.upstream,
+    networks: table.networks.map((n) => ({ id: n.id, name: n.name, internal: n.internal, listen: n.listen, containers: n.containers })),
+  };
+}
+
+export class DnsService {
+  private readonly main = new DnsResolver(undefined, { port: 53 });
+  private fallback: DnsResolver | undefined;
+  /** Address → the resolver listening on it. */
+  private readonly bound = new Map<string, DnsResolver>();
+  private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void)[] = [];
+  private refreshing: Promise<void> = Promise.resolve();
+  private lastVersion = -1;
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  async start(): Promise<void> {
+    const bus = this.runtime.ctx.bus;
+    for (const event of ['container.start', 'container.stop', 'container.remove', 'container.rename', 'endpoint.join', 'endpoint.leave', 'network.create', 'network.remove'] as const) {
+      this.unsubscribe.push(bus.on(event, () => void this.refresh()));
+    }
+    await this.refresh();
+    this.timer = setInterval(() => {
+      const version = this.runtime.ctx.store.dataVersion();
+      if (version !== this.lastVersion) void this.refresh();
+    }, POLL_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    for (const off of this.unsubscribe) off();
+    await this.refreshing;
+    await Promise.all([this.main.close(), this.fallback?.close()]);
+    await this.runtime.system.setDnsRedirects({}).catch((err) => debug('clearing DNS redirects failed: %O', err));
+  }
+
+  /** Rebuild the view and make the listening addresses match it; serialised. */
+  refresh(): Promise<void> {
+    this.refreshing = this.refreshing.then(() => this.sync()).catch((err) => debug('dns refresh failed: %O', err));
+    return this.refreshing;
+  }
+
+  private async sync(): Promise<void> {
+    this.lastVersion = this.runtime.ctx.store.dataVersion();
+    const table = this.runtime.system.nameTable();
+    const view = toView(table);
+    this.main.update(view);
+    this.fallback?.update(view);
+    const wanted = new Map(table.networks.flatMap((n) => n.listen.map((a) => [a, n.id] as const)));
+    for (const [address, resolver] of this.bound) {
+      if (wanted.has(address)) continue;
+      await resolver.unlisten([address]);
+      this.bound.delete(address);
+    }
+    for (const address of wanted.keys()) {
+      if (this.bound.has(address)) continue;
+      this.bound.set(address, await this.listen(address, view));
+    }
+    const redirects: Record<string, number> = {};
+    const port = this.fallback?.port;
+    for (const [address, networkId] of wanted) if (port && this.bound.get(address) === this.fallback) redirects[networkId] = port;
+    await this.runtime.system.setDnsRedirects(redirects);
+  }
+
+  /** Listen on port 53, or, when that is taken, on the fallback resolver's port. */
+  private async listen(address: string, view: DnsView): Promise<DnsResolver> {
+    try {
+      await this.main.listen([address]);
+      return this.main;
+    } catch (err) {
+      if (!isCtrnetError(err, 'CONFLICT')) throw err;
+      this.fallback ??= new DnsResolver(view, { port: 0 });
+      await this.fallback.listen([address]);
+      this.log(`DNS: port 53 of ${address} is taken (another DNS server?); answering on port ${this.fallback.port}, gateway:53 redirected there`);
+      return this.fallback;
+    }
+  }
+}
