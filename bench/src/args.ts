@@ -1,4 +1,5 @@
 import { PORT_BACKENDS, type PortBackend } from './ctrnet.js';
+import { DEFAULT_ENGINES_N } from './engines.js';
 import { MAX_TOTAL_PORTS } from './scenarios/dataplane.js';
 
 /** The parts of a bench run; without a section flag every one runs (--quick: the comparison only). */
@@ -28,6 +29,10 @@ export interface BenchOptions {
   startupRounds: number;
   /** --help: print USAGE and do nothing else. */
   help: boolean;
+  /** --engines: the real engines with ctrnet vs their own networking (src/engines.ts); only when asked for. */
+  engines: boolean;
+  /** Rounds of the engines section. */
+  enginesN: number;
 }
 
 export const DEFAULT_N = 200;
@@ -56,7 +61,9 @@ options:
   --ports N        ports of the one-container run (default ${DEFAULT_MANY_PORTS})
   --connects N     timed connects per data-plane setup and client (default ${DEFAULT_CONNECTS})
   --port-counts F,M  published ports of the data plane's two setups, few and many (default ${DEFAULT_PORT_COUNTS.join(',')})
-  --startup-rounds N  start-up rounds, each command once per round (default ${DEFAULT_STARTUP_ROUNDS})`;
+  --startup-rounds N  start-up rounds, each command once per round (default ${DEFAULT_STARTUP_ROUNDS})
+  --engines        only when given: podman/docker run -d -p with ctrnet vs netavark, CNI reference plugins, Docker's bridge; CNI ADD alone
+  --engines-n N    rounds of --engines (default ${DEFAULT_ENGINES_N})`;
 
 /** Parses argv (without node and script); throws with the offending argument on bad input. */
 export function parseArgs(argv: readonly string[]): BenchOptions {
@@ -70,6 +77,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   let connects = DEFAULT_CONNECTS;
   let portCounts = DEFAULT_PORT_COUNTS;
   let startupRounds: number | undefined;
+  let engines = false;
+  let enginesN = DEFAULT_ENGINES_N;
   const sections: Section[] = [];
   for (let k = 0; k < argv.length; k++) {
     const arg = argv[k]!;
@@ -106,6 +115,12 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case '--quick':
         quick = true;
         break;
+      case '--engines':
+        engines = true;
+        break;
+      case '--engines-n':
+        enginesN = wholeNumber(flag, value(), 1, 1000);
+        break;
       case '--only':
         only = list();
         break;
@@ -132,7 +147,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         throw new Error(`unknown argument ${arg}\n${USAGE}`);
     }
   }
-  const chosen: Section[] = sections.length > 0 ? SECTIONS.filter((s) => sections.includes(s)) : quick ? ['compare'] : [...DEFAULT_SECTIONS];
+  // --engines alone runs only the engines.
+  const chosen: Section[] = sections.length > 0 ? SECTIONS.filter((s) => sections.includes(s)) : engines && !quick ? [] : quick ? ['compare'] : [...DEFAULT_SECTIONS];
   return {
     sections: chosen,
     n: n ?? (quick ? QUICK_N : DEFAULT_N),
@@ -145,6 +161,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     portCounts,
     startupRounds: startupRounds ?? (quick ? QUICK_STARTUP_ROUNDS : DEFAULT_STARTUP_ROUNDS),
     help,
+    engines,
+    enginesN,
   };
 }
 

@@ -14,6 +14,7 @@ import { parseArgs, USAGE, type BenchOptions, type Section } from './args.js';
 import type { RunRecord } from './harness.js';
 import { measureDataplane } from './dataplane.js';
 import { measureOverlay, renderOverlay } from './overlay.js';
+import { benchEngines, renderEngines } from './engines.js';
 import { renderDataplane, renderScaling, renderTargets } from './report.js';
 import { describeResident, renderStartup } from './startup-report.js';
 import {
@@ -152,6 +153,7 @@ async function main(): Promise<void> {
       report('overlay', results.overlay);
       after('overlay');
     }
+    if (options.engines && !run.interrupted) results.engines = await benchEngines(options.enginesN, (line) => void process.stderr.write(`${line}\n`));
   } finally {
     rmSync(tmpRoot, { recursive: true, force: true });
   }
@@ -179,6 +181,7 @@ async function main(): Promise<void> {
   if (results.scaling) process.stdout.write(`\n${renderScaling(results.scaling)}\n`);
   if (results.dataplane) process.stdout.write(`\n${renderDataplane(results.dataplane, options.portCounts)}\n`);
   if (results.overlay) process.stdout.write(`\n${renderOverlay(results.overlay)}\n`);
+  if (results.engines) process.stdout.write(`\n${renderEngines(results.engines)}\n`);
   const targets = renderTargets(results);
   if (targets) process.stdout.write(`\n${targets}\n`);
   process.stdout.write('\n');
@@ -194,6 +197,7 @@ function anyFinished(results: BenchResults): boolean {
     ...(results.scaling?.manyPorts ?? []),
     ...(results.dataplane ?? []),
     ...(results.overlay ? [results.overlay] : []),
+    ...(results.engines ? [results.engines] : []),
   ];
   return all.some((r) => r.status === 'ok');
 }

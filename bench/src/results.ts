@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Section } from './args.js';
 import type { RunRecord } from './harness.js';
 import type { DataplaneRecord } from './dataplane.js';
+import type { EnginesResult } from './engines.js';
 import { PROFILED, type Profiled, type TimeSplit } from './client-profile.js';
 import type { ManyPortsRecord } from './scenarios/many-ports.js';
 import { STARTUP_COMMANDS, type StartupCommand, type StartupRecord } from './scenarios/startup.js';
@@ -63,6 +64,8 @@ export interface BenchResults {
   dataplane?: DataplaneResult[];
   startup?: StartupResult;
   overlay?: OverlayResult;
+  /** `--engines`. */
+  engines?: EnginesResult;
 }
 
 export function withStats(record: RunRecord): RunnerResult {
@@ -158,7 +161,8 @@ export function writeResults(dir: string, results: BenchResults): string[] {
   const json = JSON.stringify(results, null, 2) + '\n';
   const files: [string, string][] = [
     [`${stamp}.json`, json],
-    ['latest.json', json],
+    // An engines-only run must not replace the comparison's latest results.
+    [results.sections.length === 0 && results.engines ? 'latest-engines.json' : 'latest.json', json],
   ];
   if (results.sections.includes('compare')) {
     files.push(['latest-setup.svg', plot(results.runners, 'setupMs', `Setup time per container, N=${results.n}`, 'setup (ms)')]);

@@ -65,6 +65,7 @@ const configSchema = z
       })
       .strict()
       .optional(),
+    docker: z.object({ pluginSocket: z.string().regex(/^\//, 'expected an absolute path').optional() }).strict().optional(),
   })
   .strict();
 
@@ -113,7 +114,12 @@ export interface Config {
   ephemeralPortRange: [number, number];
   /** The cluster this host belongs to; absent for a single-host installation. */
   cluster?: ClusterConfig;
+  /** ctrnetd also serves Docker's remote network and IPAM driver protocol on this socket (config key `docker`); absent = it does not. */
+  docker?: { pluginSocket: string };
 }
+
+/** Where Docker looks for a plugin named `ctrnet` (`-d ctrnet`, `--ipam-driver ctrnet`). */
+export const DEFAULT_DOCKER_PLUGIN_SOCKET = '/run/docker/plugins/ctrnet.sock';
 
 
 /** Load, validate and complete the config as cli.md specifies. */
@@ -145,6 +151,7 @@ export function loadConfig(inputs: ConfigInputs = {}): Config {
     defaultAddressPools: file.defaultAddressPools ?? [{ base: '172.17.0.0/12', size: 16 }],
     ephemeralPortRange: file.ephemeralPortRange ?? [32768, 60999],
     ...(file.cluster ? { cluster: { ...file.cluster, leaseTtlSeconds: file.cluster.leaseTtlSeconds ?? DEFAULT_LEASE_TTL_SECONDS } } : {}),
+    ...(file.docker ? { docker: { pluginSocket: file.docker.pluginSocket ?? DEFAULT_DOCKER_PLUGIN_SOCKET } } : {}),
   };
 }
 

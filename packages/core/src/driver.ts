@@ -109,6 +109,12 @@ export interface NetworkDriver {
   readonly refusedRunOptions?: readonly RunOptionName[];
   /** IPAM driver for this driver's networks when `network create` names none (default: the config's `defaultIpamDriver`). */
   readonly ipamDriver?: string;
+  /**
+   * Whether `join` serves handoff sandboxes (see `Sandbox.handoff`): engines
+   * such as Docker that move and address the interface themselves can then
+   * use this driver's networks. Default false.
+   */
+  readonly handoff?: boolean;
 
   /** Validate a network request and normalise its options. Pure; throws CtrnetError('INVALID_ARGUMENT'). */
   planNetwork(request: NetworkRequest, networkId: string): NetworkPlan;
@@ -132,6 +138,13 @@ export interface NetworkDriver {
    * no published ports (host, none, macvlan).
    */
   firewall?(network: Network): NetworkFirewall | undefined;
+  /**
+   * Report how the kernel differs from what `join` made for this endpoint
+   * (interface missing or down, address or MAC changed, not on its network):
+   * one line per difference, empty when all is as joined. Read-only. Serves
+   * CNI's CHECK. Absent: the driver cannot tell, and nothing is reported.
+   */
+  check?(ctx: PluginContext, network: Network, endpoint: Endpoint, sandbox: Sandbox): Promise<string[]>;
   /**
    * Bring the kernel in line with the store after a crash or reboot (`system
    * gc`): re-create the network's objects if they vanished, remove objects

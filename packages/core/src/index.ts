@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 
 export { EventBus, DEFAULT_HOOK_TIMEOUT_MS, type Hook, type Listener } from './bus.js';
-export { loadConfig, readConfigFile, type ClusterConfig, type Config, type ConfigFile } from './config.js';
+export { DEFAULT_DOCKER_PLUGIN_SOCKET, loadConfig, readConfigFile, type ClusterConfig, type Config, type ConfigFile } from './config.js';
 export { configFingerprint, DEFAULT_CONFIG_PATH, DEFAULT_STATE_DIR, type ConfigInputs } from './config-location.js';
 export { RUN_OPTION_NAMES, type NetworkDriver, type NetworkFirewall, type NetworkPlan, type PluginContext, type RunOptionName, type SharedNetworks } from './driver.js';
 export { planAddressedEndpoint, planEmptyNetwork } from './driver-helpers.js';

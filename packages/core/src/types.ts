@@ -48,6 +48,13 @@ export interface NetworkRequest {
   /** IPAM driver (`--ipam-driver`); absent = the network driver's choice, else the config's default. */
   ipamDriver?: string;
   /**
+   * Id of a pool held with the API's `ipam.requestPool` that the network
+   * takes over: the network gets the pool's id, subnet, gateway and the
+   * addresses leased in it. For engines whose protocol asks for a pool
+   * before the network exists (Docker's IpamDriver).
+   */
+  ipamPool?: string;
+  /**
    * The installation's default network (`bridge`), which core creates on
    * first use. Drivers may name its objects specially (the bridge driver
    * calls its bridge `ctrnet0`, as Docker calls it docker0).
@@ -71,8 +78,23 @@ export interface Sandbox {
   containerId: string;
   /** Path of the network namespace (a bind mount under /run/netns); empty in host mode, where the container uses the namespace ctrnet runs in. */
   netnsPath: string;
-  /** How the namespace came to be: made for this container, the host's, or borrowed from another container. */
-  kind: 'own' | 'host' | 'shared';
+  /**
+   * How the namespace came to be: made for this container, the host's,
+   * borrowed from another container, or made and owned by another engine
+   * (`external`: CNI's CNI_NETNS, an OCI container's, a Docker sandbox),
+   * which ctrnet adds interfaces to and removes them from but never deletes.
+   */
+  kind: 'own' | 'host' | 'shared' | 'external';
+  /**
+   * The engine moves the interface itself (Docker's remote driver protocol):
+   * `join` leaves the sandbox end in ctrnet's own namespace, named
+   * `endpoint.ifname`, with the endpoint's MAC and MTU, down, without
+   * addresses or routes; the engine moves it into its sandbox, renames and
+   * addresses it. `netnsPath` is then empty. Only drivers whose `handoff`
+   * trait is true are given such sandboxes; their `leave` must remove the
+   * interface wherever it is by then.
+   */
+  handoff?: boolean;
 }
 
 /** One interface of a container on one network. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BUILTIN_PLUGINS, CtrnetError, DEFAULT_CONFIG_PATH, DEFAULT_STATE_DIR, loadConfig, readConfigFile } from '../src/index.js';
 
-const VALID_KEYS = 'valid keys: stateDir, plugins, portBackend, daemon, dns, defaultIpamDriver, defaultNetwork, defaultAddressPools, ephemeralPortRange, cluster';
+const VALID_KEYS = 'valid keys: stateDir, plugins, portBackend, daemon, dns, defaultIpamDriver, defaultNetwork, defaultAddressPools, ephemeralPortRange, cluster, docker';
 
 describe('config', () => {
   let dir: string;

@@ -8,7 +8,7 @@ import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } 
 import { dirname } from 'node:path';
 import { connect } from 'node:net';
 import createDebug from 'debug';
-import { CtrnetError, LocalApi, type Runtime } from '@ctrnet/core';
+import { CtrnetError, LocalApi, type CtrnetApi, type Runtime } from '@ctrnet/core';
 import { DnsService } from './dns-service.js';
 import { FirewallGuard } from './firewall-guard.js';
 import { createServer } from './server.js';
@@ -26,6 +26,14 @@ export interface DaemonOptions {
   firewallCheckMs?: number;
   /** One line per notable thing (started, healed, stopping), for the log. */
   log?: (line: string) => void;
+  /** More servers over the same API, started once the daemon serves and stopped first (the Docker plugin). */
+  services?: DaemonService[];
+}
+
+/** A server ctrnetd runs beside its own socket, as a thin adapter over the runtime API. */
+export interface DaemonService {
+  name: string;
+  start(api: CtrnetApi, log: (line: string) => void): Promise<{ stop(): Promise<void> }>;
 }
 
 /** A running daemon. */
@@ -75,6 +83,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const app = createServer({ api, fingerprint: options.fingerprint, onCall: (d) => (inFlight += d) });
   const guard = new FirewallGuard(runtime.system, options.firewallCheckMs, (missing) => log(`re-applied the firewall (${missing.join('; ')})`));
 
+  // Services first: once the daemon's socket answers (`ctrnet daemon start` returns), they answer too.
+  const services: { stop(): Promise<void> }[] = [];
+  for (const service of options.services ?? []) services.push(await service.start(api, (line) => log(`${service.name}: ${line}`)));
   mkdirSync(dirname(socketPath), { recursive: true, mode: 0o755 });
   rmSync(socketPath, { force: true });
   // Listen with a umask-independent mode: the socket must never be reachable by others, not even for a moment.
@@ -101,6 +112,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const stop = () =>
     (stopping ??= (async () => {
       log(`stopping (${inFlight} request${inFlight === 1 ? '' : 's'} in flight)`);
+      for (const service of services.reverse()) await service.stop();
       // close() stops accepting and waits for requests in flight; their operations finish normally.
       await app.close();
       await dns.stop();

@@ -1,3 +1,3 @@
-export { startDaemon, type Daemon, type DaemonOptions } from './daemon.js';
+export { startDaemon, type Daemon, type DaemonOptions, type DaemonService } from './daemon.js';
 export { FirewallGuard, CHECK_INTERVAL_MS } from './firewall-guard.js';
 export { createServer, type ServerOptions } from './server.js';

@@ -22,6 +22,7 @@ import {
   type Sandbox,
 } from '@ctrnet/core';
 import { bridgeDownCommands, bridgeUpCommands, hostJoinCommands, leaveCommands, sandboxJoinCommands } from './commands.js';
+import { checkEndpoint } from './check.js';
 import { linksOnBridge, probeLink } from './link-probe.js';
 import { isOurVeth, vethNameFor } from './names.js';
 import { bridgeNameFor, normaliseBridgeOptions } from './options.js';
@@ -37,6 +38,7 @@ export class BridgeDriver implements NetworkDriver {
   readonly usesIpam = true;
   readonly ports = 'publish';
   readonly userDefined = true;
+  readonly handoff = true;
 
   planNetwork(request: NetworkRequest, networkId: string): NetworkPlan {
     const options = normaliseBridgeOptions(request.options);
@@ -132,10 +134,16 @@ export class BridgeDriver implements NetworkDriver {
     if (!hostIfname || !mac || !ipv4 || prefixLen === undefined) {
       throw new CtrnetError('INTERNAL', `endpoint ${endpoint.id} was not planned (no veth name, MAC or address); call planEndpoint first`);
     }
+    const bridge = bridgeOf(network);
+    if (sandbox.handoff) {
+      // The engine moves the peer into its sandbox, renames and addresses it (Docker's Join).
+      debug('join %s to %s as %s, handed over in the host namespace', endpoint.id, bridge, endpoint.ifname);
+      await ctx.exec.ip(hostJoinCommands({ hostIfname, ifname: endpoint.ifname, mac, mtu: network.options.mtu, bridge }));
+      return;
+    }
     if (!NETNS_PATH.test(sandbox.netnsPath)) {
       throw new CtrnetError('INTERNAL', `sandbox path "${sandbox.netnsPath}" of container ${sandbox.containerId} is not an absolute path without blanks or quotes`);
     }
-    const bridge = bridgeOf(network);
     debug('join %s (%s) to %s as %s in %s', endpoint.id, ipv4, bridge, endpoint.ifname, sandbox.netnsPath);
     await ctx.exec.ip(
       hostJoinCommands({ hostIfname, ifname: endpoint.ifname, mac, mtu: network.options.mtu, bridge, netns: sandbox.netnsPath }),
@@ -144,6 +152,11 @@ export class BridgeDriver implements NetworkDriver {
       sandboxJoinCommands({ ifname: endpoint.ifname, address: `${ipv4}/${prefixLen}`, defaultVia: defaultRouteVia(network, endpoint) }),
       { netns: sandbox.netnsPath },
     );
+  }
+
+  /** The host end on its bridge and up; in the sandbox (unless handed over), the interface up with its address and MAC. */
+  async check(ctx: PluginContext, network: Network, endpoint: Endpoint, sandbox: Sandbox): Promise<string[]> {
+    return checkEndpoint(ctx.exec, bridgeOf(network), endpoint, sandbox);
   }
 
   async leave(ctx: PluginContext, _network: Network, endpoint: Endpoint): Promise<void> {

@@ -41,8 +41,8 @@ export interface VethSpec {
   mac: string;
   mtu?: string;
   bridge: string;
-  /** Path of the sandbox's network namespace. */
-  netns: string;
+  /** Path of the sandbox's network namespace; absent for a handoff, where the peer stays in the host namespace for the engine to move. */
+  netns?: string;
 }
 
 /**
@@ -54,7 +54,7 @@ export interface VethSpec {
 export function hostJoinCommands(spec: VethSpec): IpCommand[] {
   const mtu = spec.mtu ? ['mtu', spec.mtu] : [];
   return [
-    ['link', 'add', spec.hostIfname, ...mtu, 'type', 'veth', 'peer', 'name', spec.ifname, ...mtu, 'address', spec.mac, 'netns', spec.netns],
+    ['link', 'add', spec.hostIfname, ...mtu, 'type', 'veth', 'peer', 'name', spec.ifname, ...mtu, 'address', spec.mac, ...(spec.netns ? ['netns', spec.netns] : [])],
     ['link', 'set', spec.hostIfname, 'master', spec.bridge],
     // Hairpin lets a container reach its own published port through the host
     // address: the DNATed packet must leave through the port it came in on.

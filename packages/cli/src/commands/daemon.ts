@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { CtrnetError, DEFAULT_STATE_DIR, configFingerprint } from '@ctrnet/core/api';
 import { DaemonUnavailable, HttpApi, locateDaemon } from '@ctrnet/client';
+import type { DaemonService } from '@ctrnet/daemon';
 import { spawnChild } from '../child.js';
 import { configInputs, requirePrivileges, type CommandResult } from '../session.js';
 
@@ -33,7 +34,9 @@ export function registerDaemonCommands(program: Command, result: CommandResult):
       const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
       let running;
       try {
-        running = await startDaemon({ runtime, socketPath: where.socketPath, fingerprint: configFingerprint(inputs), pidFile: pidFileOf(where.stateDir), log });
+        const docker = runtime.ctx.config.docker;
+        const services = [cniForwarderService(where.stateDir, where.socketPath, configFingerprint(inputs)), ...(docker ? [dockerPluginService(docker.pluginSocket)] : [])];
+        running = await startDaemon({ runtime, socketPath: where.socketPath, fingerprint: configFingerprint(inputs), pidFile: pidFileOf(where.stateDir), log, services });
       } catch (err) {
         await runtime.close();
         throw err;
@@ -156,4 +159,23 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Docker's remote network and IPAM driver protocol on `socketPath` (config key `docker`), loaded only when configured. */
+function dockerPluginService(socketPath: string): DaemonService {
+  return {
+    name: 'docker plugin',
+    start: async (api, log) => (await import('@ctrnet/docker-plugin')).startDockerPlugin({ api, socketPath, log }),
+  };
+}
+
+/** Where ctrnet-cni's native front forwards CNI calls: ctrnetd runs them, so a call costs no Node start-up. */
+function cniForwarderService(stateDir: string, daemonSocket: string, fingerprint: string): DaemonService {
+  return {
+    name: 'cni',
+    start: async (api) => {
+      const { cniSocketPath, startCniForwarder } = await import('@ctrnet/cni');
+      return startCniForwarder({ api, socketPath: cniSocketPath(stateDir), daemonSocket, fingerprint });
+    },
+  };
 }

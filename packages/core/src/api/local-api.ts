@@ -2,10 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Runtime } from '../runtime/runtime.js';
 import { parseRequest } from './request.js';
 import type { ApiMethod, ApiMethods, ApiRequest, ApiResponse, CtrnetApi, EventRecord } from './types.js';
+import { CtrnetError } from '../errors.js';
+import { firewallOf } from '../runtime/context.js';
+import type { SandboxRecord } from '../runtime/sandboxes.js';
 import { checkContainerName, checkHostname } from '../runtime/validate.js';
 import { resolveUser } from '../runtime/users.js';
 import { topOf } from './top.js';
-import { containerInspect, containerSummary, networkInspect, networkSummary } from './views.js';
+import { containerInspect, containerSummary, ipamPoolLease, networkInspect, networkSummary, sandboxAttachment } from './views.js';
 import { pluginContext } from '../runtime/context.js';
 
 const seconds = (s: number | undefined) => (s === undefined ? undefined : s * 1000);
@@ -33,6 +36,13 @@ export class LocalApi implements CtrnetApi {
     const summary = (c: Parameters<typeof containerSummary>[1]) => containerSummary(store, c);
     // Networks other hosts share appear here before a command looks a network up (a no-op without such drivers).
     const synced = <T>(work: () => Promise<T>) => rt.networks.sync().then(work);
+    const attachment = (record: SandboxRecord) => sandboxAttachment(store, record, (n) => firewallOf(rt.ctx, n)?.device);
+    // An attachment of another engine has no process: rm detaches it; start, stop and exec do not apply.
+    const ownProcess = (name: string) => {
+      const c = rt.containers.get(name);
+      if (c.sandboxKind === 'external') throw new CtrnetError('INVALID_STATE', `${c.name} is a network namespace of another engine, without a process of ctrnet's; remove it with: ctrnet rm -f ${c.name}`);
+      return c;
+    };
     this.handlers = {
       'container.run': ({ spec }) => synced(async () => summary(await rt.containers.runDetached(spec))),
       'container.runAttached': ({ spec, callerPid }) =>
@@ -43,25 +53,31 @@ export class LocalApi implements CtrnetApi {
       'container.started': async ({ id, pid }) => ({ pid: await rt.containers.started(id, pid) }),
       'container.exited': async ({ id, status }) => (await rt.containers.exited(id, status), {}),
       'container.create': ({ spec }) => synced(async () => summary(await rt.containers.create(spec))),
-      'container.start': async ({ name }) => summary(await rt.containers.start(name)),
-      'container.restart': async ({ name, timeoutSeconds }) => summary(await rt.containers.restart(name, seconds(timeoutSeconds))),
-      'container.kill': async ({ name, signal }) => summary(await rt.containers.kill(name, signal ?? 'SIGKILL')),
-      'container.pause': async ({ name }) => summary(await rt.containers.pause(name, true)),
-      'container.unpause': async ({ name }) => summary(await rt.containers.pause(name, false)),
-      'container.rename': async ({ name, newName }) => summary(await rt.containers.rename(name, checkContainerName(newName))),
-      'container.top': async ({ name }) => topOf(rt.ctx.exec, rt.containers.processes(name)),
-      'container.wait': async ({ name }) => ({ status: await rt.containers.wait(name) }),
-      'container.attach': async ({ name }) => rt.containers.attachTarget(name),
-      'container.stop': async ({ name, timeoutSeconds }) => summary(await rt.containers.stop(name, seconds(timeoutSeconds))),
+      'container.start': async ({ name }) => summary(await rt.containers.start(ownProcess(name).id)),
+      'container.restart': async ({ name, timeoutSeconds }) => summary(await rt.containers.restart(ownProcess(name).id, seconds(timeoutSeconds))),
+      'container.kill': async ({ name, signal }) => summary(await rt.containers.kill(ownProcess(name).id, signal ?? 'SIGKILL')),
+      'container.pause': async ({ name }) => summary(await rt.containers.pause(ownProcess(name).id, true)),
+      'container.unpause': async ({ name }) => summary(await rt.containers.pause(ownProcess(name).id, false)),
+      'container.rename': async ({ name, newName }) => summary(await rt.containers.rename(ownProcess(name).id, checkContainerName(newName))),
+      'container.top': async ({ name }) => topOf(rt.ctx.exec, rt.containers.processes(ownProcess(name).id)),
+      'container.wait': async ({ name }) => ({ status: await rt.containers.wait(ownProcess(name).id) }),
+      'container.attach': async ({ name }) => rt.containers.attachTarget(ownProcess(name).id),
+      'container.stop': async ({ name, timeoutSeconds }) => summary(await rt.containers.stop(ownProcess(name).id, seconds(timeoutSeconds))),
       'container.remove': async ({ name, force }) => {
         const c = rt.containers.get(name);
+        if (c.sandboxKind === 'external') {
+          if (!force) throw new CtrnetError('INVALID_STATE', `${c.name} is attached by another engine; detach it there, or use rm -f`);
+          const record = rt.sandboxes.list().find((r) => r.id === c.id);
+          if (record) await rt.sandboxes.detach({ owner: record.spec.sandbox.owner, ifname: record.spec.sandbox.ifname });
+          return { id: c.id, name: c.name };
+        }
         await rt.containers.remove(c.id, force ?? false);
         return { id: c.id, name: c.name };
       },
       'container.list': async ({ all }) => rt.containers.list(all ?? false).map(summary),
       'container.inspect': async ({ name }) => containerInspect(store, rt.containers.get(name)),
       'container.ports': async ({ name }) => store.ports.ofContainer(rt.containers.get(name).id),
-      'container.exec': async ({ name, command, env, workdir, user }) => rt.containers.exec(name, command, { env, workdir, user: user === undefined ? undefined : resolveUser(user) }),
+      'container.exec': async ({ name, command, env, workdir, user }) => rt.containers.exec(ownProcess(name).id, command, { env, workdir, user: user === undefined ? undefined : resolveUser(user) }),
       'container.logs': async ({ name }) => ({ path: rt.containers.logPath(name) }),
       'container.reap': async ({ id, runId, status }) => (await rt.containers.reap(id, runId, status), {}),
       'network.create': (request) => synced(async () => networkSummary(store, await rt.networks.createFromRequest(request))),
@@ -84,6 +100,16 @@ export class LocalApi implements CtrnetApi {
       'system.gc': async () => ({ fixed: await rt.system.gc() }),
       'system.reload': async () => ({ backend: await rt.system.reload() }),
       'system.reset': async () => ({ removed: await rt.system.reset() }),
+      'sandbox.attach': (request) => synced(async () => attachment(await rt.sandboxes.attach(request))),
+      'sandbox.detach': async (selector) => ({ detached: (await rt.sandboxes.detach(selector)).map(attachment) }),
+      'sandbox.check': async (selector) => ({ problems: await rt.sandboxes.check(selector) }),
+      'sandbox.publish': async ({ publish, ...selector }) => attachment(await rt.sandboxes.publish(selector, publish)),
+      'sandbox.list': async (selector) => rt.sandboxes.list(selector).map(attachment),
+      'ipam.requestPool': async (request) => ipamPoolLease(store, await rt.pools.request(request)),
+      'ipam.releasePool': async ({ pool }) => (await rt.pools.release(pool), {}),
+      'ipam.requestAddress': async ({ pool, address, gateway }) => rt.pools.requestAddress(pool, address, gateway ?? false),
+      'ipam.releaseAddress': async ({ pool, address }) => (await rt.pools.releaseAddress(pool, address), {}),
+      'ipam.listPools': async () => rt.pools.list().map((lease) => ipamPoolLease(store, lease)),
       'events.list': async ({ after, limit }) => store.events.after(after ?? 0, limit ?? 1000),
     };
   }

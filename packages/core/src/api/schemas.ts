@@ -63,8 +63,28 @@ const networkRequest = z
     internal: z.boolean(),
     ipv6: z.boolean(),
     options: z.record(z.string(), z.string()),
+    ipamPool: id.optional(),
   })
   .strict();
+
+const sandboxSelector = z.object({ owner: name.optional(), ownerPrefix: z.string().max(255).optional(), network: name.optional(), ifname: name.optional() }).strict();
+const sandboxAttach = z
+  .object({
+    owner: name,
+    network: name,
+    ifname: name,
+    netnsPath: z.string().min(1).max(4096).optional(),
+    handoff: z.boolean().optional(),
+    pin: z.boolean().optional(),
+    publish: z.array(publishRequest).max(65536).optional(),
+    ip: z.string().optional(),
+    mac: z.string().optional(),
+    defaultRoute: z.boolean().optional(),
+    aliases: z.array(name).max(256).optional(),
+    dns: z.object({ servers: z.array(z.string()).optional(), searches: z.array(z.string()).optional(), options: z.array(z.string()).optional() }).strict().optional(),
+  })
+  .strict();
+const poolRef = z.object({ pool: id }).strict();
 
 const byName = z.object({ name }).strict();
 const membership = z.object({ network: name, container: name }).strict();
@@ -105,6 +125,16 @@ export const REQUEST_SCHEMAS: Schemas = {
   'system.gc': empty,
   'system.reload': empty,
   'system.reset': empty,
+  'sandbox.attach': sandboxAttach,
+  'sandbox.detach': sandboxSelector,
+  'sandbox.check': sandboxSelector,
+  'sandbox.publish': sandboxSelector.extend({ publish: z.array(publishRequest).max(65536) }).strict(),
+  'sandbox.list': sandboxSelector,
+  'ipam.requestPool': z.object({ ipamDriver: name.optional(), subnet: z.string().optional(), ipRange: z.string().optional(), gateway: z.string().optional() }).strict(),
+  'ipam.releasePool': poolRef,
+  'ipam.requestAddress': z.object({ pool: id, address: z.string().optional(), gateway: z.boolean().optional() }).strict(),
+  'ipam.releaseAddress': z.object({ pool: id, address: z.string() }).strict(),
+  'ipam.listPools': empty,
   'events.list': z.object({ after: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(10_000).optional() }).strict(),
 };
 

@@ -5,7 +5,7 @@
  * the same call works in-process and over the daemon's socket. Request
  * schemas (validated on both paths) are in `schemas.ts`.
  */
-import type { ContainerStatus, ExposedPort, NetworkRequest, PortBinding } from '../types.js';
+import type { ContainerStatus, ExposedPort, NetworkRequest, PortBinding, PublishRequest } from '../types.js';
 import type { RunSpec } from '../runtime/run-spec.js';
 
 /** A container as `ps` lists it. */
@@ -124,6 +124,84 @@ export interface EventRecord {
   payload: unknown;
 }
 
+/**
+ * A network namespace of another engine attached to a ctrnet network (one
+ * interface): what `sandbox.attach` made, as `sandbox.list` shows it.
+ */
+export interface SandboxAttachment {
+  /** The engine-scoped owner: `cni:<container id>`, `oci:<id>`, `docker:<endpoint id>`. */
+  owner: string;
+  /** The interface in the namespace (for a handoff: its name in ctrnet's namespace until the engine moves it). */
+  ifname: string;
+  /** Id of the attachment's container record (what `ps` lists, named `OWNER/IFNAME`). */
+  id: string;
+  network: string;
+  networkId: string;
+  /** The namespace as the engine gave it; empty for a handoff. */
+  netnsPath: string;
+  handoff: boolean;
+  mac: string;
+  ipv4?: string;
+  prefixLen?: number;
+  gateway?: string;
+  /** Whether the interface carries the namespace's default route. */
+  defaultRoute: boolean;
+  /** Host-side interface (veth end), when the driver makes one. */
+  hostIfname?: string;
+  /** Host interface the network is reached through (its bridge), when it has one. */
+  device?: string;
+  bindings: PortBinding[];
+  aliases: string[];
+  dns: { servers: string[]; searches: string[]; options: string[] };
+  created: string;
+}
+
+/** What an engine asks `sandbox.attach` for. */
+export interface SandboxAttachRequest {
+  /** Engine-scoped owner id, 1-255 characters `[A-Za-z0-9_.:-]`; with `ifname` it names the attachment. */
+  owner: string;
+  /** The ctrnet network (name or id). */
+  network: string;
+  /** Interface to create in the namespace (or, for a handoff, in ctrnet's namespace). */
+  ifname: string;
+  /** The namespace: `/run/netns/NAME`, `/proc/PID/ns/net`. Exactly one of `netnsPath` and `handoff`. */
+  netnsPath?: string;
+  /** The engine moves and addresses the interface itself (Docker): see `Sandbox.handoff`. */
+  handoff?: boolean;
+  /** Keep a bind mount of the namespace until detach, so teardown works after its processes are gone. */
+  pin?: boolean;
+  publish?: PublishRequest[];
+  /** A static address (may be one leased with `ipam.requestAddress` on the network's pool). */
+  ip?: string;
+  mac?: string;
+  /** Whether the interface carries the default route; default: when no other attachment of the owner does. */
+  defaultRoute?: boolean;
+  /** Names the attachment answers to on its network (for ctrnet's resolver). */
+  aliases?: string[];
+  /** Resolver settings the engine wants the namespace to use; echoed back, kept for inspect. */
+  dns?: { servers?: string[]; searches?: string[]; options?: string[] };
+}
+
+/** Which attachments `sandbox.detach`, `check` and `list` mean. */
+export interface SandboxSelector {
+  owner?: string;
+  ownerPrefix?: string;
+  network?: string;
+  ifname?: string;
+}
+
+/** An address pool held by `ipam.requestPool`. */
+export interface IpamPoolLease {
+  id: string;
+  ipamDriver: string;
+  subnet: string;
+  ipRange?: string;
+  gateway: string;
+  /** The network that took the pool over, if one did. */
+  network?: string;
+  created: string;
+}
+
 /** How a front-end starts a foreground container's command itself, sharing its terminal. */
 export interface ProcessLaunch {
   argv: string[];
@@ -184,6 +262,24 @@ export interface ApiMethods {
   'system.gc': { request: Empty; response: { fixed: string[] } };
   'system.reload': { request: Empty; response: { backend: string } };
   'system.reset': { request: Empty; response: { removed: string[] } };
+  /** Attach a namespace ctrnet did not create to a network (CNI ADD, OCI createRuntime, Docker CreateEndpoint). */
+  'sandbox.attach': { request: SandboxAttachRequest; response: SandboxAttachment };
+  /** Detach what the selector names (`owner` or `ownerPrefix` required). Idempotent: nothing attached is success. */
+  'sandbox.detach': { request: SandboxSelector; response: { detached: SandboxAttachment[] } };
+  /** How the kernel differs from the attach, one line each; NOT_FOUND when nothing is attached. */
+  'sandbox.check': { request: SandboxSelector; response: { problems: string[] } };
+  /** Make one attachment publish exactly these ports (`[]`: none). Idempotent. */
+  'sandbox.publish': { request: SandboxSelector & { publish: PublishRequest[] }; response: SandboxAttachment };
+  'sandbox.list': { request: SandboxSelector; response: SandboxAttachment[] };
+  /** Hold an address pool before its network exists (Docker's RequestPool). */
+  'ipam.requestPool': { request: { ipamDriver?: string; subnet?: string; ipRange?: string; gateway?: string }; response: IpamPoolLease };
+  /** End a pool's lease with its leased addresses. Idempotent; a network that took the pool over keeps it until removed. */
+  'ipam.releasePool': { request: { pool: string }; response: Empty };
+  /** Lease an address of a pool (or, with `gateway`, settle the pool's gateway). */
+  'ipam.requestAddress': { request: { pool: string; address?: string; gateway?: boolean }; response: { address: string; prefixLen: number } };
+  /** Give a leased address back. Idempotent. */
+  'ipam.releaseAddress': { request: { pool: string; address: string }; response: Empty };
+  'ipam.listPools': { request: Empty; response: IpamPoolLease[] };
   /** Journalled events after sequence number `after` (exclusive), oldest first, at most `limit`. */
   'events.list': { request: { after?: number; limit?: number }; response: EventRecord[] };
 }

@@ -1,9 +1,11 @@
 /** The API's read models, built from the store: what `ps`, `inspect` and `network ls/inspect` show. */
 import type { Container } from '../runtime/containers.js';
+import type { SandboxRecord } from '../runtime/sandboxes.js';
 import { declaredPorts } from '../runtime/spec.js';
 import type { Store } from '../store/store.js';
 import type { Network } from '../types.js';
-import type { ContainerInspect, ContainerSummary, NetworkInspect, NetworkSummary } from './types.js';
+import type { ContainerInspect, ContainerSummary, IpamPoolLease, NetworkInspect, NetworkSummary, SandboxAttachment } from './types.js';
+import type { PoolLease } from '../runtime/pools.js';
 
 export function containerSummary(store: Store, c: Container): ContainerSummary {
   const ports = store.ports.ofContainer(c.id);
@@ -124,4 +126,37 @@ export function networkInspect(store: Store, n: Network): NetworkInspect {
 
 function rangeOf(r: { start: number; end: number }): number[] {
   return Array.from({ length: r.end - r.start + 1 }, (_, i) => r.start + i);
+}
+
+/** An attachment of another engine's namespace; `device` is the network's host interface, if any. */
+export function sandboxAttachment(store: Store, record: SandboxRecord, device: (network: Network) => string | undefined): SandboxAttachment {
+  const info = record.spec.sandbox;
+  const endpoint = store.endpoints.ofContainer(record.id)[0];
+  const network = store.networks.find(record.spec.networks[0] ?? '');
+  return {
+    owner: info.owner,
+    ifname: info.ifname,
+    id: record.id,
+    network: network?.name ?? record.networkMode,
+    networkId: record.spec.networks[0] ?? '',
+    netnsPath: info.netnsPath,
+    handoff: info.handoff,
+    mac: endpoint?.mac ?? '',
+    ipv4: endpoint?.ipv4,
+    prefixLen: endpoint?.prefixLen,
+    gateway: endpoint?.gateway,
+    defaultRoute: endpoint?.defaultRoute ?? false,
+    hostIfname: endpoint?.hostIfname,
+    device: network && device(network),
+    bindings: store.ports.ofContainer(record.id),
+    aliases: info.aliases,
+    dns: { servers: record.spec.dns, searches: record.spec.dnsSearch, options: record.spec.dnsOptions },
+    created: record.created,
+  };
+}
+
+export function ipamPoolLease(store: Store, lease: PoolLease): IpamPoolLease {
+  const network = store.networks.find(lease.id);
+  const pool = network?.id === lease.id && network.pool ? network.pool : lease.pool;
+  return { id: lease.id, ipamDriver: lease.ipamDriver, subnet: pool.subnet, ipRange: pool.ipRange, gateway: pool.gateway, network: network?.id === lease.id ? network.name : undefined, created: lease.created };
 }

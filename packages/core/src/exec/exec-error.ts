@@ -21,6 +21,8 @@ export interface ExecErrorOptions {
   kind?: ExecErrorKind;
   /** 1-based line of an `ip` batch that failed, when the executor knows it. */
   line?: number;
+  /** What the command wrote to standard output (some programs report errors there: CNI plugins print error JSON). */
+  stdout?: string;
 }
 
 /** A kernel command failed. Carries everything needed to reproduce it. */
@@ -37,7 +39,11 @@ export class ExecError extends CtrnetError {
     this.input = options.input;
     this.kind = options.kind ?? classifyFailure(stderr);
     this.line = options.line;
+    this.stdout = options.stdout ?? '';
   }
+
+  /** Standard output of the failed command (empty when the executor did not keep it). */
+  readonly stdout: string;
 
   /** Standard input the command was given (batch or ruleset), for --debug output. */
   readonly input: string | undefined;

@@ -24,7 +24,7 @@ export class ExecaExecutor implements Executor {
     });
     const exitCode = result.exitCode ?? 1;
     if (exitCode !== 0 || result.failed) {
-      throw new ExecError(full, exitCode, String(result.stderr || result.message), { input: options.input });
+      throw new ExecError(full, exitCode, String(result.stderr || result.message), { input: options.input, stdout: String(result.stdout ?? '') });
     }
     return { stdout: String(result.stdout), stderr: String(result.stderr), exitCode };
   }

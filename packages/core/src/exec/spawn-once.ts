@@ -40,7 +40,7 @@ export function spawnOnce(argv: readonly string[], input?: string): Promise<Exec
         return;
       }
       const text = stderr || spawnError?.message || (signal ? `killed by ${signal}` : '');
-      reject(new ExecError(argv, exitCode, text, { input, cause: spawnError }));
+      reject(new ExecError(argv, exitCode, text, { input, cause: spawnError, stdout }));
     });
   });
 }

@@ -98,8 +98,13 @@ export class Attacher {
     await this.ctx.exec.run(['unshare', `--net=${path}`, 'ip', 'link', 'set', 'lo', 'up']);
   }
 
-  /** One endpoint: address, driver join. `primary` carries the spec's --ip/--mac-address/--default-gateway. */
-  async join(saga: Saga, ref: ContainerRef, network: Network, sandbox: Sandbox, ifname: string, primary?: ContainerSpec, aliases?: string[]): Promise<Endpoint> {
+  /**
+   * One endpoint: address, driver join. `primary` carries the spec's
+   * --ip/--mac-address/--default-gateway; `aliases` the names it answers to
+   * on the network; `defaultRoute` whether the interface carries the
+   * default route (a container's eth0 does).
+   */
+  async join(saga: Saga, ref: ContainerRef, network: Network, sandbox: Sandbox, ifname: string, primary?: ContainerSpec, aliases?: string[], defaultRoute = ifname === 'eth0'): Promise<Endpoint> {
     if (network.name === 'bridge' || network.name === 'host' || network.name === 'none') network = await this.networks.ensureBuiltin(network.name);
     const driver = driverOf(this.ctx, network);
     let ipv4: string | undefined;
@@ -119,7 +124,7 @@ export class Attacher {
       ifname,
       ipv4,
       mac: primary?.macAddress,
-      defaultRoute: ifname === 'eth0',
+      defaultRoute,
       defaultGateway: primary?.defaultGateway,
       aliases: aliases ?? (primary?.networkAliases?.length ? primary.networkAliases : undefined),
     });
@@ -132,7 +137,8 @@ export class Attacher {
     return endpoint;
   }
 
-  private async publish(saga: Saga, ref: ContainerRef, network: Network, ip: string, spec: ContainerSpec): Promise<PortBinding[]> {
+  /** Reserve and publish the spec's `-p` (and `-P`) ports to `ip` on `network`. */
+  async publish(saga: Saga, ref: ContainerRef, network: Network, ip: string, spec: ContainerSpec): Promise<PortBinding[]> {
     const requests = [...spec.publish];
     if (spec.publishAll) {
       for (const e of spec.expose) requests.push({ containerPorts: { start: e.port, end: e.port }, protocol: e.protocol });

@@ -4,6 +4,7 @@ import { inSaga } from '../saga.js';
 import type { Network, NetworkRequest } from '../types.js';
 import { driverOf, ipamContext, networkRules, pluginContext, type RuntimeContext } from './context.js';
 import { stableId, newId } from './ids.js';
+import { findPoolLease, type PoolLease } from './pools.js';
 import type { UndoKit } from './undo.js';
 import { checkNetworkName, quote } from './validate.js';
 
@@ -122,7 +123,8 @@ export class Networks {
     if (!request.subnet && (request.ipRange || request.gateway)) {
       throw invalidArgument(`--ip-range and --gateway need --subnet for network ${quote(request.name)}; add --subnet CIDR`);
     }
-    const id = newId();
+    const lease = request.ipamPool === undefined ? undefined : this.adoptablePool(request, driver.usesIpam);
+    const id = lease?.id ?? newId();
     const plan = driver.planNetwork(request, id);
     // Two networks on one bridge would share its addresses, and removing either would delete the other's bridge.
     const bridge = plan.driverData.bridge;
@@ -130,7 +132,7 @@ export class Networks {
     if (holder) {
       throw new CtrnetError('CONFLICT', `bridge ${quote(bridge!)} is already used by network ${holder.name}; give network ${quote(request.name)} another -o bridge_name`);
     }
-    const ipamDriver = request.ipamDriver ?? driver.ipamDriver ?? this.ctx.config.defaultIpamDriver;
+    const ipamDriver = lease?.ipamDriver ?? request.ipamDriver ?? driver.ipamDriver ?? this.ctx.config.defaultIpamDriver;
     if (driver.usesIpam) this.ctx.registry.ipamDriver(ipamDriver);
     return {
       id,
@@ -162,7 +164,11 @@ export class Networks {
           data: { network: planned },
         });
       }
-      if (driver.usesIpam) {
+      const lease = findPoolLease(this.ctx, network.id);
+      if (driver.usesIpam && lease) {
+        // The pool is the lease's: claimed already, released with the network (its id is the pool's).
+        network.pool = lease.pool;
+      } else if (driver.usesIpam) {
         const ipam = this.ctx.registry.ipamDriver(network.ipamDriver);
         network.pool = await saga.step(
           'request pool',
@@ -187,6 +193,20 @@ export class Networks {
       debug('created network %s (%s)', network.name, network.id);
       return network;
     });
+  }
+
+  /** The lease a request's `ipamPool` names, checked: held, free, and consistent with the request. */
+  private adoptablePool(request: NetworkRequest, usesIpam: boolean): PoolLease {
+    const id = request.ipamPool!;
+    const lease = findPoolLease(this.ctx, id);
+    if (!lease) throw new CtrnetError('NOT_FOUND', `no such address pool: ${quote(id)}; request one with ipam.requestPool, or pass --subnet`);
+    if (!usesIpam) throw invalidArgument(`driver ${quote(request.driver)} does not use address pools; drop ipamPool`);
+    if (this.ctx.store.networks.find(id)?.id === id) throw new CtrnetError('CONFLICT', `address pool ${id.slice(0, 12)} is already used by another network`);
+    const { pool } = lease;
+    const mismatch = (request.subnet !== undefined && request.subnet !== pool.subnet) || (request.gateway !== undefined && request.gateway !== pool.gateway) || (request.ipRange !== undefined && request.ipRange !== pool.ipRange);
+    if (mismatch) throw invalidArgument(`network ${quote(request.name)} asks for another subnet, gateway or ip-range than its pool ${pool.subnet} (gateway ${pool.gateway}); drop them or match the pool`);
+    if (request.ipamDriver !== undefined && request.ipamDriver !== lease.ipamDriver) throw invalidArgument(`pool ${id.slice(0, 12)} belongs to IPAM driver ${lease.ipamDriver}, not ${request.ipamDriver}`);
+    return lease;
   }
 
   /** Make sure a built-in network exists (first use creates its bridge and rules). */

@@ -19,6 +19,8 @@ import { Networks } from './networks.js';
 import { ContainerGroups } from './cgroups.js';
 import type { Reaper } from './supervisor.js';
 import { choosePublisher } from './publisher-choice.js';
+import { Pools } from './pools.js';
+import { Sandboxes } from './sandboxes.js';
 import { System } from './system.js';
 import { UndoKit } from './undo.js';
 import { journalEvents } from './event-journal.js';
@@ -85,6 +87,10 @@ export class Runtime {
   readonly containers: Containers;
   readonly connections: Connections;
   readonly system: System;
+  /** Namespaces of other engines attached to ctrnet networks (CNI, OCI hooks, Docker). */
+  readonly sandboxes: Sandboxes;
+  /** Address pools held for engines with an IPAM protocol of their own (Docker's IpamDriver). */
+  readonly pools: Pools;
 
   private constructor(readonly ctx: RuntimeContext, readonly version: string) {
     const undo = new UndoKit(ctx);
@@ -92,7 +98,9 @@ export class Runtime {
     const attacher = new Attacher(ctx, this.networks, undo);
     this.containers = new Containers(ctx, this.networks, attacher, undo, ctx.groups);
     this.connections = new Connections(ctx, this.networks, this.containers, attacher, undo);
-    this.system = new System(ctx, this.containers, attacher, undo, version);
+    this.sandboxes = new Sandboxes(ctx, this.networks, attacher, undo);
+    this.pools = new Pools(ctx, undo);
+    this.system = new System(ctx, this.containers, attacher, undo, version, this.sandboxes, this.pools);
   }
 
   static async open(options: RuntimeOptions): Promise<Runtime> {

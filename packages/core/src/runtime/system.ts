@@ -9,6 +9,8 @@ import { nameTable, resolverNeeded, type NameTable } from './dns-scope.js';
 import { firewallState } from './firewall-state.js';
 import { isAlive } from './processes.js';
 import { activeBackend, choosePublisher } from './publisher-choice.js';
+import type { Pools } from './pools.js';
+import type { Sandboxes } from './sandboxes.js';
 import type { UndoKit } from './undo.js';
 
 const debug = createDebug('ctrnet:core:system');
@@ -21,6 +23,8 @@ export class System {
     private readonly attacher: Attacher,
     private readonly undo: UndoKit,
     private readonly version: string,
+    private readonly sandboxes: Sandboxes,
+    private readonly pools: Pools,
   ) {}
 
   async info(): Promise<Omit<SystemInfo, 'server'>> {
@@ -56,8 +60,11 @@ export class System {
         fixed.push(`finished interrupted operation "${op.name}" (${op.undo.length} step${op.undo.length === 1 ? '' : 's'}${failures.length ? `, ${failures.length} failed` : ''})`);
         for (const f of failures) debug('gc undo failure: %O', f);
       }
-      // 2. Containers whose process vanished (killed, reboot): release them like their reaper would have.
+      // 2. Namespaces of other engines that are gone (a missed CNI DEL or OCI poststop); then
+      //    containers whose process vanished (killed, reboot): release them like their reaper would have.
+      fixed.push(...(await this.sandboxes.reconcile()));
       for (const c of this.ctx.store.containers.all<{ autoRemove?: boolean }>()) {
+        if (c.sandboxKind === 'external') continue;
         if ((c.status === 'running' || c.status === 'paused') && !isAlive(c.pid, c.pidStart)) {
           if (c.spec.autoRemove) {
             await this.containers.finishRemove(c.id);
@@ -73,7 +80,8 @@ export class System {
         }
       }
       // 3. Reservations and addresses whose owner is not running (CNI host-local's reboot leak).
-      const running = new Set(this.ctx.store.containers.all().filter((c) => c.status === 'running' || c.status === 'paused').map((c) => c.id));
+      // Addresses leased to a pool (ipam.requestAddress) belong to the lease until a sandbox takes them.
+      const running = new Set([...this.ctx.store.containers.all().filter((c) => c.status === 'running' || c.status === 'paused').map((c) => c.id), ...this.pools.ids()]);
       const staleOwners = new Set([
         ...this.ctx.store.ports.all().map((p) => p.containerId),
         ...this.ctx.store.addresses.owners(),
@@ -180,6 +188,7 @@ export class System {
   /** Remove every container, network, rule and interface this installation made. */
   async reset(): Promise<string[]> {
     const removed: string[] = [];
+    for (const c of await this.sandboxes.detach({ ownerPrefix: '' })) removed.push(`attachment ${c.name}`);
     for (const c of this.ctx.store.containers.all()) {
       await this.containers.remove(c.id, true);
       removed.push(`container ${c.name}`);
@@ -196,6 +205,7 @@ export class System {
       for (const name of this.ctx.registry.portPublisherNames()) {
         await this.ctx.registry.portPublisher(name).reset(pluginContext(this.ctx, 'ports', name));
       }
+      for (const lease of this.pools.list()) removed.push(`address pool ${lease.pool.subnet}`);
       for (const id of this.ctx.groups.containers()) await this.ctx.groups.destroy(id);
       this.ctx.groups.removeInstallation();
       this.ctx.store.ports.clear();

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ContainerStatus } from '../types.js';
+import type { ContainerStatus, Sandbox } from '../types.js';
 import { isIdPrefix, json, opt, parsed, type Row } from './rows.js';
 
 /** A container row: identity, status, process and the spec it was run with. */
@@ -10,7 +10,7 @@ export interface ContainerRecord<Spec = unknown> {
   networkMode: string;
   spec: Spec;
   sandboxKey?: string;
-  sandboxKind?: 'own' | 'host' | 'shared';
+  sandboxKind?: Sandbox['kind'];
   pid?: number;
   /** Process start time (field 22 of /proc/PID/stat), to tell a reused PID from ours. */
   pidStart?: string;
@@ -109,7 +109,7 @@ function fromRow<Spec>(r: Row): ContainerRecord<Spec> {
     networkMode: r.network_mode as string,
     spec: parsed<Spec>(r.spec),
     sandboxKey: opt<string>(r.sandbox_key),
-    sandboxKind: opt<'own' | 'host' | 'shared'>(r.sandbox_kind),
+    sandboxKind: opt<Sandbox['kind']>(r.sandbox_kind),
     pid: opt<number>(r.pid),
     pidStart: opt<string>(r.pid_start),
     runId: r.run_id as number,

@@ -9,6 +9,8 @@ export class Settings {
     this.q = {
       get: db.prepare('SELECT value FROM meta WHERE key = ?'),
       set: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      delete: db.prepare('DELETE FROM meta WHERE key = ?'),
+      withPrefix: db.prepare("SELECT key, value FROM meta WHERE substr(key, 1, length(?)) = ? ORDER BY key"),
     };
   }
 
@@ -18,6 +20,15 @@ export class Settings {
 
   set(key: string, value: string): void {
     this.q.set.run(key, value);
+  }
+
+  delete(key: string): void {
+    this.q.delete.run(key);
+  }
+
+  /** Every setting whose key starts with `prefix`, by key. */
+  withPrefix(prefix: string): [string, string][] {
+    return (this.q.withPrefix.all(prefix, prefix) as Row[]).map((r) => [r.key as string, r.value as string]);
   }
 
   clear(): void {

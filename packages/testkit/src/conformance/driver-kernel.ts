@@ -11,6 +11,7 @@ import { startHttpServer } from '../servers.js';
 import { execIn, type NetnsHandle } from '../netns.js';
 import type { TestNamespaces } from '../namespaces.js';
 import { USER_MAC, endpointInput, plannedNetwork, sandboxAddresses } from './driver-fixtures.js';
+import { defineOptionalChecks } from './handoff-checks.js';
 import { hexId, hostContext } from './harness.js';
 import { defaultGateways, linkInventory, namespaceSnapshot, readLinks } from './kernel-view.js';
 import type { NetworkDriverSuiteOptions } from './network-driver.js';
@@ -146,6 +147,8 @@ function interfaceChecks(c: KernelCheckConfig): void {
     await env.driver.deleteNetwork(env.ctx, env.network);
     expect(await linkInventory(env.host), `interfaces of host netns ${env.host.name}`).to.deep.equal(env.hostBefore);
   });
+
+  defineOptionalChecks({ tn: c.tn, sample: c.sample, pool: c.pool, setUp: () => setUp(c) });
 
   it('tolerates leave and deleteNetwork for an endpoint and a network it never made', async () => {
     const env = await setUp(c);

@@ -31,6 +31,10 @@ export function driverTraitProblems(driver: NetworkDriver): string[] {
   if (d.ports === 'publish' && d.usesIpam !== true) problems.push("ports is 'publish' but usesIpam is false; a published port is forwarded to the container's address, so the driver needs one");
   // The namespace's owner holds the ports; a sharer has nothing to publish them to.
   if (d.sandbox === 'shared' && d.ports === 'publish') problems.push("sandbox is 'shared' but ports is 'publish'; ports belong to the namespace's owner (use 'refuse')");
+  if (d.handoff !== undefined && typeof d.handoff !== 'boolean') problems.push(`handoff ${JSON.stringify(d.handoff)} must be a boolean when given`);
+  // A handed-over interface is addressed by the engine, with the address IPAM gave the endpoint.
+  if (d.handoff === true && (d.sandbox !== 'own' || d.usesIpam !== true)) problems.push("handoff is true but the driver does not give an 'own' sandbox an addressed interface; only such drivers can hand one over");
+  if (d.check !== undefined && typeof d.check !== 'function') problems.push('check must be a method when given');
   if (d.refusedRunOptions !== undefined) {
     if (!Array.isArray(d.refusedRunOptions)) {
       problems.push('refusedRunOptions must be an array of run option names');

@@ -102,6 +102,18 @@ export function hostChanges(before: HostSnapshot, after: HostSnapshot): string[]
   return changes;
 }
 
+/**
+ * {@link hostChanges} without what other ctrnet test runs on the machine
+ * make and remove meanwhile (namespaces, links and cgroups named `ctt-…` or
+ * `ctrnet…`, the machine's firewall they may touch), except what names
+ * `fence`: an adapter suite running beside others checks only its engines'
+ * traces. Everything an engine writes under /run, /var, /etc and /opt is
+ * still reported.
+ */
+export function fenceHostChanges(fence: { name: string }, before: HostSnapshot, after: HostSnapshot): string[] {
+  return hostChanges(before, after).filter((line) => line.includes(fence.name) || !/\b(ctt-|ctrnet)|^firewall: /.test(line));
+}
+
 /** Entries below `path`, relative, sorted; a file or socket gives `['.']`. Stops at 500 entries: enough to see a change. */
 function listTree(path: string): string[] {
   const out: string[] = [];
