@@ -24,9 +24,9 @@ async function query(env: CtrnetEnv, from: string, server: string, name: string,
   return JSON.parse(await env.ok('exec', from, '--', process.execPath, QUERY, server, name, type, transport)) as Answer;
 }
 
-/** An upstream resolver on the LAN: dnsmasq answering example.test, NXDOMAIN for the rest. */
+/** An upstream resolver on the LAN: dnsmasq answering example.test, NXDOMAIN for the rest (`/#/`: every other name, authoritatively). */
 function upstream(tn: TestNamespaces, lan: NetnsHandle): void {
-  tn.spawn(lan, ['dnsmasq', '--no-daemon', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--bind-interfaces', `--listen-address=${LAN_PEER_IP}`, '--address=/example.test/10.9.9.9', '--user=root']);
+  tn.spawn(lan, ['dnsmasq', '--no-daemon', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--bind-interfaces', `--listen-address=${LAN_PEER_IP}`, '--address=/example.test/10.9.9.9', '--address=/#/', '--user=root']);
 }
 
 /** Wait until `probe` holds (the resolver binds and updates within moments). */

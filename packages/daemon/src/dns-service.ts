@@ -42,7 +42,8 @@ export class DnsService {
   async start(): Promise<void> {
     const bus = this.runtime.ctx.bus;
     for (const event of ['container.start', 'container.stop', 'container.remove', 'container.rename', 'endpoint.join', 'endpoint.leave', 'network.create', 'network.remove'] as const) {
-      this.unsubscribe.push(bus.on(event, () => void this.refresh()));
+      // The view at once (the event comes after the store changed), so the next query sees the change; the sockets after.
+      this.unsubscribe.push(bus.on(event, () => void this.refresh(this.updateView())));
     }
     await this.refresh();
     this.timer = setInterval(() => {
@@ -60,18 +61,24 @@ export class DnsService {
     await this.runtime.system.setDnsRedirects({}).catch((err) => debug('clearing DNS redirects failed: %O', err));
   }
 
-  /** Rebuild the view and make the listening addresses match it; serialised. */
-  refresh(): Promise<void> {
-    this.refreshing = this.refreshing.then(() => this.sync()).catch((err) => debug('dns refresh failed: %O', err));
+  /** Rebuild the view (`table`, or read now) and make the listening addresses match it; serialised. */
+  refresh(table?: NameTable): Promise<void> {
+    this.refreshing = this.refreshing.then(() => this.sync(table ?? this.updateView())).catch((err) => debug('dns refresh failed: %O', err));
     return this.refreshing;
   }
 
-  private async sync(): Promise<void> {
+  /** Answer from the store's current names. */
+  private updateView(): NameTable {
     this.lastVersion = this.runtime.ctx.store.dataVersion();
     const table = this.runtime.system.nameTable();
     const view = toView(table);
     this.main.update(view);
     this.fallback?.update(view);
+    return table;
+  }
+
+  private async sync(table: NameTable): Promise<void> {
+    const view = toView(table);
     const wanted = new Map(table.networks.flatMap((n) => n.listen.map((a) => [a, n.id] as const)));
     for (const [address, resolver] of this.bound) {
       if (wanted.has(address)) continue;
