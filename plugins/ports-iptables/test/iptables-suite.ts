@@ -124,7 +124,7 @@ export function describeIptablesPublisher(variant: IptablesVariant): void {
       await publisher.addNetwork(ctx, internal);
       await publisher.publish(ctx, bindings);
       // Newest network first: each network's inbound jump is inserted on top.
-      const units = [baseUnit(), networkUnit(internal), networkUnit(world.network), ...containerUnits(bindings)];
+      const units = [baseUnit(), networkUnit(internal)!, networkUnit(world.network)!, ...containerUnits(bindings)];
       const lines = reconcile(parseSave((await saved(world.host, variant)).join('\n')), { ensure: units, remove: [] }).flatMap((t) => t.lines);
       const chainNames = units.flatMap((u) => u.chains.filter((c) => !c.dispatch).map((c) => c.name));
       // Only the leaf chains are rewritten: their declarations and their own rules.

@@ -53,7 +53,7 @@ export class LocalApi implements CtrnetApi {
         const n = await rt.networks.remove(name);
         return { id: n.id, name: n.name };
       },
-      'network.connect': async ({ network, container }) => (await rt.connections.connect(network, container), {}),
+      'network.connect': async ({ network, container, ip, ip6 }) => (await rt.connections.connect(network, container, { ip, ip6 }), {}),
       'network.disconnect': async ({ network, container }) => (await rt.connections.disconnect(network, container), {}),
       'system.info': async () => ({ ...(await rt.system.info()), server: { daemon: this.daemon, pid: process.pid } }),
       'system.gc': async () => ({ fixed: await rt.system.gc() }),

@@ -34,6 +34,7 @@ export const runSpecSchema = z
     links: z.array(pair),
     macAddress: z.string().optional(),
     ip: z.string().optional(),
+    ip6: z.string().optional(),
     defaultGateway: z.string().optional(),
     env: z.array(pair),
     detach: z.boolean(),
@@ -50,7 +51,11 @@ const networkRequest = z
     subnet: z.string().optional(),
     ipRange: z.string().optional(),
     gateway: z.string().optional(),
+    subnet6: z.string().optional(),
+    ipRange6: z.string().optional(),
+    gateway6: z.string().optional(),
     internal: z.boolean(),
+    ipv4: z.boolean().optional(),
     ipv6: z.boolean(),
     options: z.record(z.string(), z.string()),
   })
@@ -58,6 +63,7 @@ const networkRequest = z
 
 const byName = z.object({ name }).strict();
 const membership = z.object({ network: name, container: name }).strict();
+const connection = z.object({ network: name, container: name, ip: z.string().optional(), ip6: z.string().optional() }).strict();
 
 type Schemas = { [M in ApiMethod]: z.ZodType<ApiRequest<M>> };
 
@@ -79,7 +85,7 @@ export const REQUEST_SCHEMAS: Schemas = {
   'network.list': empty,
   'network.inspect': byName,
   'network.remove': byName,
-  'network.connect': membership,
+  'network.connect': connection,
   'network.disconnect': membership,
   'system.info': empty,
   'system.gc': empty,

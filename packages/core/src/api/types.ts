@@ -16,7 +16,7 @@ export interface ContainerSummary {
   /** Exit status of the last run, once exited. */
   ExitCode?: number;
   NetworkMode: string;
-  /** IPv4 addresses, one per network, primary first. */
+  /** Addresses, network by network (primary first), each network's IPv4 before its IPv6. */
   IPs: string[];
   Ports: PortBinding[];
   /** Declared ports that are not published (`--expose`, `-P` candidates). */
@@ -49,7 +49,20 @@ export interface ContainerInspect {
   NetworkSettings: {
     SandboxKey: string;
     Ports: Record<string, { HostIp: string; HostPort: string }[] | null>;
-    Networks: Record<string, { IPAddress: string; IPPrefixLen: number; Gateway: string; MacAddress: string; NetworkID: string; EndpointID: string }>;
+    Networks: Record<
+      string,
+      {
+        IPAddress: string;
+        IPPrefixLen: number;
+        Gateway: string;
+        GlobalIPv6Address: string;
+        GlobalIPv6PrefixLen: number;
+        IPv6Gateway: string;
+        MacAddress: string;
+        NetworkID: string;
+        EndpointID: string;
+      }
+    >;
   };
 }
 
@@ -58,8 +71,12 @@ export interface NetworkSummary {
   Name: string;
   Id: string;
   Driver: string;
+  /** IPv4 subnet and gateway; empty on an IPv6-only network. */
   Subnet: string;
   Gateway: string;
+  /** IPv6 subnet and gateway; empty without IPv6. */
+  IPv6Subnet: string;
+  IPv6Gateway: string;
   Internal: boolean;
   /** How many containers have an endpoint on it. */
   Containers: number;
@@ -72,10 +89,12 @@ export interface NetworkInspect {
   Id: string;
   Created: string;
   Driver: string;
+  EnableIPv4: boolean;
   EnableIPv6: boolean;
+  /** One Config entry per family: IPv4 first. */
   IPAM: { Driver: string; Config: { Subnet: string; IPRange?: string; Gateway: string }[] };
   Internal: boolean;
-  Containers: Record<string, { Name: string; EndpointID: string; MacAddress: string; IPv4Address: string }>;
+  Containers: Record<string, { Name: string; EndpointID: string; MacAddress: string; IPv4Address: string; IPv6Address: string }>;
   Options: Record<string, string>;
 }
 
@@ -147,7 +166,8 @@ export interface ApiMethods {
   'network.list': { request: Empty; response: NetworkSummary[] };
   'network.inspect': { request: { name: string }; response: NetworkInspect };
   'network.remove': { request: { name: string }; response: { id: string; name: string } };
-  'network.connect': { request: { network: string; container: string }; response: Empty };
+  /** Attach to one more network; `ip`/`ip6` fix the container's addresses there (`network connect --ip/--ip6`). */
+  'network.connect': { request: { network: string; container: string; ip?: string; ip6?: string }; response: Empty };
   'network.disconnect': { request: { network: string; container: string }; response: Empty };
   'system.info': { request: Empty; response: SystemInfo };
   'system.gc': { request: Empty; response: { fixed: string[] } };

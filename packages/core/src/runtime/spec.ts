@@ -1,12 +1,20 @@
 import type { ExposedPort, LinkRule } from '../types.js';
 import type { RunSpec } from './run-spec.js';
 
+/** The fixed addresses a container asked for on one network (`--ip`, `--ip6`). */
+export interface StaticAddresses {
+  ip?: string;
+  ip6?: string;
+}
+
 /** What the store keeps per container: the run spec plus what ctrnet settled for it. */
 export interface ContainerSpec extends RunSpec {
   /** Resolved hostname (default: first 12 chars of the id). */
   hostname: string;
   /** Ids of the networks the container is attached to, primary first (`network connect` appends). */
   networks: string[];
+  /** Fixed addresses on networks other than the first, from `network connect --ip/--ip6`, by network id. */
+  staticAddresses?: Record<string, StaticAddresses>;
   /** Foreground `run`: removed when its command exits. */
   autoRemove: boolean;
   /** Link rules installed for the current run (ICC off), so reload and stop know them. */
