@@ -18,6 +18,7 @@ export interface RunOptions {
   link?: string[];
   macAddress?: string;
   ip?: string;
+  ip6?: string;
   defaultGateway?: string;
   env?: string[];
   detach?: boolean;
@@ -43,6 +44,7 @@ export function registerRunCommand(program: Command, result: CommandResult): voi
     .option('--link <name[:alias]>', 'link to another container (repeatable)', collect)
     .option('--mac-address <mac>', 'MAC address of eth0')
     .option('--ip <ipv4>', 'fixed IPv4 address')
+    .option('--ip6 <ipv6>', 'fixed IPv6 address (networks with --ipv6)')
     .option('--default-gateway <ip>', 'default route via this address')
     .option('-e, --env <key=val>', 'environment variable (repeatable)', collect)
     .option('-d, --detach', 'run in the background and print the container name')
@@ -79,6 +81,7 @@ export function toSpec(command: string[], o: RunOptions): RunSpec {
   spec.links = (o.link ?? []).map(parseLink);
   spec.macAddress = o.macAddress === undefined ? undefined : checkMac(o.macAddress);
   spec.ip = o.ip;
+  spec.ip6 = o.ip6;
   spec.defaultGateway = o.defaultGateway;
   spec.env = (o.env ?? []).map(parseEnv);
   spec.detach = o.detach ?? false;
@@ -93,6 +96,7 @@ export function toSpec(command: string[], o: RunOptions): RunSpec {
   mark('link', o.link);
   mark('mac-address', o.macAddress);
   mark('ip', o.ip);
+  mark('ip6', o.ip6);
   mark('default-gateway', o.defaultGateway);
   spec.given = given;
   return spec;

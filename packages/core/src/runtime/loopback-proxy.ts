@@ -15,7 +15,7 @@
  * connections. TCP and UDP; SCTP on ::1 is not supported.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import createDebug from 'debug';
 import { CtrnetError } from '../errors.js';
@@ -53,6 +53,7 @@ export function loopbackTargets(bindings: readonly PortBinding[]): ProxyTarget[]
  * could not bind. Connections are spliced both ways and closed together.
  */
 const SCRIPT = `
+process.title = 'ctrnet-loopback-proxy';
 const net = require('node:net'), dgram = require('node:dgram');
 const targets = JSON.parse(process.argv[1]);
 let pending = targets.length;
@@ -103,6 +104,7 @@ process.on('SIGTERM', () => process.exit(0));
  */
 export async function startLoopbackProxy(dir: string, targets: readonly ProxyTarget[]): Promise<void> {
   if (targets.length === 0) return;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const logPath = join(dir, LOG_FILE);
   const log = openSync(logPath, 'w', 0o600);
   try {
