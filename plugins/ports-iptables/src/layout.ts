@@ -19,8 +19,8 @@
  *   inbound policy runs before any network's egress accept.
  * - filter OUTPUT → per internal network: drop the host's own connections
  *   to its published ports.
- * - gateway mode routed: per network a `CTRNET-R-` chain in raw and filter
- *   that each container's published ports join (no NAT).
+ * - gateway mode routed: per network a `CTRNET-R-` chain in filter that each
+ *   container's published ports join (no NAT, no raw guard).
  */
 import { cidrContains, networkOf, type GatewayMode, type LinkRule, type NetworkRules, type PortBinding } from '@ctrnet/core';
 import type { Jump, OwnedChain, Rule, Unit } from './model.js';
@@ -100,14 +100,11 @@ export function networkUnit(network: NetworkRules, family: Family = 4): Unit | u
   const outside = !internal;
 
   const raw: Rule[] = [];
-  if (outside && mode === 'routed') {
-    raw.push(['-d', subnet, '-p', ICMP[family], '-j', 'ACCEPT']);
-    raw.push(['-d', subnet, '!', '-i', br, '-j', routed]);
-  }
   // Docker 28's fix: nobody but the bridge may send to container addresses.
   // The host's own address on the bridge stays reachable, as with Docker.
-  // Gateway mode nat-unprotected is Docker's older behaviour without it.
-  if (mode !== 'nat-unprotected' || internal) raw.push(['-d', subnet, '!', '-i', br, '-m', 'addrtype', '!', '--dst-type', 'LOCAL', '-j', 'DROP']);
+  // Gateway modes routed and nat-unprotected mean to be reached by routing
+  // (and answered without NAT): FORWARD, after conntrack, decides for them.
+  if (mode === 'nat' || mode === 'isolated' || internal) raw.push(['-d', subnet, '!', '-i', br, '-m', 'addrtype', '!', '--dst-type', 'LOCAL', '-j', 'DROP']);
   // route_localnet=1 would otherwise let containers reach the host's 127.0.0.1 services (IPv6 has no such switch).
   if (family === 4) raw.push(['-d', '127.0.0.0/8', '-i', br, '-j', 'DROP']);
 
@@ -168,7 +165,7 @@ export function networkUnit(network: NetworkRules, family: Family = 4): Unit | u
     { table: 'filter', name, rules: filter },
   ];
   // The routed ports of the network's containers jump in here (see containerUnits).
-  if (outside && mode === 'routed') chains.push({ table: 'raw', name: routed, rules: [], dispatch: true }, { table: 'filter', name: routed, rules: [], dispatch: true });
+  if (outside && mode === 'routed') chains.push({ table: 'filter', name: routed, rules: [], dispatch: true });
   return { chains, jumps };
 }
 
@@ -208,8 +205,8 @@ function dnatRules(b: PortBinding): Rule[] {
  * One unit per (container, network) of the family's bindings: a nat chain
  * with the DNAT rules and, for ports bound to a 127.x address, a raw chain
  * that keeps other interfaces from reaching them. Routed bindings instead
- * get raw and filter chains opening the container ports, jumped from the
- * network's `CTRNET-R-` chains. Ports on [::1] get nothing (core's loopback
+ * get a filter chain opening the container ports, jumped from the network's
+ * `CTRNET-R-` chain. Ports on [::1] get nothing (core's loopback
  * proxy serves them).
  */
 export function containerUnits(bindings: readonly PortBinding[], family: Family = 4): Unit[] {
@@ -226,16 +223,7 @@ export function containerUnits(bindings: readonly PortBinding[], family: Family 
     const routed = group.filter((b) => b.routed);
     if (routed.length > 0) {
       const open = routed.map((b): Rule => ['-d', `${b.containerIp}/${HOST_PREFIX[family]}`, ...portMatch(b), '-j', 'ACCEPT']);
-      return {
-        chains: [
-          { table: 'raw', name, rules: open },
-          { table: 'filter', name, rules: open },
-        ],
-        jumps: [
-          { table: 'raw', from: routedChain(networkId), rule: jumpRule, at: 'bottom' },
-          { table: 'filter', from: routedChain(networkId), rule: jumpRule, at: 'bottom' },
-        ],
-      };
+      return { chains: [{ table: 'filter', name, rules: open }], jumps: [{ table: 'filter', from: routedChain(networkId), rule: jumpRule, at: 'bottom' }] };
     }
     const unit: { chains: OwnedChain[]; jumps: Jump[] } = {
       chains: [{ table: 'nat', name, rules: group.flatMap(dnatRules) }],

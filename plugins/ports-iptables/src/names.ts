@@ -31,7 +31,7 @@ const PREFIXES = {
   link: 'CTRNET-L-',
   /** Per network (raw): `CTRNET-M-` + 12 hex of the network id, marking packets from its bridge. */
   mark: 'CTRNET-M-',
-  /** Per network in gateway mode routed (raw, filter): `CTRNET-R-` + 12 hex of the network id, its containers' open ports. */
+  /** Per network in gateway mode routed (filter): `CTRNET-R-` + 12 hex of the network id, its containers' open ports. */
   routed: 'CTRNET-R-',
 } as const;
 
@@ -58,7 +58,7 @@ export function markChain(networkId: string): string {
   return `${PREFIXES.mark}${networkId.slice(0, 12)}`;
 }
 
-/** `CTRNET-R-<12 hex>`: the dispatch chain (raw, filter) of a routed network's published ports. */
+/** `CTRNET-R-<12 hex>`: the dispatch chain (filter) of a routed network's published ports. */
 export function routedChain(networkId: string): string {
   return `${PREFIXES.routed}${networkId.slice(0, 12)}`;
 }

@@ -245,21 +245,16 @@ describe('layout', () => {
   });
 
   describe('gateway modes', () => {
-    it('routed: no masquerade; ICMP and the routed chain before the guard; from outside only in FORWARD', () => {
+    it('routed: no masquerade, no raw guard; published ports and ICMP from outside only, in FORWARD', () => {
       const unit = networkUnit({ ...NETWORK, gatewayMode: 'routed' })!;
-      expect(unit.chains.find((c) => c.table === 'raw' && c.name === NET_CHAIN)!.rules).to.deep.equal([
-        ['-d', '10.250.2.0/24', '-p', 'icmp', '-j', 'ACCEPT'],
-        ['-d', '10.250.2.0/24', '!', '-i', 'br-t', '-j', 'CTRNET-R-aaaaaaaaaaaa'],
-        ['-d', '10.250.2.0/24', '!', '-i', 'br-t', '-m', 'addrtype', '!', '--dst-type', 'LOCAL', '-j', 'DROP'],
-        ['-d', '127.0.0.0/8', '-i', 'br-t', '-j', 'DROP'],
-      ]);
+      expect(unit.chains.find((c) => c.table === 'raw' && c.name === NET_CHAIN)!.rules).to.deep.equal([['-d', '127.0.0.0/8', '-i', 'br-t', '-j', 'DROP']]);
       expect(unit.chains.find((c) => c.table === 'nat')!.rules).to.deep.equal([['-o', 'br-t', '-m', 'mark', '--mark', '0x2000/0x2000', '-j', 'MASQUERADE']]);
       const filter = unit.chains.find((c) => c.table === 'filter' && c.name === NET_CHAIN)!.rules;
       expect(filter.slice(3, 5)).to.deep.equal([
         ['-o', 'br-t', '-m', 'mark', '!', '--mark', '0x4000/0x4000', '-j', 'CTRNET-R-aaaaaaaaaaaa'],
         ['-o', 'br-t', '-p', 'icmp', '-m', 'mark', '!', '--mark', '0x4000/0x4000', '-j', 'ACCEPT'],
       ]);
-      expect(unit.chains.filter((c) => c.dispatch).map((c) => `${c.table} ${c.name}`)).to.deep.equal(['raw CTRNET-R-aaaaaaaaaaaa', 'filter CTRNET-R-aaaaaaaaaaaa']);
+      expect(unit.chains.filter((c) => c.dispatch).map((c) => `${c.table} ${c.name}`)).to.deep.equal(['filter CTRNET-R-aaaaaaaaaaaa']);
     });
 
     it('routed ports open the container port from the network\'s routed chains, no DNAT', () => {
@@ -267,14 +262,8 @@ describe('layout', () => {
       const [unit] = containerUnits([routed]);
       const open = [['-d', '10.250.2.2/32', '-p', 'tcp', '-m', 'tcp', '--dport', '80', '-j', 'ACCEPT']];
       expect(unit).to.deep.equal({
-        chains: [
-          { table: 'raw', name: CONTAINER_CHAIN, rules: open },
-          { table: 'filter', name: CONTAINER_CHAIN, rules: open },
-        ],
-        jumps: [
-          { table: 'raw', from: 'CTRNET-R-aaaaaaaaaaaa', rule: [...CONTAINER_TAG, '-j', CONTAINER_CHAIN], at: 'bottom' },
-          { table: 'filter', from: 'CTRNET-R-aaaaaaaaaaaa', rule: [...CONTAINER_TAG, '-j', CONTAINER_CHAIN], at: 'bottom' },
-        ],
+        chains: [{ table: 'filter', name: CONTAINER_CHAIN, rules: open }],
+        jumps: [{ table: 'filter', from: 'CTRNET-R-aaaaaaaaaaaa', rule: [...CONTAINER_TAG, '-j', CONTAINER_CHAIN], at: 'bottom' }],
       });
     });
 

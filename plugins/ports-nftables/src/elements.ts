@@ -83,7 +83,7 @@ export function networkElements(network: NetworkRules): NetworkElements {
     (present[family.roles.subnetBridges] ??= []).push(`${subnet} . ${bridge}`);
     if (gateway !== undefined) (present[family.roles.gateways] ??= []).push(gateway);
     optional.push(
-      [family.roles.subnets, subnet, mode !== 'nat-unprotected'],
+      [family.roles.subnets, subnet, mode === 'nat' || mode === 'isolated' || network.internal],
       [family.roles.masqueradeSubnets, subnet, network.masquerade && !network.internal && nat],
       [family.roles.openSubnets, subnet, mode === 'nat-unprotected' && !network.internal],
       [family.roles.routedSubnets, subnet, mode === 'routed' && !network.internal],

@@ -44,7 +44,7 @@ export interface SetSpec {
 export const SETS = {
   /** Every network's bridge. */
   bridges: { name: 'bridges', key: ['ifname'] },
-  /** Every network's subnet: the addresses the direct-routing guard protects (all but gateway mode nat-unprotected). */
+  /** Every network's subnet in gateway mode nat or isolated: the addresses the direct-routing guard protects. */
   subnets: { name: 'subnets', key: ['ipv4_addr'], interval: true },
   /** The host's own address in each subnet: reachable from anywhere, like any host address. */
   gateways: { name: 'gateways', key: ['ipv4_addr'] },
@@ -159,17 +159,14 @@ export const CHAINS: readonly ChainSpec[] = [
     // 127/8 from a bridge is dropped because route_localnet (needed for
     // localhost publishing) would otherwise let containers reach the host's
     // loopback services; IPv6 needs no such rule (no route_localnet, the
-    // kernel drops ::1 off lo). Gateway mode routed lets published
-    // container ports and ICMP through; nat-unprotected subnets are not in
-    // `subnets` at all.
+    // kernel drops ::1 off lo). Subnets in gateway modes routed and
+    // nat-unprotected are not in `subnets`: their containers are meant to
+    // be reached by routing (and answered without NAT), and `forward`,
+    // after conntrack, decides what gets in.
     name: 'guard',
     hook: 'type filter hook prerouting priority raw; policy accept;',
     rules: [
       `iifname @${SETS.bridges.name} ip daddr 127.0.0.0/8 drop`,
-      `ip daddr . meta l4proto . th dport @${SETS.routedPorts.name} accept`,
-      `ip6 daddr . meta l4proto . th dport @${SETS.routedPorts6.name} accept`,
-      `ip daddr @${SETS.routedSubnets.name} meta l4proto icmp accept`,
-      `ip6 daddr @${SETS.routedSubnets6.name} meta l4proto ipv6-icmp accept`,
       `ip daddr @${SETS.subnets.name} ip daddr != @${SETS.gateways.name} ip daddr . iifname != @${SETS.subnetBridges.name} drop`,
       `ip6 daddr @${SETS.subnets6.name} ip6 daddr != @${SETS.gateways6.name} ip6 daddr . iifname != @${SETS.subnetBridges6.name} drop`,
     ],

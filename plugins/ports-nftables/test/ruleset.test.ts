@@ -70,10 +70,6 @@ const SKELETON = [
   `add rule ${T} published dnat ip6 to ip6 daddr . meta l4proto . th dport map @dnat6`,
   `add rule ${T} published meta nfproto ipv6 dnat ip6 to meta l4proto . th dport map @dnat6-any`,
   `add rule ${T} guard iifname @bridges ip daddr 127.0.0.0/8 drop`,
-  `add rule ${T} guard ip daddr . meta l4proto . th dport @routed-ports accept`,
-  `add rule ${T} guard ip6 daddr . meta l4proto . th dport @routed-ports6 accept`,
-  `add rule ${T} guard ip daddr @routed-subnets meta l4proto icmp accept`,
-  `add rule ${T} guard ip6 daddr @routed-subnets6 meta l4proto ipv6-icmp accept`,
   `add rule ${T} guard ip daddr @subnets ip daddr != @gateways ip daddr . iifname != @subnet-bridges drop`,
   `add rule ${T} guard ip6 daddr @subnets6 ip6 daddr != @gateways6 ip6 daddr . iifname != @subnet-bridges6 drop`,
   `add rule ${T} nat-prerouting fib daddr type local ip daddr != 127.0.0.0/8 jump published`,
@@ -177,11 +173,11 @@ describe('ruleset', () => {
     ]);
   });
 
-  it('follows the gateway modes: routed and nat-unprotected families are not masqueraded; nat-unprotected is unguarded and open', () => {
+  it('follows the gateway modes: routed families are not masqueraded; routed and nat-unprotected ones are not guarded, nat-unprotected ones are open', () => {
     const present = (n: NetworkRules) => addNetworkScript(n).slice(SKELETON.length).filter((l, i, all) => l.startsWith('add element') && !all[i + 1]?.startsWith('delete'));
     const routed = present({ ...NET, gatewayMode: 'routed' });
-    expect(routed).to.include(`add element ${T} routed-subnets { 172.18.0.0/16 }`).and.include(`add element ${T} subnets { 172.18.0.0/16 }`);
-    expect(routed.join()).to.not.contain('masquerade-subnets');
+    expect(routed).to.include(`add element ${T} routed-subnets { 172.18.0.0/16 }`);
+    expect(routed.join()).to.not.contain('masquerade-subnets').and.not.contain(`${T} subnets {`);
     const open = present({ ...NET, gatewayMode: 'nat-unprotected' });
     expect(open).to.include(`add element ${T} open-subnets { 172.18.0.0/16 }`).and.include(`add element ${T} masquerade-subnets { 172.18.0.0/16 }`);
     expect(open.join()).to.not.contain('add element inet ctrnet subnets {');
