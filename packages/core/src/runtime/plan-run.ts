@@ -55,6 +55,7 @@ export function planRun(ctx: RuntimeContext, networks: Networks, spec: RunSpec, 
     else if (spec.ip) throw invalidArgument(`--ip ${quote(spec.ip)}: network ${network.name} is IPv6-only; give an IPv6 address with --ip6`);
     else if (spec.defaultGateway) throw invalidArgument(`--default-gateway ${quote(spec.defaultGateway)}: network ${network.name} is IPv6-only, and --default-gateway is IPv4`);
     if (spec.ip6 !== undefined) ip6 = checkIpv6Option(ctx, network, spec.ip6);
+    checkPublishFamilies(network, spec);
     if (network.internal && spec.publish.length) warnings.push(`WARNING: network ${network.name} is internal; published ports are discarded`);
   } else if (driver.sandbox === 'own') {
     networkIds.push(networks.get(mode).id);
@@ -119,6 +120,24 @@ export function checkIpv6Option(ctx: RuntimeContext, network: Network, ip6: stri
     throw new CtrnetError('CONFLICT', `address ${address} is already in use by container ${holder}; pick another --ip6`);
   }
   return address;
+}
+
+/**
+ * A `-p` with a host address publishes on that address's family, which the
+ * network must give the container (there is no proxy between families, as
+ * Docker's has); SCTP cannot go through the IPv6 loopback proxy.
+ */
+function checkPublishFamilies(network: Network, spec: RunSpec): void {
+  for (const p of spec.publish) {
+    if (p.hostIp === undefined) continue;
+    const v6 = p.hostIp.includes(':');
+    if (v6 ? !network.ipv6 : network.ipv4 === false) {
+      throw invalidArgument(`-p host IP ${p.hostIp} is IPv${v6 ? 6 : 4}, but network ${network.name} has no IPv${v6 ? 6 : 4}; publish on ${v6 ? '0.0.0.0' : '[::]'} or drop the host IP`);
+    }
+    if (p.hostIp === '::1' && p.protocol === 'sctp') {
+      throw invalidArgument(`cannot publish sctp on [::1]: IPv6 loopback ports go through a proxy that carries tcp and udp only; publish on [::] or another address`);
+    }
+  }
 }
 
 function uniqueGeneratedName(ctx: RuntimeContext): string {
