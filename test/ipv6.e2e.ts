@@ -9,6 +9,7 @@
  * IPv6 rule, map element or proxy behind.
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { TestNamespaces, canConnect, createCtrnetEnv, execIn, httpGet, startAddressEcho, useTestNamespaces, type CtrnetEnv, type NetnsHandle } from '@ctrnet/testkit';
 import { iptablesRules, nftRuleset } from './helpers/kernel.js';
@@ -83,7 +84,7 @@ describe('IPv6 (e2e)', function () {
       let env: CtrnetEnv;
       let lan: NetnsHandle;
       const c: Record<string, NetworkView & { netns: string }> = {};
-      const blocked = (from: NetnsHandle | string, host: string, port: number) => canConnect(from, host, port, { timeoutMs: DROPPED_MS });
+      const opens = (from: NetnsHandle | string, host: string, port: number) => canConnect(from, host, port, { timeoutMs: DROPPED_MS });
 
       before(async function () {
         this.timeout(180_000);
@@ -158,14 +159,14 @@ describe('IPv6 (e2e)', function () {
 
       it('drops direct routing to container IPv6 addresses, traffic between networks and on an icc=false network, and IPv6 egress of an internal network', async () => {
         const open = await Promise.all([
-          blocked(lan, c.pub!.GlobalIPv6Address, 80),
-          blocked(lan, c.other!.GlobalIPv6Address, 80),
-          blocked(c.other!.netns, c.pub!.GlobalIPv6Address, 80),
-          blocked(c.pub!.netns, c.other!.GlobalIPv6Address, 80),
-          blocked(c.q2!.netns, c.q1!.GlobalIPv6Address, 80),
-          blocked(c.sealed!.netns, LAN_PEER_IP6, LAN_ECHO_PORT),
-          blocked(lan, HOST_LAN_IP6, 8082),
-          blocked(env.host, '::1', 8082),
+          opens(lan, c.pub!.GlobalIPv6Address, 80),
+          opens(lan, c.other!.GlobalIPv6Address, 80),
+          opens(c.other!.netns, c.pub!.GlobalIPv6Address, 80),
+          opens(c.pub!.netns, c.other!.GlobalIPv6Address, 80),
+          opens(c.q2!.netns, c.q1!.GlobalIPv6Address, 80),
+          opens(c.sealed!.netns, LAN_PEER_IP6, LAN_ECHO_PORT),
+          opens(lan, HOST_LAN_IP6, 8082),
+          opens(env.host, '::1', 8082),
         ]);
         expect(open, 'direct x2, between networks x2, icc=false, internal egress, internal published port from the LAN and [::1]').to.deep.equal([false, false, false, false, false, false, false, false]);
         expect(await seen(c.q1!.netns, LAN_PEER_IP6, LAN_ECHO_PORT), 'icc=false still has egress').to.equal(HOST_LAN_IP6);
@@ -176,7 +177,7 @@ describe('IPv6 (e2e)', function () {
         expect(v6).to.include({ IPAddress: '', GlobalIPv6Address: 'fd00:e2e:6::66', IPv6Gateway: 'fd00:e2e:6::1' });
         expect(await env.ok('exec', 'v6only', '--', 'ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0')).to.equal('');
         expect(await seen(lan, HOST_LAN_IP6, 8090)).to.equal(LAN_PEER_IP6);
-        expect(await blocked(lan, HOST_LAN_IP, 8090), 'no IPv4 port').to.equal(false);
+        expect(await opens(lan, HOST_LAN_IP, 8090), 'no IPv4 port').to.equal(false);
         expect(await env.ok('port', 'v6only')).to.equal('80/tcp -> [::]:8090');
       });
 
@@ -193,6 +194,18 @@ describe('IPv6 (e2e)', function () {
         expect(await seen(routed.netns, LAN_PEER_IP6, LAN_ECHO_PORT), 'egress keeps the container address').to.equal(routed.GlobalIPv6Address);
         expect((await inspect(env, 'routed')).NetworkSettings.Ports['80/tcp']).to.deep.include({ HostIp: '::', HostPort: '' });
         expect(await env.ok('port', 'routed')).to.contain(`80/tcp -> [${routed.GlobalIPv6Address}]:80 (routed)`);
+      });
+
+      it('system gc restarts a loopback proxy that died, and [::1] answers again', async () => {
+        const [pub] = (JSON.parse(await env.ok('ps', '--format', 'json')) as { Id: string; Name: string }[]).filter((x) => x.Name === 'pub');
+        const pid = Number(readFileSync(join(env.stateDir, 'containers', pub!.Id, 'loopback-proxy.pid'), 'utf8').split(' ')[0]);
+        process.kill(pid, 'SIGKILL');
+        // Its listening socket goes with the process; give the signal a moment to land.
+        let open = true;
+        for (let i = 0; i < 20 && open; i++) open = await opens(env.host, '::1', 8080);
+        expect(open, '[::1] with the proxy gone').to.equal(false);
+        expect(await env.ok('system', 'gc')).to.contain('restarted the IPv6 loopback proxy of container pub');
+        expect(await seen(env.host, '::1', 8080)).to.equal('fd00:e2e:1::1');
       });
 
       it('leaves no IPv6 rule, map element or proxy once every container and network is gone', async () => {

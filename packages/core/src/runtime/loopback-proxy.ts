@@ -50,7 +50,8 @@ export function loopbackTargets(bindings: readonly PortBinding[]): ProxyTarget[]
 /**
  * The proxy program, run as `node -e SCRIPT -- TARGETS_JSON`. It prints the
  * ready line once every listener is bound, or exits 1 naming the port it
- * could not bind. Connections are spliced both ways and closed together.
+ * could not bind. Connections are spliced both ways, each direction closed
+ * when its sender closes it; an error on either side ends both.
  */
 const SCRIPT = `
 process.title = 'ctrnet-loopback-proxy';
@@ -61,11 +62,12 @@ const ready = () => { if (--pending === 0) { process.stdout.write(${JSON.stringi
 const fail = (t) => (e) => { process.stderr.write('[::1]:' + t.port + '/' + t.protocol + ': ' + e.message + '\\n'); process.exit(1); };
 for (const t of targets) {
   if (t.protocol === 'tcp') {
-    const server = net.createServer((client) => {
-      const upstream = net.connect(t.targetPort, t.host);
-      const close = () => { client.destroy(); upstream.destroy(); };
-      client.on('error', close).on('close', close);
-      upstream.on('error', close).on('close', close);
+    // Half-open both ways, so a client's FIN reaches the container and its reply still comes back.
+    const server = net.createServer({ allowHalfOpen: true }, (client) => {
+      const upstream = net.connect({ port: t.targetPort, host: t.host, allowHalfOpen: true });
+      const fail = () => { client.destroy(); upstream.destroy(); };
+      client.on('error', fail);
+      upstream.on('error', fail);
       client.pipe(upstream).pipe(client);
     });
     server.once('error', fail(t));
