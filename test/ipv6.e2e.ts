@@ -135,6 +135,12 @@ describe('IPv6 (e2e)', function () {
           { HostIp: '::', HostPort: '8080' },
         ]);
         expect((await env.ok('network', 'ls'))).to.contain('10.61.1.0/24,fd00:e2e:1::/64');
+        await env.ok('run', '-d', '--name', 'eph', '--net', 'dual', '-p', '80', '--', 'sleep', '60');
+        const lines = (await env.ok('port', 'eph')).split('\n');
+        const [v4, v6] = lines.map((l) => l.split(':').pop());
+        expect(lines, 'an ephemeral host port, the same for both families').to.deep.equal([`80/tcp -> 0.0.0.0:${v4}`, `80/tcp -> [::]:${v4}`]);
+        expect(v6).to.equal(v4);
+        await env.ok('rm', '-f', 'eph');
       });
 
       it('gives containers IPv6 addresses and routes, and IPv4-only containers IPv6 off', async () => {
