@@ -15,6 +15,7 @@ import {
   intToIp,
   invalidArgument,
   ipToInt,
+  ipv6ToBigInt,
   isValidCidr,
   isValidCidr6,
   isValidIpv4,
@@ -43,7 +44,7 @@ function reserved(subnet: string, family: Family): { first: bigint; last: bigint
   return { first: BigInt(first), last: BigInt(last), taken: [BigInt(first), BigInt(last)] };
 }
 
-const toNumber = (ip: string, family: Family): bigint => (family === 6 ? cidr6Range(`${ip}/128`).first : BigInt(ipToInt(ip)));
+const toNumber = (ip: string, family: Family): bigint => (family === 6 ? ipv6ToBigInt(ip) : BigInt(ipToInt(ip)));
 const toText = (n: bigint, family: Family): string => (family === 6 ? bigIntToIpv6(n) : intToIp(Number(n)));
 
 /** Throw unless `value` is a CIDR of the family written as its network address; returns it canonical. */

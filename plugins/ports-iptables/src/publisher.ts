@@ -123,12 +123,19 @@ export class IptablesPublisher implements PortPublisher {
     await ctx.exec.run(['sysctl', '-qw', `net/ipv4/conf/${bridge}/route_localnet=1`]);
   }
 
-  /** The family's ruleset; with `optional`, undefined where its tools are missing (a host without IPv6). */
+  /**
+   * The family's ruleset; with `optional`, undefined where it cannot be read
+   * (no ip6tables installed, a kernel without IPv6): nothing of ours can be
+   * there, and nothing of the state needs it.
+   */
   private async saveFamily(ctx: PluginContext, family: Family, optional: boolean): Promise<Ruleset | undefined> {
     try {
       return await this.tools.save(ctx, family);
     } catch (err) {
-      if (optional && err instanceof ExecError && err.kind === 'no-program') return undefined;
+      if (optional && err instanceof ExecError) {
+        ctx.log('cannot read the IPv%d ruleset (%s); nothing of ctrnet can be there', family, err.message);
+        return undefined;
+      }
       throw err;
     }
   }

@@ -196,6 +196,19 @@ describe('IptablesPublisher', () => {
       ]);
     });
 
+    it('resets and reloads IPv4 on a host whose IPv6 ruleset cannot be read (no ip6tables, no IPv6 in the kernel)', async () => {
+      const exec = new FakeIptables(0, SAVED_BASE);
+      const run = exec.run.bind(exec);
+      exec.run = async (argv, options) => {
+        if (argv[0] === 'ip6tables-save') throw new ExecError([...argv], 3, "ip6tables-save v1.8.9 (nf_tables): Failed to initialize nft: Protocol not supported");
+        return run(argv, options);
+      };
+      const publisher = new IptablesPublisher();
+      await publisher.reset(contextFor(exec));
+      await publisher.reload(contextFor(exec), { networks: [NETWORK], ports: [], links: [] });
+      expect(exec.payloads()).to.have.length(2);
+    });
+
     it('mirrors a dual-stack network into ip6tables: one restore per family', async () => {
       const exec = new FakeIptables();
       const dual = { ...NETWORK, subnet6: 'fd00:2::/64', gateway6: 'fd00:2::1' };
