@@ -52,6 +52,11 @@ describe('bad input (e2e)', function () {
     files = mkdtempSync(join(tmpdir(), 'ctt-bad-input-'));
     env = await createCtrnetEnv(tn);
     await env.ok('network', 'create', '--subnet', '10.88.0.0/24', 'net1');
+    await env.ok('network', 'create', '--ipv6', '--subnet', '10.89.0.0/24', '--subnet', 'fd00:88::/64', 'net6');
+    await env.ok('network', 'create', '--ipv6', '--ipv4=false', '--subnet', 'fd00:89::/64', 'only6');
+    // Resident containers keep the IPv6 bridges' ports (and so their state and MAC) steady while failing runs come and go.
+    await env.ok('run', '-d', '--name', 'c6', '--net', 'net6', '--', 'sleep', '600');
+    await env.ok('run', '-d', '--name', 'c7', '--net', 'only6', '--', 'sleep', '600');
     await env.ok('run', '-d', '--name', 'c1', '--net', 'net1', '-p', '18080:80', '--', 'sleep', '600');
     await env.ok('run', '-d', '--name', 'c2', '--', 'sleep', '600');
     await env.ok('run', '-d', '--name', 'ex1', '--', 'true');
@@ -238,7 +243,32 @@ describe('bad input (e2e)', function () {
     c(create('--gateway', '1.2.3.4', 'nn'), '--gateway'),
     c(create('--ip-range', '1.2.3.0/24', 'nn'), '--ip-range'),
     ...['nosuch', 'host', 'none', 'container', 'bridge;id'].map((d) => c(create('-d', d, 'nn'), `"${d}"`)),
-    c(create('--ipv6', 'nn'), '--ipv6'),
+  ]);
+
+  group('IPv6: subnets, gateways, families, pools and --ip6', () => [
+    ...['fd00::/129', 'fd00::1::/64', 'fd00::5/64', 'fd00::/127', 'fe80::1%eth0/64', 'fd00::/-1', 'zz::/64'].map((v) => c(create('--ipv6', '--subnet', v, 'nn'), v)),
+    c(create('--subnet', 'fd00:5::/64', 'nn'), 'fd00:5::/64'),
+    c(create('--ipv6', '--subnet', 'fd00:88::/80', 'nn'), 'fd00:88::/80'),
+    c(create('--ipv6', '--subnet', 'fd00:1::/64', '--subnet', 'fd00:2::/64', 'nn'), 'fd00:2::/64'),
+    ...['fd00:8::1', 'fd00:9::', 'zz::1', '10.9.9.9'].map((v) => c(create('--ipv6', '--subnet', 'fd00:9::/64', '--gateway', v, 'nn'), v)),
+    c(create('--ipv6', '--gateway', 'fd00:9::1', 'nn'), 'fd00:9::1'),
+    c(create('--ipv6', '--subnet', 'fd00:9::/64', '--ip-range', 'fd00:7::/80', 'nn'), 'fd00:7::/80'),
+    c(create('--ipv4=false', 'nn'), '--ipv4=false'),
+    c(create('--ipv4=false', '--ipv6', '--subnet', '10.9.0.0/24', 'nn'), '--ipv4=false'),
+    c(create('--ipv4=maybe', '--ipv6', 'nn'), '"maybe"'),
+    c(create('--ipv6', '-o', 'gateway_mode_ipv6=bogus', 'nn'), '"bogus"'),
+    c(create('--ipv6', '-o', 'com.docker.network.bridge.gateway_mode_ipv6=isolated', 'nn'), 'isolated'),
+    c(create('-o', 'gateway_mode_ipv6=nat', 'nn'), 'gateway_mode_ipv6'),
+    c(create('--ipv6', '-o', 'mtu=1200', 'nn'), '"1200"'),
+    c(run('--net', 'net1', '--ip6', 'fd00:88::5'), '--ip6'),
+    c(run('--ip6', 'fd00:88::5'), '--ip6'),
+    ...['abc', 'fd00:99::5', 'fd00:88::', 'fd00:88::1', '10.89.0.5'].map((v) => c(run('--net', 'net6', '--ip6', v), v)),
+    c(run('--net', 'only6', '--ip', '10.89.0.5'), '--ip'),
+    c(run('--net', 'only6', '-p', '0.0.0.0:8080:80'), '0.0.0.0'),
+    c(run('--net', 'net6', '-p', '[::1]:8080:80/sctp'), 'sctp'),
+    c(run('--net', 'host', '--ip6', 'fd00::5'), '--ip6'),
+    c(['network', 'connect', '--ip6', 'fd00:88::9', 'net1', 'c2'], '--ip6'),
+    c(['network', 'connect', '--ip6', 'fd00:77::9', 'net6', 'c2'], 'fd00:77::9'),
   ]);
 
   group('network create: names and bridge -o options', () => [
@@ -331,6 +361,15 @@ describe('bad input (e2e)', function () {
       cfg({ defaultAddressPools: [{ base: '10.0.0.0/8', size: '16' }] }, '"defaultAddressPools.0.size"'),
       cfg({ defaultAddressPools: [{ base: '10.0.0.0/8' }] }, '"defaultAddressPools.0.size"'),
       cfg({ defaultAddressPools: [{ base: '10.0.0.0/16', size: 8 }] }, '"defaultAddressPools.0.size"'),
+      cfg({ defaultAddressPools: [{ base: 'fd00::/32', size: 64 }] }, '"defaultAddressPools.0.base"'),
+      cfg({ defaultAddressPools: [{ base: 'fd00::/47', size: 64 }] }, '"defaultAddressPools.0.base"'),
+      cfg({ defaultAddressPools: [{ base: 'fd00::/48', size: 121 }] }, '"defaultAddressPools.0.size"'),
+      cfg({ defaultAddressPools: [{ base: 'fd00::/48', size: 47 }] }, '"defaultAddressPools.0.size"'),
+      cfg({ defaultAddressPools: [{ base: 'fd00::/64', size: 56 }] }, '"defaultAddressPools.0.size"'),
+      cfg({ defaultNetwork: { ipv6: true, subnet6: 'fd00::/129' } }, '"defaultNetwork.subnet6"'),
+      cfg({ defaultNetwork: { subnet6: 'fd00::/64' } }, '"defaultNetwork.ipv6"'),
+      cfg({ defaultNetwork: { ipv6: true, subnet6: 'fd00::/64', gateway6: 'fd01::1' } }, '"defaultNetwork.gateway6"'),
+      cfg({ defaultNetwork: { ipv6: 'yes' } }, '"defaultNetwork.ipv6"'),
       cfg({ ephemeralPortRange: [1] }, '"ephemeralPortRange"'),
       cfg({ ephemeralPortRange: [2, 1] }, '"ephemeralPortRange"'),
       cfg({ ephemeralPortRange: [0, 5] }, '"ephemeralPortRange.0"'),

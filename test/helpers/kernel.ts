@@ -44,9 +44,9 @@ export async function containerNetns(): Promise<string[]> {
     .sort();
 }
 
-/** `iptables-save` of the host namespace without comments and counters, which change by themselves. */
-export async function iptablesRules(host: NetnsRef): Promise<string> {
-  const out = (await execIn(host, ['iptables-save'], { reject: false })).stdout;
+/** `iptables-save` (or `ip6tables-save` for family 6) of the host namespace without comments and counters, which change by themselves. */
+export async function iptablesRules(host: NetnsRef, family: 4 | 6 = 4): Promise<string> {
+  const out = (await execIn(host, [family === 6 ? 'ip6tables-save' : 'iptables-save'], { reject: false })).stdout;
   return out
     .split('\n')
     .filter((line) => !line.startsWith('#'))

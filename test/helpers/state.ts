@@ -174,6 +174,7 @@ export interface Snapshot {
   links: string;
   netns: string;
   iptables: string;
+  ip6tables: string;
   nft: string;
   networks: string;
   containers: string;
@@ -186,17 +187,18 @@ export interface Snapshot {
  * the machine come and go meanwhile.
  */
 export async function snapshot(env: CtrnetEnv): Promise<Snapshot> {
-  const [l, ns, ids, ipt, nft, nets, containers] = await Promise.all([
+  const [l, ns, ids, ipt, ipt6, nft, nets, containers] = await Promise.all([
     links(env.host),
     containerNetns(),
     containerIdsEverCreated(env),
     iptablesRules(env.host),
+    iptablesRules(env.host, 6),
     nftRuleset(env.host),
     env.ok('network', 'ls', '--format', 'json'),
     env.ok('ps', '-a', '--format', 'json'),
   ]);
   const ours = ns.filter((name) => ids.some((id) => name === `ctrnet-${id.slice(0, 12)}`));
-  return { links: l, netns: ours.join('\n'), iptables: ipt, nft, networks: nets, containers };
+  return { links: l, netns: ours.join('\n'), iptables: ipt, ip6tables: ipt6, nft, networks: nets, containers };
 }
 
 /** What differs between two snapshots, one entry per part, as a short line-level diff. */

@@ -14,6 +14,13 @@ describe('CLI output', () => {
     expect(portsColumn([binding], [{ port: 80, protocol: 'tcp' }, { port: 9000, protocol: 'udp' }])).to.equal('0.0.0.0:8080->80/tcp, 9000/udp');
   });
 
+  it('brackets IPv6 host addresses and marks routed ports', () => {
+    const v6 = { ...binding, hostIp: '::', containerIp: 'fd00::2' };
+    expect(portLine(v6)).to.equal('80/tcp -> [::]:8080');
+    expect(portsColumn([binding, v6], [])).to.equal('0.0.0.0:8080->80/tcp, [::]:8080->80/tcp');
+    expect(portLine({ ...v6, hostIp: 'fd00::2', hostPort: 80, routed: true })).to.equal('80/tcp -> [fd00::2]:80 (routed)');
+  });
+
   it('says how long ago', () => {
     const now = Date.parse('2026-01-01T00:10:00Z');
     expect(ago('2026-01-01T00:09:30Z', now)).to.equal('30 seconds ago');

@@ -33,6 +33,13 @@ describe('run options → RunSpec', () => {
     expect(spec.given).to.not.include('publish-all');
   });
 
+  it('takes --ip6 and remembers it was given', () => {
+    const spec = toSpec(['true'], { ip6: 'fd00::9', publish: ['[::1]:8080:80'] });
+    expect(spec.ip6).to.equal('fd00::9');
+    expect(spec.publish[0]).to.deep.include({ hostIp: '::1' });
+    expect(spec.given).to.include('ip6');
+  });
+
   it('defaults to the bridge network and Docker defaults', () => {
     const spec = toSpec(['true'], {});
     expect(spec.network).to.equal('bridge');

@@ -5,8 +5,10 @@ import { z } from 'zod';
 import { configPathOf, stateDirOf, type ConfigInputs } from './config-location.js';
 import { CtrnetError } from './errors.js';
 import { BUILTIN_PLUGINS } from './loader.js';
-import { cidrContains, cidrRange, isValidCidr } from './net/cidr.js';
+import { cidrContains, cidrFamily, cidrRange, isValidCidr } from './net/cidr.js';
+import { cidr6Range, isValidCidr6 } from './net/cidr6.js';
 import { isValidIpv4 } from './net/ipv4.js';
+import { isValidIpv6 } from './net/ipv6.js';
 
 /** The default network's subnet when the config does not set one (Docker's docker0). */
 const DEFAULT_SUBNET = '172.17.0.0/16';
@@ -17,7 +19,32 @@ const DAEMON_MODES = ['auto', 'never', 'required'] as const;
 const HOST_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 const cidr = z.string().refine(isValidCidr, { message: 'expected an IPv4 CIDR such as 172.17.0.0/16' });
+const cidr6 = z.string().refine(isValidCidr6, { message: 'expected an IPv6 CIDR such as fd00:1::/64' });
 const port = z.number().int().min(1).max(65535);
+
+/**
+ * Prefix lengths a pool may have, per family. IPv6 pools are bounded like
+ * this so that an auto-picked subnet always has room (no /121 and longer)
+ * and a pool is a site's share at most (no /47 and shorter): moby#40275 is
+ * what unbounded ones did.
+ */
+export const POOL_PREFIX_BOUNDS = { 4: [8, 30], 6: [48, 120] } as const;
+
+/** One `defaultAddressPools` entry: `base` cut into `/size` subnets, of either family. */
+const addressPool = z
+  .object({ base: z.string().refine((b) => cidrFamily(b) !== undefined, { message: 'expected a CIDR such as 172.17.0.0/12 or fd00:0:0:1::/56' }), size: z.number().int() })
+  .strict()
+  .superRefine((p, ctx) => {
+    const family = cidrFamily(p.base);
+    if (family === undefined) return;
+    const [low, high] = POOL_PREFIX_BOUNDS[family];
+    const basePrefix = family === 4 ? cidrRange(p.base).prefix : cidr6Range(p.base).prefix;
+    if (p.size < low) ctx.addIssue({ code: 'custom', path: ['size'], message: `expected number to be >=${low}` });
+    else if (p.size > high) ctx.addIssue({ code: 'custom', path: ['size'], message: `expected number to be <=${high}` });
+    // A pool cannot be cut into subnets larger than itself.
+    else if (p.size < basePrefix) ctx.addIssue({ code: 'custom', path: ['size'], message: 'expected a prefix length at least that of "base"' });
+    else if (family === 6 && basePrefix < low) ctx.addIssue({ code: 'custom', path: ['base'], message: `expected an IPv6 base of /${low} or longer` });
+  });
 
 const configSchema = z
   .object({
@@ -32,6 +59,11 @@ const configSchema = z
         driver: z.string().min(1).optional(),
         subnet: cidr.optional(),
         gateway: z.string().optional(),
+        /** IPv6 on the default network too (Docker's daemon.json `ipv6`). */
+        ipv6: z.boolean().optional(),
+        /** Its IPv6 subnet (Docker's `fixed-cidr-v6`); absent = a /64 of the installation's ULA /48. */
+        subnet6: cidr6.optional(),
+        gateway6: z.string().optional(),
         options: z.record(z.string(), z.string()).optional(),
       })
       .strict()
@@ -39,17 +71,13 @@ const configSchema = z
         message: 'expected an IPv4 address inside defaultNetwork.subnet',
         path: ['gateway'],
       })
+      .refine((n) => (n.subnet6 === undefined && n.gateway6 === undefined) || n.ipv6 === true, { message: 'expected true when subnet6 or gateway6 is set', path: ['ipv6'] })
+      .refine((n) => n.gateway6 === undefined || (n.subnet6 !== undefined && isValidIpv6(n.gateway6) && cidrContains(n.subnet6, n.gateway6)), {
+        message: 'expected an IPv6 address inside defaultNetwork.subnet6',
+        path: ['gateway6'],
+      })
       .optional(),
-    defaultAddressPools: z
-      .array(
-        z
-          .object({ base: cidr, size: z.number().int().min(8).max(30) })
-          .strict()
-          // A pool cannot be cut into subnets larger than itself.
-          .refine((p) => !isValidCidr(p.base) || p.size >= cidrRange(p.base).prefix, { message: 'expected a prefix length at least that of "base"', path: ['size'] }),
-      )
-      .min(1)
-      .optional(),
+    defaultAddressPools: z.array(addressPool).min(1).optional(),
     ephemeralPortRange: z
       .tuple([port, port])
       .refine(([a, b]) => a <= b, { message: 'expected [low, high] with low <= high' })
@@ -108,8 +136,8 @@ export interface Config {
   dns?: string[];
   /** IPAM driver of networks whose request and driver name none (Docker's `default`). */
   defaultIpamDriver: string;
-  /** The default network (`bridge`): its driver, pool and driver options. */
-  defaultNetwork: { driver: string; subnet: string; gateway?: string; options: Record<string, string> };
+  /** The default network (`bridge`): its driver, pools and driver options. */
+  defaultNetwork: { driver: string; subnet: string; gateway?: string; ipv6: boolean; subnet6?: string; gateway6?: string; options: Record<string, string> };
   defaultAddressPools: { base: string; size: number }[];
   ephemeralPortRange: [number, number];
   /** The cluster this host belongs to; absent for a single-host installation. */
@@ -146,6 +174,9 @@ export function loadConfig(inputs: ConfigInputs = {}): Config {
       driver: file.defaultNetwork?.driver ?? 'bridge',
       subnet: file.defaultNetwork?.subnet ?? DEFAULT_SUBNET,
       gateway: file.defaultNetwork?.gateway,
+      ipv6: file.defaultNetwork?.ipv6 ?? false,
+      subnet6: file.defaultNetwork?.subnet6,
+      gateway6: file.defaultNetwork?.gateway6,
       options: file.defaultNetwork?.options ?? {},
     },
     defaultAddressPools: file.defaultAddressPools ?? [{ base: '172.17.0.0/12', size: 16 }],

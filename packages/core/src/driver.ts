@@ -1,6 +1,6 @@
 import type { Debugger } from 'debug';
 import type { Executor } from './exec/executor.js';
-import type { Endpoint, Network, NetworkRequest, Sandbox } from './types.js';
+import type { Endpoint, GatewayMode, Network, NetworkRequest, Sandbox } from './types.js';
 
 /** What every plugin method that touches the kernel receives. */
 export interface PluginContext {
@@ -23,29 +23,46 @@ export const RUN_OPTION_NAMES = [
   'link',
   'mac-address',
   'ip',
+  'ip6',
   'default-gateway',
 ] as const;
 
 /** A run option a network mode can refuse (one of {@link RUN_OPTION_NAMES}). */
 export type RunOptionName = (typeof RUN_OPTION_NAMES)[number];
 
+/** The gateway modes (see {@link GatewayMode}), as users name them. */
+export const GATEWAY_MODES: readonly GatewayMode[] = ['nat', 'nat-unprotected', 'routed', 'isolated'];
+
 /**
  * What the port publisher needs to know of a network to firewall it, and
  * what `-p` defaults to on it. A driver describes its own networks, so core
- * and the publishers never read a driver's options or private data.
+ * and the publishers never read a driver's options or private data. A
+ * network has IPv4 (`subnet`), IPv6 (`subnet6`), or both.
  */
 export interface NetworkFirewall {
   /** Host interface the network's containers reach the host through (the bridge); traffic is matched on it. */
   device: string;
-  /** The network's IPv4 subnet in CIDR notation. */
-  subnet: string;
-  /** Its gateway address (on `device`). */
-  gateway: string;
+  /** The network's IPv4 subnet in CIDR notation; absent on an IPv6-only network. */
+  subnet?: string;
+  /** Its IPv4 gateway address (on `device`); absent when the bridge holds none (gateway mode `isolated`). */
+  gateway?: string;
+  /** IPv4 gateway mode; absent = `nat`. */
+  gatewayMode?: GatewayMode;
+  /** The network's IPv6 subnet; absent on an IPv4-only network. */
+  subnet6?: string;
+  /** Its IPv6 gateway address (on `device`); absent when the bridge holds none. */
+  gateway6?: string;
+  /** IPv6 gateway mode; absent = `nat`. */
+  gatewayMode6?: GatewayMode;
   /** Containers on the network may talk to each other. */
   icc: boolean;
   /** Masquerade egress to the host's address. */
   masquerade: boolean;
-  /** Host address a `-p` without one publishes on (Docker's `host_binding_ipv4`); `0.0.0.0` for every address. */
+  /**
+   * Host address a `-p` without one publishes on (Docker's
+   * `host_binding_ipv4`); `0.0.0.0` for every address of every family the
+   * network has (0.0.0.0 and ::, with one host port for both).
+   */
   defaultHostIp: string;
 }
 
@@ -101,6 +118,11 @@ export interface NetworkDriver {
   readonly sandbox: 'own' | 'host' | 'shared';
   /** Whether networks of this driver get an address pool from IPAM. */
   readonly usesIpam: boolean;
+  /**
+   * Whether the driver can give its networks IPv6 (`--ipv6`, a `pool6` and
+   * endpoints' `ipv6`); absent = no. Core refuses `--ipv6` otherwise.
+   */
+  readonly ipv6?: boolean;
   /** What happens to `-p`: published, discarded with a warning (host mode), or refused. */
   readonly ports: 'publish' | 'discard' | 'refuse';
   /** Whether users may `network create -d` this driver (host/none/container are singletons). */

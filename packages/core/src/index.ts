@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 
 export { EventBus, DEFAULT_HOOK_TIMEOUT_MS, type Hook, type Listener } from './bus.js';
-export { DEFAULT_DOCKER_PLUGIN_SOCKET, loadConfig, readConfigFile, type ClusterConfig, type Config, type ConfigFile } from './config.js';
+export { DEFAULT_DOCKER_PLUGIN_SOCKET, loadConfig, readConfigFile, POOL_PREFIX_BOUNDS, type ClusterConfig, type Config, type ConfigFile } from './config.js';
 export { configFingerprint, DEFAULT_CONFIG_PATH, DEFAULT_STATE_DIR, type ConfigInputs } from './config-location.js';
-export { RUN_OPTION_NAMES, type NetworkDriver, type NetworkFirewall, type NetworkPlan, type PluginContext, type RunOptionName, type SharedNetworks } from './driver.js';
+export { GATEWAY_MODES, RUN_OPTION_NAMES, type NetworkDriver, type NetworkFirewall, type NetworkPlan, type PluginContext, type RunOptionName, type SharedNetworks } from './driver.js';
 export { planAddressedEndpoint, planEmptyNetwork } from './driver-helpers.js';
 export { CtrnetError, ERROR_CODES, incomplete, invalidArgument, isCtrnetError, type ErrorCode } from './errors.js';
 export { LIFECYCLE_EVENT_NAMES, type ContainerRef, type LifecycleEventName, type LifecycleEvents } from './events.js';
@@ -12,11 +12,14 @@ export { CoprocessExecutor, type CoprocessExecutorOptions } from './exec/coproce
 export { ExecError, type ExecErrorKind } from './exec/exec-error.js';
 export type { ExecResult, ExecTarget, Executor, IpBatchOptions, IpCommand, RunOptions } from './exec/executor.js';
 export { RecordingExecutor, type RecordedCall } from './exec/recording-executor.js';
+export { ifaceKey, sysctlArgv, type SysctlSetting } from './exec/sysctl.js';
 export type { AddressBook, IpamContext, IpamDriver, PoolRequest } from './ipam.js';
 export { BUILTIN_PLUGINS, loadPlugins, type Preloaded, type PreloadedModules } from './loader.js';
 export { CONTAINER_NETNS_PREFIX, MAX_IFNAME_LENGTH, isValidIfName } from './names.js';
-export { cidrContains, cidrRange, cidrsOverlap, cidrWithin, isValidCidr, networkOf } from './net/cidr.js';
+export { cidrContains, cidrFamily, cidrRange, cidrsOverlap, cidrWithin, isValidCidr, networkOf } from './net/cidr.js';
+export { cidr6Range, isValidCidr6 } from './net/cidr6.js';
 export { intToIp, ipToInt, isValidIpv4 } from './net/ipv4.js';
+export { bigIntToIpv6, canonicalIpv6, ipFamily, ipv6ToBigInt, isValidIpv6 } from './net/ipv6.js';
 export { macFromIpv4, normaliseMac } from './net/mac.js';
 export { CORE_API_VERSION, definePlugin, type CtrnetPlugin, type PluginApi } from './plugin.js';
 export type { InfoSection, PluginService, PluginSettings, ServiceContext } from './service.js';

@@ -1,9 +1,15 @@
 import type { PluginContext } from './driver.js';
 import type { AddressPool } from './types.js';
 
-/** What a network asks of IPAM: pool fields the user fixed, the rest is IPAM's choice. */
+/**
+ * What a network asks of IPAM: pool fields the user fixed, the rest is
+ * IPAM's choice. A dual-stack network asks twice, once per family, under
+ * one network id: the address book keeps a pool per (network, family).
+ */
 export interface PoolRequest {
   networkId: string;
+  /** The pool's address family; absent = 4. Given fields are of this family. */
+  family?: 4 | 6;
   subnet?: string;
   ipRange?: string;
   gateway?: string;
@@ -15,12 +21,13 @@ export interface PoolRequest {
  * processes never hand out the same address.
  */
 export interface AddressBook {
-  /** Subnets of every pool currently held, by any network. */
+  /** Subnets of every pool currently held, by any network, of both families. */
   poolSubnets(): string[];
   /**
-   * Record that pool `poolId` holds `subnet`, atomically checking it against
-   * every other pool with `overlaps`. Returns the clashing subnet, or
-   * undefined when the pool was claimed.
+   * Record that pool `poolId` holds `subnet` for the subnet's family (a
+   * pool id holds at most one subnet per family), atomically checking it
+   * against every other pool with `overlaps`. Returns the clashing subnet,
+   * or undefined when the pool was claimed.
    */
   claimPool(poolId: string, subnet: string, overlaps: (a: string, b: string) => boolean): string | undefined;
   /**
@@ -42,7 +49,11 @@ export interface AddressBook {
 /** What IPAM methods receive: the plugin context plus the address book. */
 export interface IpamContext extends PluginContext {
   addresses: AddressBook;
-  /** Address pools to auto-pick subnets from (config `defaultAddressPools`). */
+  /**
+   * Address pools to auto-pick subnets from (config `defaultAddressPools`),
+   * of both families. When the config names no IPv6 pool, core adds the
+   * installation's ULA /48 cut into /64s (Docker 27's rule).
+   */
   defaultAddressPools: readonly { base: string; size: number }[];
 }
 
@@ -51,14 +62,16 @@ export interface IpamDriver {
   readonly name: string;
   /**
    * Validate a pool request and settle it: check subnet/range/gateway, or
-   * pick a free subnet that overlaps no host route and no other pool.
+   * pick a free subnet of the requested family that overlaps no host route
+   * and no other pool.
    */
   requestPool(ctx: IpamContext, request: PoolRequest): Promise<AddressPool>;
   /** Forget a pool and every address in it. Idempotent. */
   releasePool(ctx: IpamContext, networkId: string, pool: AddressPool): Promise<void>;
   /**
-   * Take an address for `owner`: `wanted` (`--ip`, checked against the
-   * subnet and range) or the next free one.
+   * Take an address for `owner` from `pool` (IPv4 or IPv6, as the pool's
+   * subnet): `wanted` (`--ip`, `--ip6`, checked against the subnet) or the
+   * next free one. IPv6 addresses are returned in canonical form.
    */
   requestAddress(ctx: IpamContext, networkId: string, pool: AddressPool, owner: string, wanted?: string): Promise<string>;
   /** Give an address back. Idempotent. */

@@ -7,9 +7,9 @@
 /** Transport protocols a port can be published for. */
 export type Protocol = 'tcp' | 'udp' | 'sctp';
 
-/** An IPv4 pool a network draws addresses from. */
+/** An address pool a network draws addresses from: IPv4, or IPv6 (a network's `pool6`). */
 export interface AddressPool {
-  /** Subnet in CIDR notation, e.g. `172.17.0.0/16`. */
+  /** Subnet in CIDR notation, e.g. `172.17.0.0/16` or `fd12:3456:789a::/64` (IPv6 in canonical form). */
   subnet: string;
   /** Sub-range addresses are allocated from (`--ip-range`); the whole subnet when absent. */
   ipRange?: string;
@@ -27,11 +27,15 @@ export interface Network {
   driver: string;
   /** Name of the IPAM driver that manages its pool. */
   ipamDriver: string;
-  /** The IPv4 pool, for drivers that use IPAM. */
+  /** The IPv4 pool, for drivers that use IPAM; absent on IPv6-only networks. */
   pool?: AddressPool;
+  /** The IPv6 pool of a network with `ipv6`, for drivers that use IPAM. */
+  pool6?: AddressPool;
   /** No egress and no published ports (`--internal`). */
   internal: boolean;
-  /** IPv6 requested (`--ipv6`). */
+  /** IPv4 on (Docker 28's `EnableIPv4`); absent = true. False only with `ipv6`: an IPv6-only network (`--ipv4=false`). */
+  ipv4?: boolean;
+  /** IPv6 on (`--ipv6`): the network has a `pool6`. */
   ipv6: boolean;
   /** Driver options after validation and normalisation (canonical short keys). */
   options: Record<string, string>;
@@ -60,10 +64,17 @@ export interface NetworkRequest {
    * calls its bridge `ctrnet0`, as Docker calls it docker0).
    */
   builtin?: boolean;
+  /** IPv4 subnet (`--subnet`); absent = IPAM picks one. */
   subnet?: string;
   ipRange?: string;
   gateway?: string;
+  /** IPv6 subnet (a second `--subnet`); absent = IPAM picks one (a /64 of the installation's ULA /48). */
+  subnet6?: string;
+  ipRange6?: string;
+  gateway6?: string;
   internal: boolean;
+  /** IPv4 on; absent = true. `false` needs `ipv6` (`--ipv4=false`, an IPv6-only network). */
+  ipv4?: boolean;
   ipv6: boolean;
   /** Raw `-o KEY=VAL` options, keys as the user typed them. */
   options: Record<string, string>;
@@ -115,6 +126,12 @@ export interface Endpoint {
   mac?: string;
   /** Gateway of the network (the container's default route when this endpoint carries it). */
   gateway?: string;
+  /** IPv6 address without prefix, on networks with IPv6. */
+  ipv6?: string;
+  /** Prefix length of the network's IPv6 subnet. */
+  prefixLen6?: number;
+  /** IPv6 gateway of the network (the IPv6 default route when this endpoint carries it). */
+  gateway6?: string;
   /** Whether this endpoint carries the container's default route. */
   defaultRoute: boolean;
   /** Next hop for the default route when it is not the network's gateway (`--default-gateway`). */
@@ -130,11 +147,22 @@ export interface PortBinding {
   /** Host interface the container's network is reached through (the bridge); DNAT skips packets arriving on it only for hairpin. */
   bridge: string;
   protocol: Protocol;
-  /** Host address it listens on; `0.0.0.0` for every address. */
+  /**
+   * Host address it listens on: `0.0.0.0` for every IPv4 address, `::` for
+   * every IPv6 one. Always of the container address's family. For a routed
+   * port, the container's own address.
+   */
   hostIp: string;
+  /** Host port; for a routed port, the container port. */
   hostPort: number;
   containerIp: string;
   containerPort: number;
+  /**
+   * Gateway mode `routed`: no NAT, the container port is opened to traffic
+   * routed straight to the container's address (Docker ignores the host
+   * port and address of `-p` then). Absent = a NATed host port.
+   */
+  routed?: boolean;
 }
 
 /** A port range as written in a publish spec (`80`, `8000-8010`). */
@@ -145,7 +173,11 @@ export interface PortRange {
 
 /** A parsed `-p` spec, before host ports are allocated. */
 export interface PublishRequest {
-  /** Host address; absent = the network's `host_binding_ipv4` (default 0.0.0.0). */
+  /**
+   * Host address (IPv6 without brackets); absent = the network's
+   * `host_binding_ipv4`, whose default 0.0.0.0 means every address of every
+   * family the network has (0.0.0.0 and ::, one host port for both).
+   */
   hostIp?: string;
   /** Host port range; absent = ephemeral port(s). */
   hostPorts?: PortRange;
@@ -159,18 +191,46 @@ export interface ExposedPort {
   protocol: Protocol;
 }
 
-/** The network rules a port publisher owns for one network. */
+/**
+ * How a network's containers meet the world beyond the host, per address
+ * family (Docker's `gateway_mode_ipv4` / `gateway_mode_ipv6`):
+ *
+ * - `nat`: egress masqueraded, published ports DNATed from host ports, and
+ *   nothing else reaches the containers (the default);
+ * - `nat-unprotected`: as `nat`, but anything routed to a container address
+ *   from outside the host reaches it (Docker before 28);
+ * - `routed`: no NAT at all; the host routes, and a published port opens
+ *   the container port itself to routed traffic (the host port is ignored);
+ * - `isolated`: no address of the family on the bridge; internal networks only.
+ */
+export type GatewayMode = 'nat' | 'nat-unprotected' | 'routed' | 'isolated';
+
+/**
+ * The network rules a port publisher owns for one network. A network has
+ * IPv4 (`subnet`), IPv6 (`subnet6`) or both; the rules of each family are
+ * the same, written for that family.
+ */
 export interface NetworkRules {
   networkId: string;
   /** The Linux interface containers' traffic enters the host through (the bridge). */
   bridge: string;
-  subnet: string;
-  gateway: string;
+  /** IPv4 subnet; absent on an IPv6-only network. */
+  subnet?: string;
+  /** The host's IPv4 address on the bridge; absent in gateway mode `isolated`. */
+  gateway?: string;
+  /** IPv4 gateway mode; absent = `nat`. */
+  gatewayMode?: GatewayMode;
+  /** IPv6 subnet; absent on an IPv4-only network. */
+  subnet6?: string;
+  /** The host's IPv6 address on the bridge; absent in gateway mode `isolated`. */
+  gateway6?: string;
+  /** IPv6 gateway mode; absent = `nat`. */
+  gatewayMode6?: GatewayMode;
   /** No egress and no published ports. */
   internal: boolean;
   /** Containers on this network may talk to each other. */
   icc: boolean;
-  /** Masquerade egress to the host's address. */
+  /** Masquerade egress to the host's address (in the `nat` modes). */
   masquerade: boolean;
   /**
    * The port ctrnet's resolver answers on at the gateway when port 53 is
@@ -185,6 +245,7 @@ export interface LinkRule {
   /** The linking container (owner of the rule). */
   containerId: string;
   bridge: string;
+  /** Source and target are of one family; a dual-stack link is two rules. */
   sourceIp: string;
   targetIp: string;
   ports: ExposedPort[];

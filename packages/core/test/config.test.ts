@@ -49,7 +49,7 @@ describe('config', () => {
         daemon: 'auto',
         dns: undefined,
         defaultIpamDriver: 'default',
-        defaultNetwork: { driver: 'bridge', subnet: '172.17.0.0/16', gateway: undefined, options: {} },
+        defaultNetwork: { driver: 'bridge', subnet: '172.17.0.0/16', gateway: undefined, ipv6: false, subnet6: undefined, gateway6: undefined, options: {} },
         defaultAddressPools: [{ base: '172.17.0.0/12', size: 16 }],
         ephemeralPortRange: [32768, 60999],
       });
@@ -61,7 +61,7 @@ describe('config', () => {
       expect(config.source).to.equal(path);
       expect(config.plugins).to.deep.equal(['./mine.js']);
       expect(config.pluginBaseDir).to.equal(dir);
-      expect(config.defaultNetwork).to.deep.equal({ driver: 'bridge', subnet: '10.9.0.0/16', gateway: '10.9.0.254', options: {} });
+      expect(config.defaultNetwork).to.deep.equal({ driver: 'bridge', subnet: '10.9.0.0/16', gateway: '10.9.0.254', ipv6: false, subnet6: undefined, gateway6: undefined, options: {} });
       expect(config.ephemeralPortRange).to.deep.equal([40000, 40100]);
       expect(config.defaultAddressPools).to.deep.equal([{ base: '172.17.0.0/12', size: 16 }]);
     });
@@ -185,10 +185,41 @@ describe('config', () => {
         [{ defaultNetwork: { subnet: '172.17.0.0/33' } }, 'defaultNetwork.subnet'],
         [{ defaultNetwork: { subnet: '300.17.0.0/16' } }, 'defaultNetwork.subnet'],
         [{ defaultNetwork: { subnet: 'fd00::/64' } }, 'defaultNetwork.subnet'],
-        [{ defaultAddressPools: [{ base: '10.0.0.0/8/8', size: 16 }] }, 'defaultAddressPools.0.base'],
       ] as const) {
         it(JSON.stringify(content), () => {
           expect(configError(content).message).to.include(`key "${key}": expected an IPv4 CIDR such as 172.17.0.0/16;`);
+        });
+      }
+      it('a pool base of neither family', () => {
+        expect(configError({ defaultAddressPools: [{ base: '10.0.0.0/8/8', size: 16 }] }).message).to.include('key "defaultAddressPools.0.base": expected a CIDR such as 172.17.0.0/12 or fd00:0:0:1::/56;');
+      });
+    });
+
+    describe('IPv6', () => {
+      it('accepts IPv6 on the default network and IPv6 pools of /48 to /120', () => {
+        const content = {
+          defaultNetwork: { ipv6: true, subnet6: 'fd00:17::/64', gateway6: 'fd00:17::fe' },
+          defaultAddressPools: [{ base: '172.17.0.0/12', size: 16 }, { base: 'fd00:1::/48', size: 64 }, { base: 'fd00:2::/64', size: 120 }],
+        };
+        const config = loadConfig({ configPath: file(content), env: {} });
+        expect(config.defaultNetwork).to.include({ ipv6: true, subnet6: 'fd00:17::/64', gateway6: 'fd00:17::fe' });
+        expect(config.defaultAddressPools).to.deep.equal(content.defaultAddressPools);
+      });
+
+      for (const [content, key, expected] of [
+        [{ defaultAddressPools: [{ base: 'fd00::/32', size: 64 }] }, 'defaultAddressPools.0.base', 'expected an IPv6 base of /48 or longer'],
+        [{ defaultAddressPools: [{ base: 'fd00::/48', size: 121 }] }, 'defaultAddressPools.0.size', 'expected number to be <=120'],
+        [{ defaultAddressPools: [{ base: 'fd00::/48', size: 40 }] }, 'defaultAddressPools.0.size', 'expected number to be >=48'],
+        [{ defaultAddressPools: [{ base: 'fd00::/64', size: 56 }] }, 'defaultAddressPools.0.size', 'expected a prefix length at least that of "base"'],
+        [{ defaultNetwork: { ipv6: true, subnet6: 'fd00::/129' } }, 'defaultNetwork.subnet6', 'expected an IPv6 CIDR such as fd00:1::/64'],
+        [{ defaultNetwork: { ipv6: true, subnet6: '10.0.0.0/8' } }, 'defaultNetwork.subnet6', 'expected an IPv6 CIDR'],
+        [{ defaultNetwork: { subnet6: 'fd00::/64' } }, 'defaultNetwork.ipv6', 'expected true when subnet6 or gateway6 is set'],
+        [{ defaultNetwork: { ipv6: true, subnet6: 'fd00::/64', gateway6: 'fd01::1' } }, 'defaultNetwork.gateway6', 'expected an IPv6 address inside defaultNetwork.subnet6'],
+        [{ defaultNetwork: { ipv6: true, gateway6: 'fd01::1' } }, 'defaultNetwork.gateway6', 'expected an IPv6 address inside defaultNetwork.subnet6'],
+      ] as const) {
+        it(`refuses ${JSON.stringify(content)}`, () => {
+          const message = configError(content).message;
+          expect(message).to.include(`key "${key}": ${expected}`);
         });
       }
     });

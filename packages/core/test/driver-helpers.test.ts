@@ -37,6 +37,28 @@ describe('driver-helpers', () => {
       expect(planned).to.include({ mac: '92:d0:c6:0a:29:33', defaultGateway: '10.250.1.254' });
     });
 
+    it('plans a dual-stack endpoint: both prefixes and gateways, the MAC from the IPv4 address', () => {
+      const dual = { ...network, pool6: { subnet: 'fd00:1::/64', gateway: 'fd00:1::1' } } as Network;
+      expect(planAddressedEndpoint('bridge', dual, endpoint({ ipv6: 'fd00:1::2' }))).to.deep.equal({
+        ...endpoint({ ipv6: 'fd00:1::2' }),
+        mac: '02:42:0a:fa:01:02',
+        prefixLen: 24,
+        gateway: '10.250.1.1',
+        prefixLen6: 64,
+        gateway6: 'fd00:1::1',
+      });
+    });
+
+    it('plans an IPv6-only endpoint with a MAC from its id, and refuses an IPv4 --default-gateway there', () => {
+      const v6only = { ...network, pool: undefined, pool6: { subnet: 'fd00:1::/64', gateway: 'fd00:1::1' } } as unknown as Network;
+      expect(planAddressedEndpoint('bridge', v6only, endpoint({ ipv4: undefined, ipv6: 'fd00:1::2' }))).to.include({ mac: '02:cd:cd:cd:cd:cd', prefixLen6: 64 });
+      expect(() => planAddressedEndpoint('bridge', v6only, endpoint({ ipv4: undefined, ipv6: 'fd00:1::2', defaultGateway: '10.0.0.1' })))
+        .to.throw(CtrnetError, 'network net1 is IPv6-only')
+        .with.property('code', 'INVALID_ARGUMENT');
+      expect(() => planAddressedEndpoint('bridge', v6only, endpoint({ ipv4: undefined, ipv6: 'fd00:2::2' }))).to.throw(CtrnetError, "outside network net1's subnet fd00:1::/64");
+      expect(() => planAddressedEndpoint('bridge', v6only, endpoint({ ipv4: undefined }))).to.throw(CtrnetError, 'has no IPv6 address').with.property('code', 'INTERNAL');
+    });
+
     it('refuses a bad address, gateway or MAC as INVALID_ARGUMENT, naming it', () => {
       for (const [fields, named] of [
         [{ ipv4: '10.250.2.2' }, 'address 10.250.2.2 is outside'],

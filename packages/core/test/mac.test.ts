@@ -1,11 +1,18 @@
 import { expect } from 'chai';
 import { CtrnetError, checkMac, macFromIpv4, normaliseMac } from '../src/index.js';
+import { macFromId } from '../src/net/mac.js';
 
 describe('net/mac', () => {
   describe('macFromIpv4', () => {
     it("derives Docker's 02:42 + IPv4 bytes", () => {
       expect(macFromIpv4('172.17.0.2')).to.equal('02:42:ac:11:00:02');
       expect(macFromIpv4('10.250.1.255')).to.equal('02:42:0a:fa:01:ff');
+    });
+  });
+
+  describe('macFromId', () => {
+    it('takes 02 and the first five bytes of a hex id: locally administered, unicast', () => {
+      expect(macFromId('feedc0ffee0123456789')).to.equal('02:fe:ed:c0:ff:ee');
     });
   });
 

@@ -1,9 +1,10 @@
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MIGRATIONS } from '../src/store/migrations.js';
 import { CtrnetError, PortConflict, Store, type ContainerRecord, type Endpoint, type Network, type PortBinding } from '../src/index.js';
 
 const hex = (c: string) => c.repeat(64);
@@ -17,7 +18,9 @@ function network(overrides: Partial<Network> = {}): Network {
     driver: 'bridge',
     ipamDriver: 'default',
     pool: { subnet: '172.20.0.0/16', gateway: '172.20.0.1' },
+    pool6: undefined,
     internal: false,
+    ipv4: true,
     ipv6: false,
     options: { icc: 'true' },
     driverData: { bridge: 'ctr-aaaaaaaaaaa' },
@@ -95,6 +98,22 @@ describe('Store', () => {
       expect(store.networks.all()).to.have.length(1);
     });
 
+    it('upgrades a schema-2 state dir: its networks are IPv4-only, its pools IPv4 pools', () => {
+      store.close();
+      const old = join(dir, 'old');
+      mkdirSync(old, { mode: 0o700 });
+      const raw = new Database(join(old, 'state.db'));
+      for (const m of MIGRATIONS.slice(0, 2)) raw.exec(m);
+      raw.pragma('user_version = 2');
+      raw.prepare("INSERT INTO networks (id, name, driver, ipam_driver, subnet, gateway, created) VALUES (?, 'old', 'bridge', 'default', '10.7.0.0/24', '10.7.0.1', 'x')").run(hex('e'));
+      raw.prepare("INSERT INTO pools (pool_id, subnet) VALUES (?, '10.7.0.0/24')").run(hex('e'));
+      raw.close();
+      store = new Store(old);
+      expect(store.networks.find('old')).to.include({ ipv4: true, ipv6: false, pool6: undefined });
+      expect(store.addresses.poolSubnets()).to.deep.equal(['10.7.0.0/24']);
+      expect(store.addresses.claimPool(hex('f'), '10.7.0.0/25', (a, b) => a.slice(0, 7) === b.slice(0, 7))).to.equal('10.7.0.0/24');
+    });
+
     it('refuses a database with a newer schema (STATE_ERROR)', () => {
       store.close();
       const raw = new Database(join(dir, 'state', 'state.db'));
@@ -124,6 +143,15 @@ describe('Store', () => {
       store.networks.delete(n.id);
       expect(store.networks.all()).to.deep.equal([]);
       expect(store.networks.find('frontend')).to.equal(undefined);
+    });
+
+    it('round-trips an IPv6 pool and an IPv6-only network', () => {
+      const dual = network({ pool: { subnet: '172.20.0.0/16', gateway: '172.20.0.1', ipRange: undefined }, pool6: { subnet: 'fd00:1::/64', ipRange: 'fd00:1::/80', gateway: 'fd00:1::1' }, ipv6: true });
+      const v6only = network({ id: hex('c'), name: 'v6only', pool: undefined, pool6: { subnet: 'fd00:2::/64', gateway: 'fd00:2::1', ipRange: undefined }, ipv4: false, ipv6: true });
+      store.networks.insert(dual);
+      store.networks.insert(v6only);
+      expect(store.networks.find('frontend')).to.deep.equal(dual);
+      expect(store.networks.find('v6only')).to.deep.equal(v6only);
     });
 
     it('keeps a network without a pool (host, none)', () => {
@@ -346,6 +374,35 @@ describe('Store', () => {
       store.ports.reserve([wildcard]);
       expect(store.ports.ofContainer(A)).to.deep.equal([specific, wildcard]);
     });
+
+    it('keeps the families apart: 0.0.0.0 covers IPv4 addresses, :: covers IPv6 ones', () => {
+      store.ports.reserve([binding({ containerId: A, hostIp: '0.0.0.0' })]);
+      store.ports.reserve([binding({ containerId: B, hostIp: '::', containerIp: 'fd00::2' })]);
+      expect(() => store.ports.reserve([binding({ containerId: B, hostIp: '127.0.0.1' })]), '127.0.0.1 under 0.0.0.0').to.throw(PortConflict);
+      expect(() => store.ports.reserve([binding({ containerId: A, hostIp: '::1', containerIp: 'fd00::3' })]), '::1 under ::').to.throw(PortConflict);
+      expect(store.ports.overlapping('tcp', '::1', 8080).map((b) => b.containerId)).to.deep.equal([B]);
+      expect(store.ports.overlapping('tcp', '10.0.0.1', 8080).map((b) => b.containerId)).to.deep.equal([A]);
+    });
+
+    it("keys a routed port by the container's address, overlapping only itself", () => {
+      store.ports.reserve([binding({ containerId: A, hostIp: '0.0.0.0', hostPort: 80 })]);
+      const routed = binding({ containerId: B, hostIp: '10.0.0.2', hostPort: 80, containerIp: '10.0.0.2', routed: true });
+      store.ports.reserve([routed]);
+      expect(store.ports.ofContainer(B)).to.deep.equal([routed]);
+      expect(store.ports.overlapping('tcp', '10.0.0.9', 80).map((b) => b.containerId), 'a host address under 0.0.0.0').to.deep.equal([A]);
+      expect(() => store.ports.reserve([{ ...routed, containerId: A }])).to.throw(PortConflict);
+    });
+  });
+
+  describe('settings', () => {
+    it('makes one installation id and keeps it through clear()', () => {
+      const id = store.settings.installationId();
+      expect(id).to.match(/^[0-9a-f]{64}$/);
+      store.settings.set('backend', 'nftables');
+      store.settings.clear();
+      expect(store.settings.get('backend')).to.equal(undefined);
+      expect(store.settings.installationId()).to.equal(id);
+    });
   });
 
   describe('addresses', () => {
@@ -370,6 +427,20 @@ describe('Store', () => {
       book.releasePool('n1');
       expect(book.poolSubnets()).to.deep.equal([]);
       expect(book.ownerOf('n1', '10.1.0.2')).to.equal(undefined);
+    });
+
+    it('keeps one pool per family under one pool id, and releases both together', () => {
+      const book = store.addresses;
+      const overlaps = (a: string, b: string) => a === b;
+      expect(book.claimPool('n1', '10.1.0.0/16', overlaps)).to.equal(undefined);
+      expect(book.claimPool('n1', 'fd00:1::/64', overlaps)).to.equal(undefined);
+      expect(book.claimPool('n2', 'fd00:1::/64', overlaps)).to.equal('fd00:1::/64');
+      expect(book.claimPool('n1', 'fd00:2::/64', overlaps), 're-claiming a family replaces its subnet').to.equal(undefined);
+      expect(book.poolSubnets().sort()).to.deep.equal(['10.1.0.0/16', 'fd00:2::/64']);
+      book.allocate('n1', 'ep', () => 'fd00:2::2');
+      book.releasePool('n1');
+      expect(book.poolSubnets()).to.deep.equal([]);
+      expect(book.ownerOf('n1', 'fd00:2::2')).to.equal(undefined);
     });
   });
 

@@ -91,7 +91,8 @@ export class DnsService {
     }
     const redirects: Record<string, number> = {};
     const port = this.fallback?.port;
-    for (const [address, networkId] of wanted) if (port && this.bound.get(address) === this.fallback) redirects[networkId] = port;
+    // The firewall redirects IPv4 only: a taken IPv6 port 53 leaves that network's containers their IPv4 resolver.
+    for (const [address, networkId] of wanted) if (port && this.bound.get(address) === this.fallback && !address.includes(':')) redirects[networkId] = port;
     await this.runtime.system.setDnsRedirects(redirects);
   }
 

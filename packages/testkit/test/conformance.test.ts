@@ -40,8 +40,9 @@ describe('conformance kit (no kernel)', () => {
       expect(driverTraitProblems(driver({ ports: 'forward' }))[0]).to.match(/^ports "forward" must be one of/);
       expect(driverTraitProblems(driver({ usesIpam: 'yes' }))[0]).to.match(/^usesIpam "yes" must be a boolean/);
       expect(driverTraitProblems(driver({ refusedRunOptions: ['ip', 'volume'] }))).to.deep.equal([
-        'refusedRunOptions has unknown names ["volume"]; valid: publish, publish-all, expose, hostname, dns, dns-search, dns-option, add-host, link, mac-address, ip, default-gateway',
+        'refusedRunOptions has unknown names ["volume"]; valid: publish, publish-all, expose, hostname, dns, dns-search, dns-option, add-host, link, mac-address, ip, ip6, default-gateway',
       ]);
+      expect(driverTraitProblems(driver({ ipv6: 'yes' } as never))[0]).to.match(/^ipv6 "yes" must be a boolean when given/);
     });
 
     it('refuses traits that contradict each other', () => {
@@ -49,6 +50,7 @@ describe('conformance kit (no kernel)', () => {
       expect(driverTraitProblems(driver({ usesIpam: false, ports: 'publish' }))).to.have.length(1).and.match(/ports is 'publish' but usesIpam is false/);
       const shared = driverTraitProblems(driver({ sandbox: 'shared', usesIpam: false, ports: 'publish' }));
       expect(shared.some((p) => /sandbox is 'shared' but ports is 'publish'/.test(p))).to.equal(true);
+      expect(driverTraitProblems(driver({ ipv6: true, usesIpam: false, ports: 'discard' }))).to.deep.equal(['ipv6 is true but usesIpam is false; a network gets its IPv6 addresses from IPAM']);
     });
 
     it('names missing methods', () => {

@@ -1,18 +1,20 @@
 /**
  * Docker's default network model: one Linux bridge per network holding the
- * gateway address, one veth pair per container, the container end moved
- * into the container's namespace as eth0, eth1, ...
- * Firewalling (ICC, masquerade, published ports) belongs to the port
- * publisher, which reads the options this driver normalises.
+ * gateway addresses (IPv4, IPv6 or both), one veth pair per container, the
+ * container end moved into the container's namespace as eth0, eth1, ...
+ * Firewalling (ICC, masquerade, gateway modes, published ports) belongs to
+ * the port publisher, which reads the options this driver normalises.
  */
 import createDebug from 'debug';
 import {
   CtrnetError,
+  cidr6Range,
   cidrRange,
   isValidIfName,
   planAddressedEndpoint,
-  type AddressPool,
+  sysctlArgv,
   type Endpoint,
+  type GatewayMode,
   type Network,
   type NetworkDriver,
   type NetworkFirewall,
@@ -21,11 +23,11 @@ import {
   type PluginContext,
   type Sandbox,
 } from '@ctrnet/core';
-import { bridgeDownCommands, bridgeUpCommands, hostJoinCommands, leaveCommands, sandboxJoinCommands } from './commands.js';
+import { bridgeAddCommands, bridgeDownCommands, bridgeMac, bridgeSysctls, bridgeUpCommands, hostJoinCommands, leaveCommands, sandboxJoinCommands, sandboxSysctls } from './commands.js';
 import { checkEndpoint } from './check.js';
 import { linksOnBridge, probeLink } from './link-probe.js';
 import { isOurVeth, vethNameFor } from './names.js';
-import { bridgeNameFor, normaliseBridgeOptions } from './options.js';
+import { bridgeNameFor, checkOptionsFitRequest, normaliseBridgeOptions } from './options.js';
 
 const debug = createDebug('ctrnet:driver-bridge:driver');
 
@@ -36,12 +38,14 @@ export class BridgeDriver implements NetworkDriver {
   readonly name = 'bridge';
   readonly sandbox = 'own';
   readonly usesIpam = true;
+  readonly ipv6 = true;
   readonly ports = 'publish';
   readonly userDefined = true;
   readonly handoff = true;
 
   planNetwork(request: NetworkRequest, networkId: string): NetworkPlan {
     const options = normaliseBridgeOptions(request.options);
+    checkOptionsFitRequest(options, request);
     const bridge = bridgeNameFor(options, networkId, request.builtin);
     if (!isValidIfName(bridge)) {
       throw new CtrnetError('INTERNAL', `network id "${networkId}" gives the invalid bridge name "${bridge}"; network ids are 64 hex characters`);
@@ -49,13 +53,20 @@ export class BridgeDriver implements NetworkDriver {
     return { options, driverData: { bridge } };
   }
 
-  /** Docker's bridge firewall: the bridge is the device; icc, masquerade and the default host IP are options. */
+  /**
+   * Docker's bridge firewall: the bridge is the device; icc, masquerade,
+   * the gateway modes and the default host IP are options. A family in
+   * gateway mode `isolated` has no gateway (the bridge holds no address of it).
+   */
   firewall(network: Network): NetworkFirewall | undefined {
-    if (!network.pool) return undefined;
+    const { pool, pool6 } = network;
+    if (!pool && !pool6) return undefined;
+    const mode4 = modeOf(network, 4);
+    const mode6 = modeOf(network, 6);
     return {
       device: bridgeOf(network),
-      subnet: network.pool.subnet,
-      gateway: network.pool.gateway,
+      ...(pool && { subnet: pool.subnet, ...(mode4 !== 'isolated' && { gateway: pool.gateway }), ...(mode4 && { gatewayMode: mode4 }) }),
+      ...(pool6 && { subnet6: pool6.subnet, ...(mode6 !== 'isolated' && { gateway6: pool6.gateway }), ...(mode6 && { gatewayMode6: mode6 }) }),
       icc: network.options.icc !== 'false',
       masquerade: network.options.masquerade !== 'false',
       defaultHostIp: network.options.host_binding_ipv4 || '0.0.0.0',
@@ -85,22 +96,29 @@ export class BridgeDriver implements NetworkDriver {
     return fixed;
   }
 
+  /**
+   * Create (or re-assert) the bridge: the link, then its sysctls (IPv6 must
+   * be on before an IPv6 address can be added), then addresses and state.
+   */
   private async ensureBridge(ctx: PluginContext, network: Network, existing: { kind?: string } | undefined): Promise<void> {
     const bridge = bridgeOf(network);
-    const pool = poolOf(network);
+    if (!network.pool && !network.pool6) {
+      throw new CtrnetError('INTERNAL', `bridge network ${network.name} has no address pool; the bridge driver needs IPAM to assign one`);
+    }
     if (existing && existing.kind !== 'bridge') {
       throw new CtrnetError(
         'CONFLICT',
         `interface ${bridge} already exists and is a ${existing.kind ?? 'device'}, not a bridge; give network ${network.name} another -o bridge_name or remove ${bridge}`,
       );
     }
-    const address = `${pool.gateway}/${cidrRange(pool.subnet).prefix}`;
-    debug('network %s: bridge %s %s (%s)', network.name, bridge, address, existing ? 'exists' : 'new');
-    await ctx.exec.ip(bridgeUpCommands({ bridge, address, mtu: network.options.mtu }, existing !== undefined));
-    // A namespace (and a fresh host) starts with forwarding off; without it
-    // nothing leaves the bridge. Internal networks need it too: the port
-    // publisher, not routing, is what keeps their traffic in.
-    await ctx.exec.run(['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+    const addresses = bridgeAddresses(network);
+    const spec = { bridge, addresses, mac: bridgeMac(network.id), mtu: network.options.mtu };
+    debug('network %s: bridge %s %o (%s)', network.name, bridge, addresses, existing ? 'exists' : 'new');
+    if (!existing) await ctx.exec.ip(bridgeAddCommands(spec));
+    const ipv6 = network.pool6 !== undefined;
+    // Without IPv6 on the network, a host booted with ipv6.disable=1 lacks the keys; that is fine.
+    await ctx.exec.run(sysctlArgv(bridgeSysctls(bridge, { ipv4: network.pool !== undefined, ipv6 }), { ignoreMissing: !ipv6 }));
+    await ctx.exec.ip(bridgeUpCommands(spec));
   }
 
   /**
@@ -130,8 +148,9 @@ export class BridgeDriver implements NetworkDriver {
   }
 
   async join(ctx: PluginContext, network: Network, endpoint: Endpoint, sandbox: Sandbox): Promise<void> {
-    const { hostIfname, mac, ipv4, prefixLen } = endpoint;
-    if (!hostIfname || !mac || !ipv4 || prefixLen === undefined) {
+    const { hostIfname, mac, ipv6 } = endpoint;
+    const addresses = endpointAddresses(endpoint);
+    if (!hostIfname || !mac || addresses.length === 0) {
       throw new CtrnetError('INTERNAL', `endpoint ${endpoint.id} was not planned (no veth name, MAC or address); call planEndpoint first`);
     }
     const bridge = bridgeOf(network);
@@ -144,14 +163,13 @@ export class BridgeDriver implements NetworkDriver {
     if (!NETNS_PATH.test(sandbox.netnsPath)) {
       throw new CtrnetError('INTERNAL', `sandbox path "${sandbox.netnsPath}" of container ${sandbox.containerId} is not an absolute path without blanks or quotes`);
     }
-    debug('join %s (%s) to %s as %s in %s', endpoint.id, ipv4, bridge, endpoint.ifname, sandbox.netnsPath);
+    debug('join %s (%o) to %s as %s in %s', endpoint.id, addresses, bridge, endpoint.ifname, sandbox.netnsPath);
     await ctx.exec.ip(
       hostJoinCommands({ hostIfname, ifname: endpoint.ifname, mac, mtu: network.options.mtu, bridge, netns: sandbox.netnsPath }),
     );
-    await ctx.exec.ip(
-      sandboxJoinCommands({ ifname: endpoint.ifname, address: `${ipv4}/${prefixLen}`, defaultVia: defaultRouteVia(network, endpoint) }),
-      { netns: sandbox.netnsPath },
-    );
+    // An IPv4-only interface on a host without IPv6 has no IPv6 keys to turn off.
+    await ctx.exec.run(sysctlArgv(sandboxSysctls(endpoint.ifname, ipv6 !== undefined), { ignoreMissing: ipv6 === undefined }), { netns: sandbox.netnsPath });
+    await ctx.exec.ip(sandboxJoinCommands({ ifname: endpoint.ifname, addresses, defaultVia: defaultRoutesVia(network, endpoint) }), { netns: sandbox.netnsPath });
   }
 
   /** The host end on its bridge and up; in the sandbox (unless handed over), the interface up with its address and MAC. */
@@ -174,20 +192,37 @@ function bridgeOf(network: Network): string {
   return bridge;
 }
 
-function poolOf(network: Network): AddressPool {
-  if (!network.pool) {
-    throw new CtrnetError('INTERNAL', `bridge network ${network.name} has no address pool; the bridge driver needs IPAM to assign one`);
-  }
-  return network.pool;
+function modeOf(network: Network, family: 4 | 6): GatewayMode | undefined {
+  return network.options[family === 4 ? 'gateway_mode_ipv4' : 'gateway_mode_ipv6'] as GatewayMode | undefined;
+}
+
+/** The bridge's own addresses: each family's gateway with the subnet's prefix, except in gateway mode `isolated`. */
+function bridgeAddresses(network: Network): string[] {
+  const out: string[] = [];
+  if (network.pool && modeOf(network, 4) !== 'isolated') out.push(`${network.pool.gateway}/${cidrRange(network.pool.subnet).prefix}`);
+  if (network.pool6 && modeOf(network, 6) !== 'isolated') out.push(`${network.pool6.gateway}/${cidr6Range(network.pool6.subnet).prefix}`);
+  return out;
+}
+
+/** The endpoint's addresses with their prefixes, IPv4 first. */
+function endpointAddresses(endpoint: Endpoint): string[] {
+  const out: string[] = [];
+  if (endpoint.ipv4 && endpoint.prefixLen !== undefined) out.push(`${endpoint.ipv4}/${endpoint.prefixLen}`);
+  if (endpoint.ipv6 && endpoint.prefixLen6 !== undefined) out.push(`${endpoint.ipv6}/${endpoint.prefixLen6}`);
+  return out;
 }
 
 /**
- * Next hop of the default route, if this endpoint carries one. Like Docker,
- * an internal network offers no gateway to its containers; only an explicit
- * `--default-gateway` puts a default route on it.
+ * Next hops of the default routes, if this endpoint carries them: one per
+ * family. Like Docker, an internal network offers no gateway to its
+ * containers; only an explicit `--default-gateway` (IPv4) puts a default
+ * route on it.
  */
-function defaultRouteVia(network: Network, endpoint: Endpoint): string | undefined {
-  if (!endpoint.defaultRoute) return undefined;
-  if (endpoint.defaultGateway) return endpoint.defaultGateway;
-  return network.internal ? undefined : endpoint.gateway;
+function defaultRoutesVia(network: Network, endpoint: Endpoint): string[] {
+  if (!endpoint.defaultRoute) return [];
+  const via: string[] = [];
+  if (endpoint.defaultGateway) via.push(endpoint.defaultGateway);
+  else if (!network.internal && endpoint.ipv4 && endpoint.gateway) via.push(endpoint.gateway);
+  if (!network.internal && endpoint.ipv6 && endpoint.gateway6) via.push(endpoint.gateway6);
+  return via;
 }

@@ -1,30 +1,62 @@
 /**
- * The `ip -batch` lines of the bridge driver, built as plain data so unit
- * tests compare them with plain equality. Every name in here has been
- * validated (no blanks, no quotes) before it gets here.
+ * The `ip -batch` lines and sysctl settings of the bridge driver, built as
+ * plain data so unit tests compare them with plain equality. Every name in
+ * here has been validated (no blanks, no quotes) before it gets here.
  */
-import type { IpCommand } from '@ctrnet/core';
+import { ifaceKey, type IpCommand, type SysctlSetting } from '@ctrnet/core';
 
 /** What the host side of a network needs. */
 export interface BridgeSpec {
   bridge: string;
-  /** Gateway with prefix, e.g. `10.250.0.1/24`. */
-  address: string;
+  /** Gateways with prefix, e.g. `10.250.0.1/24`, `fd00:1::1/64`: one per family the bridge holds an address of. */
+  addresses: readonly string[];
+  /**
+   * The bridge's own MAC, set when it is made. A bridge without one takes the
+   * lowest MAC of its ports and changes it as containers come and go, and
+   * every other container's neighbour entry for the gateway goes stale: DNS
+   * and egress stall until the kernel re-probes. Docker sets one too.
+   */
+  mac: string;
   mtu?: string;
 }
 
-/**
- * Bring a bridge to its planned state. `exists` skips the `link add`, so
- * creating an existing network again only re-asserts address, MTU and state.
- */
-export function bridgeUpCommands(spec: BridgeSpec, exists: boolean): IpCommand[] {
+/** Creating a bridge: its own line, so its sysctls can be set before it gets addresses. An existing bridge keeps its MAC (it may be the user's). */
+export function bridgeAddCommands(spec: BridgeSpec): IpCommand[] {
   const mtu = spec.mtu ? ['mtu', spec.mtu] : [];
+  return [['link', 'add', spec.bridge, 'address', spec.mac, ...mtu, 'type', 'bridge']];
+}
+
+/** A stable, locally administered unicast MAC for a network's bridge, from its id (random hex). */
+export function bridgeMac(networkId: string): string {
+  return ['02', ...(networkId.slice(0, 10).match(/../g) ?? [])].join(':');
+}
+
+/**
+ * Bring a bridge to its planned addresses, MTU and state. Each line is
+ * idempotent (`replace`), so creating an existing network again only
+ * re-asserts them. `broadcast +` derives the IPv4 broadcast address as
+ * Docker (netlink) does; IPv6 addresses skip duplicate address detection
+ * (`nodad`), which would otherwise keep them tentative (unusable, binds fail
+ * with EADDRNOTAVAIL) for a second or two; IPAM already made them unique.
+ */
+export function bridgeUpCommands(spec: BridgeSpec): IpCommand[] {
+  const mtu = spec.mtu ? ['mtu', spec.mtu] : [];
+  return [...spec.addresses.map((a) => addressLine(a, spec.bridge)), ['link', 'set', spec.bridge, ...mtu, 'up']];
+}
+
+/**
+ * Host sysctls of a network: IPv6 on the bridge exactly when the network
+ * has it (an IPv4-only bridge gets no link-local address to be reached
+ * through, CVE-2024-32473's lesson), and forwarding for each family it has.
+ * A fresh namespace (and host) starts with forwarding off; without it
+ * nothing leaves the bridge. Internal networks need it too: the port
+ * publisher, not routing, is what keeps their traffic in.
+ */
+export function bridgeSysctls(bridge: string, families: { ipv4: boolean; ipv6: boolean }): SysctlSetting[] {
   return [
-    ...(exists ? [] : [['link', 'add', spec.bridge, ...mtu, 'type', 'bridge']]),
-    // `replace` makes the line idempotent; `broadcast +` derives the broadcast
-    // address as Docker (netlink) does, which plain `ip addr add` leaves unset.
-    ['addr', 'replace', spec.address, 'broadcast', '+', 'dev', spec.bridge],
-    ['link', 'set', spec.bridge, ...mtu, 'up'],
+    [ifaceKey(6, bridge, 'disable_ipv6'), families.ipv6 ? '0' : '1'],
+    ...(families.ipv4 ? [['net/ipv4/ip_forward', '1'] as const] : []),
+    ...(families.ipv6 ? [['net/ipv6/conf/all/forwarding', '1'] as const] : []),
   ];
 }
 
@@ -67,21 +99,37 @@ export function hostJoinCommands(spec: VethSpec): IpCommand[] {
 /** Addressing inside the sandbox. */
 export interface SandboxSpec {
   ifname: string;
-  /** Address with prefix, e.g. `10.250.0.2/24`. */
-  address: string;
-  /** Next hop of the default route; absent when this interface does not carry it. */
-  defaultVia?: string;
+  /** Addresses with prefix, e.g. `10.250.0.2/24`, `fd00:1::2/64`: one per family of the network. */
+  addresses: readonly string[];
+  /** Next hops of the default routes this interface carries (one per family at most). */
+  defaultVia: readonly string[];
+}
+
+/**
+ * Sandbox sysctls of an interface, set before it comes up: with IPv6 the
+ * interface ignores router advertisements (its address and route are
+ * ctrnet's, a rogue RA on the bridge must not add others); without, IPv6 is
+ * off on it, so it gets no link-local address and answers nothing over IPv6
+ * (Docker 26.0.2, CVE-2024-32473).
+ */
+export function sandboxSysctls(ifname: string, ipv6: boolean): SysctlSetting[] {
+  return ipv6 ? [[ifaceKey(6, ifname, 'accept_ra'), '0']] : [[ifaceKey(6, ifname, 'disable_ipv6'), '1']];
 }
 
 export function sandboxJoinCommands(spec: SandboxSpec): IpCommand[] {
   return [
-    ['addr', 'add', spec.address, 'broadcast', '+', 'dev', spec.ifname],
+    ...spec.addresses.map((a) => addressLine(a, spec.ifname, 'add')),
     ['link', 'set', spec.ifname, 'up'],
-    ...(spec.defaultVia ? [['route', 'replace', 'default', 'via', spec.defaultVia, 'dev', spec.ifname]] : []),
+    ...spec.defaultVia.map((via) => ['route', 'replace', 'default', 'via', via, 'dev', spec.ifname]),
   ];
 }
 
 /** Deleting one end of a veth pair deletes both, wherever the other end lives. */
 export function leaveCommands(hostIfname: string): IpCommand[] {
   return [['link', 'del', hostIfname]];
+}
+
+/** An address line: IPv4 with its broadcast derived, IPv6 without duplicate address detection. */
+function addressLine(address: string, dev: string, verb: 'add' | 'replace' = 'replace'): IpCommand {
+  return address.includes(':') ? ['addr', verb, address, 'dev', dev, 'nodad'] : ['addr', verb, address, 'broadcast', '+', 'dev', dev];
 }

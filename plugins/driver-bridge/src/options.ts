@@ -4,13 +4,13 @@
  * `-o com.docker.network.bridge.name=br0` works unchanged.
  */
 import createDebug from 'debug';
-import { MAX_IFNAME_LENGTH, invalidArgument, isValidIfName, isValidIpv4 } from '@ctrnet/core';
+import { GATEWAY_MODES, MAX_IFNAME_LENGTH, invalidArgument, isValidIfName, isValidIpv4, type GatewayMode, type NetworkRequest } from '@ctrnet/core';
 import { BRIDGE_PREFIX, DEFAULT_BRIDGE } from './names.js';
 
 const debug = createDebug('ctrnet:driver-bridge:options');
 
 /** Options as stored on the network, under their short keys. */
-export type BridgeOptionKey = 'bridge_name' | 'mtu' | 'icc' | 'masquerade' | 'host_binding_ipv4';
+export type BridgeOptionKey = 'bridge_name' | 'mtu' | 'icc' | 'masquerade' | 'host_binding_ipv4' | 'gateway_mode_ipv4' | 'gateway_mode_ipv6';
 
 interface OptionSpec {
   dockerKey: string;
@@ -68,7 +68,47 @@ const OPTIONS: Record<BridgeOptionKey, OptionSpec> = {
     expected: 'an IPv4 address such as 127.0.0.1',
     default: '0.0.0.0',
   },
+  // No stored default: absent is nat, so networks made before these options existed read the same.
+  gateway_mode_ipv4: {
+    dockerKey: 'com.docker.network.bridge.gateway_mode_ipv4',
+    parse: parseGatewayMode,
+    expected: GATEWAY_MODES.join(', '),
+  },
+  gateway_mode_ipv6: {
+    dockerKey: 'com.docker.network.bridge.gateway_mode_ipv6',
+    parse: parseGatewayMode,
+    expected: GATEWAY_MODES.join(', '),
+  },
 };
+
+function parseGatewayMode(value: string): string | undefined {
+  return (GATEWAY_MODES as readonly string[]).includes(value) ? value : undefined;
+}
+
+/** IPv6's minimum link MTU (RFC 8200): below it the kernel turns IPv6 off on the interface. */
+const MIN_IPV6_MTU = 1280;
+
+/**
+ * The options that depend on the rest of the request: a gateway mode only
+ * for a family the network has, `isolated` only on an internal network
+ * (Docker's rule: there is no gateway to route through), and an MTU that
+ * IPv6 can live with.
+ */
+export function checkOptionsFitRequest(options: Readonly<Record<string, string>>, request: Pick<NetworkRequest, 'name' | 'internal' | 'ipv4' | 'ipv6'>): void {
+  const name = JSON.stringify(request.name);
+  for (const [key, on, flag] of [
+    ['gateway_mode_ipv4', request.ipv4 !== false, '--ipv4=false'],
+    ['gateway_mode_ipv6', request.ipv6, 'no --ipv6'],
+  ] as const) {
+    const mode = options[key] as GatewayMode | undefined;
+    if (mode === undefined) continue;
+    if (!on) throw invalidArgument(`bridge driver option ${key}=${mode} for network ${name}, which has ${flag}; drop the option`);
+    if (mode === 'isolated' && !request.internal) throw invalidArgument(`bridge driver option ${key}=isolated needs an internal network; add --internal to network ${name}`);
+  }
+  if (request.ipv6 && options.mtu !== undefined && Number(options.mtu) < MIN_IPV6_MTU) {
+    throw invalidArgument(`invalid value "${options.mtu}" for bridge driver option mtu on IPv6 network ${name}: IPv6 needs at least ${MIN_IPV6_MTU}`);
+  }
+}
 
 const SHORT_KEYS = Object.keys(OPTIONS) as BridgeOptionKey[];
 

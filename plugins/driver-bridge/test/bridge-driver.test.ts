@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import createDebug from 'debug';
 import { CtrnetError, ExecError, RecordingExecutor, type NetworkDriver, type PluginContext } from '@ctrnet/core';
 import plugin, { BridgeDriver } from '../src/index.js';
-import { ENDPOINT_ID, NETWORK_ID, endpoint, network, sandbox } from './fixtures.js';
+import { ENDPOINT_ID, NETWORK_ID, POOL6, endpoint, network, sandbox } from './fixtures.js';
 
 const log = createDebug('ctrnet:test');
 const driver: NetworkDriver = new BridgeDriver();
@@ -40,7 +40,7 @@ describe('BridgeDriver', () => {
     expect(plugin.name).to.equal('@ctrnet/driver-bridge');
     expect(registered).to.have.length(1);
     expect(registered[0]).to.be.instanceOf(BridgeDriver);
-    expect(driver).to.include({ name: 'bridge', sandbox: 'own', usesIpam: true, ports: 'publish', userDefined: true });
+    expect(driver).to.include({ name: 'bridge', sandbox: 'own', usesIpam: true, ipv6: true, ports: 'publish', userDefined: true });
     expect(driver.refusedRunOptions).to.equal(undefined);
   });
 
@@ -70,33 +70,100 @@ describe('BridgeDriver', () => {
     it('refuses a network id that cannot make an interface name', () => {
       expect(codeOf(() => driver.planNetwork({ ...request, options: {} }, 'a b'))).to.equal('INTERNAL');
     });
+
+    it('keeps gateway modes under their short keys, with no stored default', () => {
+      const plan = driver.planNetwork({ ...request, ipv6: true, options: { 'com.docker.network.bridge.gateway_mode_ipv6': 'routed', gateway_mode_ipv4: 'nat-unprotected' } }, NETWORK_ID);
+      expect(plan.options).to.include({ gateway_mode_ipv4: 'nat-unprotected', gateway_mode_ipv6: 'routed' });
+      expect(driver.planNetwork({ ...request, options: {} }, NETWORK_ID).options).to.not.have.any.keys('gateway_mode_ipv4', 'gateway_mode_ipv6');
+    });
+
+    for (const [why, req] of [
+      ['an unknown gateway mode', { ...request, ipv6: true, options: { gateway_mode_ipv6: 'bridged' } }],
+      ['an IPv6 gateway mode without --ipv6', { ...request, options: { gateway_mode_ipv6: 'nat' } }],
+      ['an IPv4 gateway mode on an IPv6-only network', { ...request, ipv4: false, ipv6: true, options: { gateway_mode_ipv4: 'routed' } }],
+      ['isolated without --internal', { ...request, ipv6: true, options: { gateway_mode_ipv6: 'isolated' } }],
+      ['an MTU below 1280 with IPv6', { ...request, ipv6: true, options: { mtu: '1279' } }],
+    ] as const) {
+      it(`refuses ${why}`, () => expect(codeOf(() => driver.planNetwork(req, NETWORK_ID))).to.equal('INVALID_ARGUMENT'));
+    }
+
+    it('accepts isolated on an internal network and a small MTU without IPv6', () => {
+      expect(driver.planNetwork({ ...request, internal: true, ipv6: true, options: { gateway_mode_ipv6: 'isolated' } }, NETWORK_ID).options.gateway_mode_ipv6).to.equal('isolated');
+      expect(driver.planNetwork({ ...request, options: { mtu: '1000' } }, NETWORK_ID).options.mtu).to.equal('1000');
+    });
+  });
+
+  describe('firewall', () => {
+    const bridge = driver as BridgeDriver;
+    it('describes an IPv4 network as before', () => {
+      expect(bridge.firewall(network())).to.deep.equal({
+        device: 'ctr-a1b2c3d4e5f',
+        subnet: '10.250.1.0/24',
+        gateway: '10.250.1.1',
+        icc: true,
+        masquerade: true,
+        defaultHostIp: '0.0.0.0',
+      });
+    });
+
+    it('describes both families with their gateway modes; isolated has no gateway', () => {
+      const dual = network({ ipv6: true, pool6: POOL6, internal: true, options: { ...network().options, gateway_mode_ipv4: 'routed', gateway_mode_ipv6: 'isolated' } });
+      expect(bridge.firewall(dual)).to.deep.include({ subnet: '10.250.1.0/24', gateway: '10.250.1.1', gatewayMode: 'routed', subnet6: 'fd00:1::/64', gatewayMode6: 'isolated' });
+      expect(bridge.firewall(dual)).to.not.have.property('gateway6');
+      expect(bridge.firewall(network({ pool: undefined, ipv4: false, ipv6: true, pool6: POOL6 }))).to.not.have.any.keys('subnet', 'gateway');
+    });
+
+    it('has nothing to say about a network without pools', () => {
+      expect(bridge.firewall(network({ pool: undefined }))).to.equal(undefined);
+    });
   });
 
   describe('createNetwork', () => {
-    it('adds the bridge with its gateway address, brings it up and enables forwarding', async () => {
+    it('adds the bridge with a MAC of its own (stable as ports come and go) and its gateway address, brings it up and enables forwarding', async () => {
       const exec = executor();
       await driver.createNetwork(ctx(exec), network());
       expect(exec.calls).to.deep.equal([
         { kind: 'run', argv: ['ip', '-j', '-d', 'link', 'show', 'dev', 'ctr-a1b2c3d4e5f'], netns: undefined, input: undefined },
+        { kind: 'ip', commands: [['link', 'add', 'ctr-a1b2c3d4e5f', 'address', '02:a1:b2:c3:d4:e5', 'type', 'bridge']], netns: undefined, ignoreMissing: false },
+        { kind: 'run', argv: ['sysctl', '-eqw', 'net/ipv6/conf/ctr-a1b2c3d4e5f/disable_ipv6=1', 'net/ipv4/ip_forward=1'], netns: undefined, input: undefined },
         {
           kind: 'ip',
           commands: [
-            ['link', 'add', 'ctr-a1b2c3d4e5f', 'type', 'bridge'],
             ['addr', 'replace', '10.250.1.1/24', 'broadcast', '+', 'dev', 'ctr-a1b2c3d4e5f'],
             ['link', 'set', 'ctr-a1b2c3d4e5f', 'up'],
           ],
           netns: undefined,
           ignoreMissing: false,
         },
-        { kind: 'run', argv: ['sysctl', '-qw', 'net.ipv4.ip_forward=1'], netns: undefined, input: undefined },
       ]);
+    });
+
+    it('turns IPv6 and IPv6 forwarding on for a dual-stack bridge, before adding its address without DAD', async () => {
+      const exec = executor();
+      await driver.createNetwork(ctx(exec), network({ ipv6: true, pool6: POOL6 }));
+      expect(exec.calls.slice(2).map((c) => (c.kind === 'run' ? c.argv.join(' ') : c.kind === 'ip' ? c.commands.map((l) => l.join(' ')) : ''))).to.deep.equal([
+        'sysctl -qw net/ipv6/conf/ctr-a1b2c3d4e5f/disable_ipv6=0 net/ipv4/ip_forward=1 net/ipv6/conf/all/forwarding=1',
+        ['addr replace 10.250.1.1/24 broadcast + dev ctr-a1b2c3d4e5f', 'addr replace fd00:1::1/64 dev ctr-a1b2c3d4e5f nodad', 'link set ctr-a1b2c3d4e5f up'],
+      ]);
+    });
+
+    it('gives an IPv6-only bridge no IPv4 and no IPv4 forwarding, and an isolated family no address', async () => {
+      const v6only = executor();
+      await driver.createNetwork(ctx(v6only), network({ pool: undefined, ipv4: false, ipv6: true, pool6: POOL6 }));
+      expect(v6only.calls.map((c) => (c.kind === 'run' ? c.argv.join(' ') : '')).filter((l) => l.startsWith('sysctl'))).to.deep.equal([
+        'sysctl -qw net/ipv6/conf/ctr-a1b2c3d4e5f/disable_ipv6=0 net/ipv6/conf/all/forwarding=1',
+      ]);
+      expect(v6only.ipLines()).to.deep.equal(['link add ctr-a1b2c3d4e5f address 02:a1:b2:c3:d4:e5 type bridge', 'addr replace fd00:1::1/64 dev ctr-a1b2c3d4e5f nodad', 'link set ctr-a1b2c3d4e5f up']);
+      const isolated = executor();
+      await driver.createNetwork(ctx(isolated), network({ internal: true, ipv6: true, pool6: POOL6, options: { ...network().options, gateway_mode_ipv6: 'isolated' } }));
+      expect(isolated.ipLines().filter((l) => l.startsWith('addr'))).to.deep.equal(['addr replace 10.250.1.1/24 broadcast + dev ctr-a1b2c3d4e5f']);
     });
 
     it('sets the MTU on a new bridge', async () => {
       const exec = executor();
       await driver.createNetwork(ctx(exec), network({ options: { mtu: '1400' } }));
       expect(exec.ipLines()).to.deep.equal([
-        'link add ctr-a1b2c3d4e5f mtu 1400 type bridge',
+        'link add ctr-a1b2c3d4e5f address 02:a1:b2:c3:d4:e5 mtu 1400 type bridge',
         'addr replace 10.250.1.1/24 broadcast + dev ctr-a1b2c3d4e5f',
         'link set ctr-a1b2c3d4e5f mtu 1400 up',
       ]);
@@ -131,7 +198,7 @@ describe('BridgeDriver', () => {
     });
 
     it('needs the driver data and the pool it planned', async () => {
-      for (const broken of [network({ driverData: {} }), network({ pool: undefined })]) {
+      for (const broken of [network({ driverData: {} }), network({ pool: undefined, pool6: undefined })]) {
         const err = await driver.createNetwork(ctx(executor()), broken).catch((e: unknown) => e);
         expect(err).to.be.instanceOf(CtrnetError).with.property('code', 'INTERNAL');
       }
@@ -166,6 +233,23 @@ describe('BridgeDriver', () => {
       expect(`vc${ENDPOINT_ID.slice(0, 13)}`).to.equal('vcfeedc0ffee012').with.length(15);
     });
 
+    it('plans a dual-stack endpoint: both prefixes and gateways, the MAC from the IPv4 address', () => {
+      const planned = driver.planEndpoint(network({ ipv6: true, pool6: POOL6 }), endpoint({ ipv6: 'fd00:1::2' }));
+      expect(planned).to.include({ mac: '02:42:0a:fa:01:02', prefixLen: 24, gateway: '10.250.1.1', ipv6: 'fd00:1::2', prefixLen6: 64, gateway6: 'fd00:1::1' });
+    });
+
+    it('plans an IPv6-only endpoint with a MAC from its id and no IPv4 fields', () => {
+      const planned = driver.planEndpoint(network({ pool: undefined, ipv4: false, ipv6: true, pool6: POOL6 }), endpoint({ ipv4: undefined, ipv6: 'fd00:1::2' }));
+      expect(planned.mac).to.equal('02:fe:ed:c0:ff:ee');
+      expect(planned).to.not.have.any.keys('prefixLen', 'gateway');
+    });
+
+    it('refuses IPv6 addresses outside the IPv6 subnet, and a missing one', () => {
+      const dual = network({ ipv6: true, pool6: POOL6 });
+      expect(codeOf(() => driver.planEndpoint(dual, endpoint({ ipv6: 'fd00:2::2' })))).to.equal('INVALID_ARGUMENT');
+      expect(codeOf(() => driver.planEndpoint(dual, endpoint()))).to.equal('INTERNAL');
+    });
+
     it('keeps a given MAC, normalised', () => {
       expect(driver.planEndpoint(network(), endpoint({ mac: '92:D0:C6:0A:29:33' })).mac).to.equal('92:d0:c6:0a:29:33');
     });
@@ -192,6 +276,7 @@ describe('BridgeDriver', () => {
       for (const [net, ep] of [
         [network(), endpoint({ ipv4: undefined })],
         [network({ pool: undefined }), endpoint()],
+        [network({ ipv6: true, pool6: POOL6 }), endpoint()],
         [network(), endpoint({ ifname: 'eth 0' })],
         [network(), endpoint({ id: 'not-hex' })],
       ] as const) {
@@ -217,6 +302,7 @@ describe('BridgeDriver', () => {
           netns: undefined,
           ignoreMissing: false,
         },
+        { kind: 'run', argv: ['sysctl', '-eqw', 'net/ipv6/conf/eth0/disable_ipv6=1'], netns: NETNS, input: undefined },
         {
           kind: 'ip',
           commands: [
@@ -228,6 +314,31 @@ describe('BridgeDriver', () => {
           ignoreMissing: false,
         },
       ]);
+    });
+
+    it('gives a dual-stack endpoint both addresses (IPv6 without DAD) and both default routes, RAs ignored', async () => {
+      const dual = network({ ipv6: true, pool6: POOL6 });
+      const exec = executor();
+      await driver.join(ctx(exec), dual, driver.planEndpoint(dual, endpoint({ ipv6: 'fd00:1::2' })), sandbox());
+      expect(exec.calls[1]).to.deep.equal({ kind: 'run', argv: ['sysctl', '-qw', 'net/ipv6/conf/eth0/accept_ra=0'], netns: NETNS, input: undefined });
+      expect(exec.ipLines().slice(3)).to.deep.equal([
+        'addr add 10.250.1.2/24 broadcast + dev eth0',
+        'addr add fd00:1::2/64 dev eth0 nodad',
+        'link set eth0 up',
+        'route replace default via 10.250.1.1 dev eth0',
+        'route replace default via fd00:1::1 dev eth0',
+      ]);
+    });
+
+    it('gives an IPv6-only endpoint its IPv6 address and route only; an internal one no route', async () => {
+      const v6only = network({ pool: undefined, ipv4: false, ipv6: true, pool6: POOL6 });
+      const exec = executor();
+      await driver.join(ctx(exec), v6only, driver.planEndpoint(v6only, endpoint({ ipv4: undefined, ipv6: 'fd00:1::2' })), sandbox());
+      expect(exec.ipLines().slice(3)).to.deep.equal(['addr add fd00:1::2/64 dev eth0 nodad', 'link set eth0 up', 'route replace default via fd00:1::1 dev eth0']);
+      const internal = { ...v6only, internal: true };
+      const quiet = executor();
+      await driver.join(ctx(quiet), internal, driver.planEndpoint(internal, endpoint({ ipv4: undefined, ipv6: 'fd00:1::2' })), sandbox());
+      expect(quiet.ipLines().filter((l) => l.startsWith('route'))).to.deep.equal([]);
     });
 
     it('puts the MTU on both veth ends', async () => {

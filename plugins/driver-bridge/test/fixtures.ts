@@ -4,6 +4,9 @@ import type { Endpoint, Network, Sandbox } from '@ctrnet/core';
 export const NETWORK_ID = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9';
 export const ENDPOINT_ID = 'feedc0ffee0123456789abcdef0123456789abcdef0123456789abcdef012345';
 
+/** An IPv6 pool for dual-stack and IPv6-only variants of the network. */
+export const POOL6 = { subnet: 'fd00:1::/64', gateway: 'fd00:1::1' };
+
 export function network(overrides: Partial<Network> = {}): Network {
   return {
     id: NETWORK_ID,

@@ -22,7 +22,7 @@ export class HostDriver implements NetworkDriver {
    * `--hostname`, `--dns` and `--add-host` stay allowed: the container keeps
    * its own UTS namespace, hosts and resolv.conf.
    */
-  readonly refusedRunOptions: readonly RunOptionName[] = ['link', 'mac-address', 'ip', 'default-gateway'];
+  readonly refusedRunOptions: readonly RunOptionName[] = ['link', 'mac-address', 'ip', 'ip6', 'default-gateway'];
 
   planNetwork(request: NetworkRequest): NetworkPlan {
     return planEmptyNetwork(this.name, request);

@@ -13,7 +13,7 @@ describe('HostDriver', () => {
 
   it('has the host traits and refuses what Docker refuses with host networking', () => {
     expect(driver).to.include({ name: 'host', sandbox: 'host', usesIpam: false, ports: 'discard', userDefined: false });
-    expect(driver.refusedRunOptions).to.deep.equal(['link', 'mac-address', 'ip', 'default-gateway']);
+    expect(driver.refusedRunOptions).to.deep.equal(['link', 'mac-address', 'ip', 'ip6', 'default-gateway']);
   });
 
   it('plans the empty network and names itself when it refuses options', () => {

@@ -34,7 +34,7 @@ export class NoneDriver implements NetworkDriver {
    * mac-address and the network mode") and `--ip` on any predefined
    * network; without an interface there is no next hop for `--default-gateway`.
    */
-  readonly refusedRunOptions: readonly RunOptionName[] = ['mac-address', 'ip', 'default-gateway'];
+  readonly refusedRunOptions: readonly RunOptionName[] = ['mac-address', 'ip', 'ip6', 'default-gateway'];
 
   planNetwork(request: NetworkRequest): NetworkPlan {
     return planEmptyNetwork(this.name, request);

@@ -19,7 +19,7 @@ describe('NoneDriver', () => {
 
   it('has the none traits and refuses what Docker refuses with --net none', () => {
     expect(driver).to.include({ name: 'none', sandbox: 'own', usesIpam: false, ports: 'discard', userDefined: false });
-    expect(driver.refusedRunOptions).to.deep.equal(['mac-address', 'ip', 'default-gateway']);
+    expect(driver.refusedRunOptions).to.deep.equal(['mac-address', 'ip', 'ip6', 'default-gateway']);
   });
 
   it('plans the empty network and names itself when it refuses options', () => {

@@ -1,7 +1,9 @@
 /**
- * The `default` IPAM driver: Docker's IPv4 address management. Pools and
- * addresses live in core's address book, whose claims are transactions, so
- * concurrent ctrnet processes never hand out the same subnet or address.
+ * The `default` IPAM driver: Docker's address management, IPv4 and IPv6.
+ * Pools and addresses live in core's address book, whose claims are
+ * transactions, so concurrent ctrnet processes never hand out the same
+ * subnet or address. A dual-stack network holds one pool per family under
+ * its network id.
  */
 import type { AddressPool, IpamContext, IpamDriver, PoolRequest } from '@ctrnet/core';
 import { CtrnetError, cidrsOverlap, invalidArgument } from '@ctrnet/core';
@@ -21,16 +23,17 @@ export class DefaultIpam implements IpamDriver {
 
   async requestPool(ctx: IpamContext, request: PoolRequest): Promise<AddressPool> {
     const { networkId, subnet, ipRange, gateway } = request;
+    const family = request.family ?? 4;
     if (subnet === undefined) {
       if (ipRange !== undefined || gateway !== undefined) {
         throw invalidArgument(`${ipRange !== undefined ? `ip-range ${ipRange}` : `gateway ${gateway}`} needs an explicit subnet; add --subnet CIDR`);
       }
-      return this.pickPool(ctx, networkId);
+      return this.pickPool(ctx, networkId, family);
     }
-    const pool = settlePool(subnet, ipRange, gateway);
+    const pool = settlePool(subnet, ipRange, gateway, family);
     // Docker refuses an explicit subnet that overlaps another network, but not
     // one that overlaps a host route: the user may mean to shadow that route.
-    const clash = ctx.addresses.claimPool(networkId, subnet, cidrsOverlap);
+    const clash = ctx.addresses.claimPool(networkId, pool.subnet, cidrsOverlap);
     if (clash !== undefined) {
       throw new CtrnetError('CONFLICT', `subnet ${subnet} overlaps network pool ${clash}, used by another network; choose a subnet that overlaps no other network, or remove that network`);
     }
@@ -38,27 +41,27 @@ export class DefaultIpam implements IpamDriver {
     return pool;
   }
 
-  /** The first candidate of `defaultAddressPools` that overlaps no host route and no other pool. */
-  private async pickPool(ctx: IpamContext, networkId: string): Promise<AddressPool> {
-    const routes = await readHostRoutes(ctx.exec);
+  /** The first candidate of `family` in `defaultAddressPools` that overlaps no host route and no other pool. */
+  private async pickPool(ctx: IpamContext, networkId: string, family: 4 | 6): Promise<AddressPool> {
+    const routes = await readHostRoutes(ctx.exec, family);
     const held = ctx.addresses.poolSubnets();
-    for (const candidate of candidateSubnets(ctx.defaultAddressPools)) {
+    for (const candidate of candidateSubnets(ctx.defaultAddressPools, family)) {
       const taken = routes.find((r) => cidrsOverlap(r, candidate)) ?? held.find((p) => cidrsOverlap(p, candidate));
       if (taken !== undefined) continue;
       // `held` is a snapshot: another process may claim this candidate first,
       // in which case the claim reports it and we move on to the next one.
       const clash = ctx.addresses.claimPool(networkId, candidate, cidrsOverlap);
       if (clash === undefined) {
-        const pool = settlePool(candidate);
+        const pool = settlePool(candidate, undefined, undefined, family);
         debug('network %s: picked pool %o', shortId(networkId), pool);
         return pool;
       }
       debug('candidate %s was claimed concurrently (clashes with %s)', candidate, clash);
     }
-    const pools = ctx.defaultAddressPools.map((p) => `${p.base} in /${p.size} blocks`).join(', ') || 'none configured';
+    const pools = ctx.defaultAddressPools.filter((p) => p.base.includes(':') === (family === 6)).map((p) => `${p.base} in /${p.size} blocks`).join(', ') || 'none configured';
     throw new CtrnetError(
       'EXHAUSTED',
-      `no free subnet left in defaultAddressPools (${pools}): each one overlaps a host route or another network; pass --subnet CIDR, or add a pool to defaultAddressPools in the config`,
+      `no free IPv${family} subnet left in defaultAddressPools (${pools}): each one overlaps a host route or another network; pass --subnet CIDR, or add a pool to defaultAddressPools in the config`,
     );
   }
 
@@ -77,8 +80,8 @@ export class DefaultIpam implements IpamDriver {
     return address;
   }
 
-  private claimWanted(ctx: IpamContext, networkId: string, pool: AddressPool, owner: string, wanted: string): string {
-    checkWantedAddress(pool, wanted);
+  private claimWanted(ctx: IpamContext, networkId: string, pool: AddressPool, owner: string, requested: string): string {
+    const wanted = checkWantedAddress(pool, requested);
     const claimed = ctx.addresses.allocate(networkId, owner, (used) => (used.has(wanted) ? undefined : wanted));
     if (claimed !== undefined) return claimed;
     const holder = ctx.addresses.ownerOf(networkId, wanted);

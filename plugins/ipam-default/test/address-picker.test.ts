@@ -45,4 +45,13 @@ describe('lowestFreeAddress', () => {
     const used = new Set(Array.from({ length: 1021 }, (_, i) => intToIp(ipToInt('172.20.0.2') + i)));
     expect(lowestFreeAddress(pool, used)).to.equal(undefined);
   });
+
+  it('walks an IPv6 /64 from ::2, skipping the anycast address and the gateway, without building it', () => {
+    const pool = { subnet: 'fd00:1::/64', gateway: 'fd00:1::1' };
+    expect(lowestFreeAddress(pool, new Set())).to.equal('fd00:1::2');
+    expect(lowestFreeAddress(pool, new Set(['fd00:1::2', 'fd00:1::3']))).to.equal('fd00:1::4');
+    expect(lowestFreeAddress({ ...pool, ipRange: 'fd00:1::ff00/120' }, new Set())).to.equal('fd00:1::ff00');
+    expect(lowestFreeAddress({ subnet: 'fd00:1::/127', gateway: 'fd00:1::1' }, new Set())).to.equal(undefined);
+  });
 });
+

@@ -239,6 +239,67 @@ describe('DefaultIpam', () => {
     });
   });
 
+  describe('IPv6', () => {
+    const ULA = { base: 'fd12:3456:789a::/48', size: 64 };
+    beforeEach(() => {
+      f = makeFixture({ pools: [{ base: '172.17.0.0/12', size: 16 }, ULA], routes: [{ dst: 'fd12:3456:789a::/64', dev: 'wg0' }] });
+    });
+
+    it('settles an explicit subnet canonically, gateway ::1 of the subnet', async () => {
+      const pool = await ipam.requestPool(f.ctx, { networkId: NET, family: 6, subnet: 'FD00:0:0:1::/64' });
+      expect(pool).to.deep.equal({ subnet: 'fd00:0:0:1::/64', gateway: 'fd00:0:0:1::1' });
+      expect(f.store.addresses.poolSubnets()).to.deep.equal(['fd00:0:0:1::/64']);
+    });
+
+    it('keeps a network\'s IPv4 and IPv6 pools side by side under one id', async () => {
+      await ipam.requestPool(f.ctx, { networkId: NET, subnet: '10.99.0.0/24' });
+      await ipam.requestPool(f.ctx, { networkId: NET, family: 6, subnet: 'fd00:1::/64' });
+      expect(f.store.addresses.poolSubnets().sort()).to.deep.equal(['10.99.0.0/24', 'fd00:1::/64']);
+      const err = await ctrnetError(() => ipam.requestPool(f.ctx, { networkId: OTHER, family: 6, subnet: 'fd00:1::/80' }));
+      expect(err.code).to.equal('CONFLICT');
+    });
+
+    it('auto-picks /64s of the IPv6 pool, skipping IPv6 host routes and held pools', async () => {
+      expect((await ipam.requestPool(f.ctx, { networkId: NET, family: 6 })).subnet).to.equal('fd12:3456:789a:1::/64');
+      expect((await ipam.requestPool(f.ctx, { networkId: OTHER, family: 6 })).subnet).to.equal('fd12:3456:789a:2::/64');
+      expect(f.exec.calls.map((c) => (c.kind === 'run' ? c.argv.join(' ') : ''))).to.include('ip -j -6 route show table all');
+    });
+
+    it('reports IPv6 exhaustion naming only the IPv6 pools', async () => {
+      f.cleanup();
+      f = makeFixture({ pools: [{ base: '172.17.0.0/12', size: 16 }, { base: 'fd00:5::/120', size: 120 }] });
+      await ipam.requestPool(f.ctx, { networkId: NET, family: 6 });
+      const err = await ctrnetError(() => ipam.requestPool(f.ctx, { networkId: OTHER, family: 6 }));
+      expect(err.code).to.equal('EXHAUSTED');
+      expect(err.message).to.contain('no free IPv6 subnet left in defaultAddressPools (fd00:5::/120 in /120 blocks)');
+    });
+
+    it('hands out ::2, ::3 ... never the anycast address or the gateway; static addresses canonical', async () => {
+      const pool = await ipam.requestPool(f.ctx, { networkId: NET, family: 6, subnet: 'fd00:1::/64' });
+      expect(await ipam.requestAddress(f.ctx, NET, pool, 'c1')).to.equal('fd00:1::2');
+      expect(await ipam.requestAddress(f.ctx, NET, pool, 'c2', 'FD00:1:0:0::00AB')).to.equal('fd00:1::ab');
+      expect(await ipam.requestAddress(f.ctx, NET, pool, 'c3')).to.equal('fd00:1::3');
+      for (const [wanted, pattern] of [
+        ['fd00:1::', /subnet-router anycast/],
+        ['fd00:1::1', /is the gateway/],
+        ['fd00:2::5', /not inside the network's subnet/],
+        ['10.0.0.1', /expected an IPv6 address/],
+      ] as const) {
+        const err = await ctrnetError(() => ipam.requestAddress(f.ctx, NET, pool, 'c9', wanted));
+        expect(err.code, wanted).to.equal('INVALID_ARGUMENT');
+        expect(err.message, wanted).to.match(pattern);
+      }
+      const taken = await ctrnetError(() => ipam.requestAddress(f.ctx, NET, pool, 'c9', 'fd00:1::ab'));
+      expect(taken.code).to.equal('CONFLICT');
+    });
+
+    it('fills a /126: two containers after the gateway', async () => {
+      const pool = await ipam.requestPool(f.ctx, { networkId: NET, family: 6, subnet: 'fd00:1::/126' });
+      expect([await ipam.requestAddress(f.ctx, NET, pool, 'a'), await ipam.requestAddress(f.ctx, NET, pool, 'b')]).to.deep.equal(['fd00:1::2', 'fd00:1::3']);
+      expect((await ctrnetError(() => ipam.requestAddress(f.ctx, NET, pool, 'c'))).code).to.equal('EXHAUSTED');
+    });
+  });
+
   describe('exhaustion', () => {
     it('a /30 holds exactly one container after its gateway', async () => {
       f = makeFixture();

@@ -37,7 +37,20 @@ describe('readHostRoutes', () => {
   it('asks ip for every IPv4 route of every table, as JSON', async () => {
     const exec = new RecordingExecutor(() => ({ stdout: JSON.stringify(TYPICAL_ROUTES) }));
     expect(await readHostRoutes(exec)).to.deep.equal(['192.0.2.0/24']);
-    expect(exec.calls).to.deep.equal([{ kind: 'run', argv: ROUTE_LIST_ARGV, netns: undefined, input: undefined }]);
-    expect(ROUTE_LIST_ARGV).to.deep.equal(['ip', '-j', '-4', 'route', 'show', 'table', 'all']);
+    expect(exec.calls).to.deep.equal([{ kind: 'run', argv: ROUTE_LIST_ARGV[4], netns: undefined, input: undefined }]);
+    expect(ROUTE_LIST_ARGV[4]).to.deep.equal(['ip', '-j', '-4', 'route', 'show', 'table', 'all']);
+  });
+
+  it('asks for IPv6 routes for an IPv6 pick, and reads a bare address as a /128', async () => {
+    const routes = [
+      { dst: 'default', dev: 'eth0' },
+      { dst: 'fd00:99::/64', dev: 'wg0' },
+      { dst: 'fd00:98::7', dev: 'tun0' },
+      { type: 'multicast', dst: 'ff00::/8', table: 'local', dev: 'eth0' },
+      { dst: '10.0.0.0/8' },
+    ];
+    const exec = new RecordingExecutor(() => ({ stdout: JSON.stringify(routes) }));
+    expect(await readHostRoutes(exec, 6)).to.deep.equal(['fd00:99::/64', 'fd00:98::7/128']);
+    expect(exec.calls[0]).to.deep.include({ argv: ['ip', '-j', '-6', 'route', 'show', 'table', 'all'] });
   });
 });

@@ -103,3 +103,32 @@ describe('checkWantedAddress', () => {
     });
   }
 });
+
+describe('IPv6 pools and addresses', () => {
+  it('settles a subnet canonically with the gateway after the anycast address', () => {
+    expect(settlePool('FD00:1:0:0::/64', undefined, undefined, 6)).to.deep.equal({ subnet: 'fd00:1::/64', gateway: 'fd00:1::1' });
+    expect(settlePool('fd00:1::/64', 'fd00:1::/80', 'FD00:1::FE', 6)).to.deep.equal({ subnet: 'fd00:1::/64', ipRange: 'fd00:1::/80', gateway: 'fd00:1::fe' });
+  });
+
+  for (const [subnet, ipRange, gateway, pattern] of [
+    ['fd00:1::/129', undefined, undefined, /expected an IPv6 CIDR such as fd00:28::\/64/],
+    ['10.0.0.0/8', undefined, undefined, /it is an IPv4 CIDR, give it for the other family/],
+    ['fd00:1::5/64', undefined, undefined, /host bits are set\); did you mean fd00:1::\/64\?/],
+    ['fd00:1::/127', undefined, undefined, /a \/127 has no room/],
+    ['fd00:1::/64', 'fd00:2::/80', undefined, /it is not inside subnet fd00:1::\/64/],
+    ['fd00:1::/64', undefined, 'fd00:2::1', /it is not inside subnet fd00:1::\/64; use an address from fd00:1::1 to fd00:1::ffff:ffff:ffff:ffff/],
+    ['fd00:1::/64', undefined, 'fd00:1::', /subnet-router anycast address/],
+    ['fd00:1::/64', undefined, '10.0.0.1', /expected an IPv6 address in subnet fd00:1::\/64/],
+  ] as const) {
+    it(`refuses ${subnet} ${ipRange ?? ''} ${gateway ?? ''}`, async () => {
+      const err = await ctrnetError(() => settlePool(subnet, ipRange, gateway, 6));
+      expect(err.code).to.equal('INVALID_ARGUMENT');
+      expect(err.message).to.match(pattern);
+    });
+  }
+
+  it('checks a static IPv6 address and returns it canonical', () => {
+    expect(checkWantedAddress({ subnet: 'fd00:1::/64', gateway: 'fd00:1::1' }, 'FD00:1::0A')).to.equal('fd00:1::a');
+  });
+});
+

@@ -39,4 +39,24 @@ describe('candidateSubnets', () => {
     expect(err.code).to.equal('INVALID_CONFIG');
     expect(err.message).to.contain('"10.1.0.0/16"');
   });
+
+  it('carves an IPv6 /48 into /64s lazily and yields only the asked family', () => {
+    const pools = [{ base: '172.17.0.0/12', size: 16 }, { base: 'fd12:3456:789a::/48', size: 64 }];
+    const gen = candidateSubnets(pools, 6);
+    expect([gen.next().value, gen.next().value]).to.deep.equal(['fd12:3456:789a::/64', 'fd12:3456:789a:1::/64']);
+    expect([...candidateSubnets([{ base: 'fd00::/120', size: 120 }], 6)]).to.deep.equal(['fd00::/120']);
+    expect([...candidateSubnets([{ base: 'fd00::/120', size: 120 }], 4)]).to.deep.equal([]);
+  });
+
+  for (const [base, size, pattern] of [
+    ['fd00::/32', 64, /an IPv6 base must be \/48 or longer/],
+    ['fd00::/48', 121, /size must be a prefix length from the base's \/48 to \/120/],
+    ['fd00::/64', 48, /size must be a prefix length from the base's \/64 to \/120/],
+  ] as const) {
+    it(`refuses the IPv6 pool ${base} size ${size}`, async () => {
+      const err = await ctrnetError(() => [...candidateSubnets([{ base, size }], 6)]);
+      expect(err.code).to.equal('INVALID_CONFIG');
+      expect(err.message).to.match(pattern);
+    });
+  }
 });

@@ -29,10 +29,17 @@ const PREFIXES = {
   container: 'CTRNET-C-',
   /** Per link: `CTRNET-L-` + 12 hex of the linking container's id + `-` + 6 hex of a hash of the link. */
   link: 'CTRNET-L-',
+  /** Per network (raw): `CTRNET-M-` + 12 hex of the network id, marking packets from its bridge. */
+  mark: 'CTRNET-M-',
+  /** Per network in gateway mode routed (filter): `CTRNET-R-` + 12 hex of the network id, its containers' open ports. */
+  routed: 'CTRNET-R-',
 } as const;
 
 /** Packet mark (bit) for connections that need masquerading after DNAT (localhost, hairpin). */
 const MARK = 0x2000;
+
+/** Packet mark (bit) for packets that entered through a ctrnet bridge: gateway modes open ports to the outside only. */
+const BRIDGE_MARK = 0x4000;
 
 /** iptables refuses longer chain names (XT_EXTENSION_MAXNAMELEN - 1). */
 export const MAX_CHAIN_NAME_LENGTH = 28;
@@ -42,6 +49,19 @@ export const BASE_COMMENT = 'ctrnet';
 
 /** The mark that asks CTRNET-POSTROUTING to masquerade a DNATed connection (value/mask for MARK and mark). */
 export const MASQUERADE_MARK = `0x${MARK.toString(16)}/0x${MARK.toString(16)}`;
+
+/** The mark (value/mask) every network's raw mark chain sets on packets from its bridge. */
+export const FROM_BRIDGE_MARK = `0x${BRIDGE_MARK.toString(16)}/0x${BRIDGE_MARK.toString(16)}`;
+
+/** `CTRNET-M-<12 hex>`: a network's raw chain that marks packets from its bridge. */
+export function markChain(networkId: string): string {
+  return `${PREFIXES.mark}${networkId.slice(0, 12)}`;
+}
+
+/** `CTRNET-R-<12 hex>`: the dispatch chain (filter) of a routed network's published ports. */
+export function routedChain(networkId: string): string {
+  return `${PREFIXES.routed}${networkId.slice(0, 12)}`;
+}
 
 /** `CTRNET-N-<12 hex>`: a network's chain (one per table). */
 export function networkChain(networkId: string): string {

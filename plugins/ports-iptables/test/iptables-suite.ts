@@ -23,10 +23,11 @@ import type { IptablesVariant } from '../src/tools.js';
 
 const log = createDebug('ctrnet:ports-iptables:integ');
 
-/** The commands of one flavour, for the test's own inspection of the kernel. */
-function commands(variant: IptablesVariant): { iptables: string; save: string; restore: string } {
+/** The commands of one flavour and family, for the test's own inspection of the kernel. */
+function commands(variant: IptablesVariant, family: 4 | 6 = 4): { iptables: string; save: string; restore: string } {
   const suffix = variant === 'default' ? '' : `-${variant}`;
-  return { iptables: `iptables${suffix}`, save: `iptables${suffix}-save`, restore: `iptables${suffix}-restore` };
+  const tool = family === 6 ? 'ip6tables' : 'iptables';
+  return { iptables: `${tool}${suffix}`, save: `${tool}${suffix}-save`, restore: `${tool}${suffix}-restore` };
 }
 
 /** Someone else's rules: a Docker-like DNAT chain and a FORWARD rule, in place before ctrnet arrives. */
@@ -42,8 +43,8 @@ COMMIT
 COMMIT
 `;
 
-async function saved(host: NetnsHandle, variant: IptablesVariant): Promise<string[]> {
-  return (await host.exec([commands(variant).save])).stdout.split('\n');
+async function saved(host: NetnsHandle, variant: IptablesVariant, family: 4 | 6 = 4): Promise<string[]> {
+  return (await host.exec([commands(variant, family).save])).stdout.split('\n');
 }
 
 /** `-A` rules and user-chain declarations, each with its table, counters dropped. */
@@ -59,10 +60,16 @@ function ruleLines(lines: readonly string[]): string[] {
 
 function behaviourOptions(variant: IptablesVariant): PublisherBehaviourOptions {
   const cmd = commands(variant);
+  const cmd6 = commands(variant, 6);
+  // Both families: what ctrnet owns in ip6tables counts as much as in iptables.
+  const owned = async (host: NetnsHandle, family: 4 | 6) => ruleLines(await saved(host, variant, family)).filter((l) => l.includes('CTRNET'));
   return {
-    owned: async (host) => ruleLines(await saved(host, variant)).filter((l) => l.includes('CTRNET')).join('\n'),
+    owned: async (host) => {
+      const v6 = await owned(host, 6);
+      return [...(await owned(host, 4)), ...v6.map((l) => `ip6 ${l}`)].join('\n');
+    },
     flush: async (host) => {
-      for (const table of ['raw', 'nat', 'filter']) await host.exec([cmd.iptables, '-w', '-t', table, '-F']);
+      for (const tool of [cmd.iptables, cmd6.iptables]) for (const table of ['raw', 'nat', 'filter']) await host.exec([tool, '-w', '-t', table, '-F']);
     },
     addForeignRules: async (host) => {
       await host.exec([cmd.restore, '-w', '--noflush'], { input: FOREIGN_RULES });
@@ -124,7 +131,7 @@ export function describeIptablesPublisher(variant: IptablesVariant): void {
       await publisher.addNetwork(ctx, internal);
       await publisher.publish(ctx, bindings);
       // Newest network first: each network's inbound jump is inserted on top.
-      const units = [baseUnit(), networkUnit(internal), networkUnit(world.network), ...containerUnits(bindings)];
+      const units = [baseUnit(), networkUnit(internal)!, networkUnit(world.network)!, ...containerUnits(bindings)];
       const lines = reconcile(parseSave((await saved(world.host, variant)).join('\n')), { ensure: units, remove: [] }).flatMap((t) => t.lines);
       const chainNames = units.flatMap((u) => u.chains.filter((c) => !c.dispatch).map((c) => c.name));
       // Only the leaf chains are rewritten: their declarations and their own rules.

@@ -26,12 +26,15 @@ describe('payload', () => {
 
   describe('installPayload', () => {
     it('creates a network chain per table with -N, fills it and jumps to it', () => {
-      expect(renderPayload(installPayload([networkUnit(NETWORK)]))).to.equal(
+      expect(renderPayload(installPayload([networkUnit(NETWORK)!]))).to.equal(
         [
           '*raw',
+          '-N CTRNET-M-aaaaaaaaaaaa',
           `-N ${NET_CHAIN}`,
+          '-A CTRNET-M-aaaaaaaaaaaa -j MARK --set-xmark 0x4000/0x4000',
           `-A ${NET_CHAIN} -d 10.250.2.0/24 ! -i br-t -m addrtype ! --dst-type LOCAL -j DROP`,
           `-A ${NET_CHAIN} -d 127.0.0.0/8 -i br-t -j DROP`,
+          `-I CTRNET-RAW 1 -i br-t ${NET_TAG} -j CTRNET-M-aaaaaaaaaaaa`,
           `-A CTRNET-RAW ${NET_TAG} -j ${NET_CHAIN}`,
           'COMMIT',
           '*nat',

@@ -66,7 +66,7 @@ describe('IptablesPublisher', () => {
       await new IptablesPublisher().addNetwork(contextFor(exec), NETWORK);
       expect(exec.calls.map((c) => c.kind)).to.deep.equal(['run', 'iptables-restore']);
       expect(exec.runs()).to.deep.equal(['sysctl -qw net/ipv4/conf/br-t/route_localnet=1']);
-      expect(exec.payloads()).to.deep.equal([renderPayload(installPayload([networkUnit(NETWORK)]))]);
+      expect(exec.payloads()).to.deep.equal([renderPayload(installPayload([networkUnit(NETWORK)!]))]);
     });
 
     it('leaves route_localnet alone for an internal network', async () => {
@@ -90,7 +90,7 @@ describe('IptablesPublisher', () => {
     it('removes the network in one payload', async () => {
       const exec = new FakeIptables();
       await new IptablesPublisher().removeNetwork(contextFor(exec), NETWORK);
-      expect(exec.payloads()).to.deep.equal([renderPayload(removePayload([networkUnit(NETWORK)]))]);
+      expect(exec.payloads()).to.deep.equal([renderPayload(removePayload([networkUnit(NETWORK)!]))]);
     });
 
     it('is a no-op beyond one iptables-save when nothing is there', async () => {
@@ -158,7 +158,7 @@ describe('IptablesPublisher', () => {
     it('reload reads the ruleset once and rewrites it in one payload', async () => {
       const exec = new FakeIptables(0, SAVED_BASE);
       await new IptablesPublisher().reload(contextFor(exec), { networks: [NETWORK], ports: [BINDING], links: [] });
-      expect(exec.runs()).to.deep.equal(['sysctl -qw net/ipv4/conf/br-t/route_localnet=1', 'iptables-save']);
+      expect(exec.runs()).to.deep.equal(['sysctl -qw net/ipv4/conf/br-t/route_localnet=1', 'iptables-save', 'ip6tables-save']);
       const [payload] = exec.payloads();
       expect(payload).to.include(`:${CONTAINER_CHAIN} - [0:0]\n`);
       expect(payload).to.include(`:${NET_CHAIN} - [0:0]\n`);
@@ -192,7 +192,38 @@ describe('IptablesPublisher', () => {
       expect(exec.calls).to.deep.equal([
         { kind: 'run', argv: ['iptables-legacy-restore', '-w', '--noflush'], netns: undefined, input: renderPayload(installPayload(containerUnits([BINDING]))) },
         { kind: 'run', argv: ['iptables-legacy-save'], netns: undefined, input: undefined },
+        { kind: 'run', argv: ['ip6tables-legacy-save'], netns: undefined, input: undefined },
       ]);
+    });
+
+    it('resets and reloads IPv4 on a host whose IPv6 ruleset cannot be read (no ip6tables, no IPv6 in the kernel)', async () => {
+      const exec = new FakeIptables(0, SAVED_BASE);
+      const run = exec.run.bind(exec);
+      exec.run = async (argv, options) => {
+        if (argv[0] === 'ip6tables-save') throw new ExecError([...argv], 3, "ip6tables-save v1.8.9 (nf_tables): Failed to initialize nft: Protocol not supported");
+        return run(argv, options);
+      };
+      const publisher = new IptablesPublisher();
+      await publisher.reset(contextFor(exec));
+      await publisher.reload(contextFor(exec), { networks: [NETWORK], ports: [], links: [] });
+      expect(exec.payloads()).to.have.length(2);
+    });
+
+    it('mirrors a dual-stack network into ip6tables: one restore per family', async () => {
+      const exec = new FakeIptables();
+      const dual = { ...NETWORK, subnet6: 'fd00:2::/64', gateway6: 'fd00:2::1' };
+      await new IptablesPublisher().addNetwork(contextFor(exec), dual);
+      expect(exec.calls.filter((c) => c.kind === 'iptables-restore').map((c) => (c.kind === 'iptables-restore' ? c.family : 0))).to.deep.equal([4, 6]);
+      expect(exec.payloads()[1]).to.include('-A CTRNET-N-aaaaaaaaaaaa -d fd00:2::/64 ! -i br-t -m addrtype ! --dst-type LOCAL -j DROP');
+    });
+
+    it('puts IPv6 ports and links into ip6tables only, and leaves an IPv4-only network out of ip6tables', async () => {
+      const exec = new FakeIptables();
+      const publisher = new IptablesPublisher();
+      await publisher.addNetwork(contextFor(exec), NETWORK);
+      await publisher.publish(contextFor(exec), [{ ...BINDING, hostIp: '::', containerIp: 'fd00:2::2' }]);
+      await publisher.addLink(contextFor(exec), { containerId: BINDING.containerId, bridge: 'br-t', sourceIp: 'fd00:2::3', targetIp: 'fd00:2::2', ports: [{ port: 80, protocol: 'tcp' }] });
+      expect(exec.calls.filter((c) => c.kind === 'iptables-restore').map((c) => (c.kind === 'iptables-restore' ? c.family : 0))).to.deep.equal([4, 6, 6]);
     });
   });
 });

@@ -5,6 +5,7 @@ import { parseSave } from '../src/ruleset.js';
 import { BINDING, CONTAINER_CHAIN, NET_CHAIN, NETWORK } from './fixtures.js';
 
 const NET_TAG = '-m comment --comment "ctrnet network aaaaaaaaaaaa"';
+const MARK_CHAIN = 'CTRNET-M-aaaaaaaaaaaa';
 const CONTAINER_TAG = '-m comment --comment "ctrnet container cccccccccccc network aaaaaaaaaaaa"';
 
 /** The three tables after base + NETWORK + BINDING were installed, plus foreign rules. */
@@ -12,9 +13,12 @@ const INSTALLED = `*raw
 :PREROUTING ACCEPT [0:0]
 :OUTPUT ACCEPT [0:0]
 :CTRNET-RAW - [0:0]
+:${MARK_CHAIN} - [0:0]
 :${NET_CHAIN} - [0:0]
 -A PREROUTING -m comment --comment ctrnet -j CTRNET-RAW
+-A CTRNET-RAW -i br-t ${NET_TAG} -j ${MARK_CHAIN}
 -A CTRNET-RAW ${NET_TAG} -j ${NET_CHAIN}
+-A ${MARK_CHAIN} -j MARK --set-xmark 0x4000/0x4000
 -A ${NET_CHAIN} -d 10.250.2.0/24 ! -i br-t -m addrtype ! --dst-type LOCAL -j DROP
 -A ${NET_CHAIN} -d 127.0.0.0/8 -i br-t -j DROP
 COMMIT
@@ -69,13 +73,16 @@ const networkRuleLines = {
 
 describe('reconcile', () => {
   it('on an empty ruleset creates the base and the unit, built-in jumps at the top', () => {
-    expect(reconcile({}, { ensure: [baseUnit(), networkUnit(NETWORK)], remove: [] })).to.deep.equal([
+    expect(reconcile({}, { ensure: [baseUnit(), networkUnit(NETWORK)!], remove: [] })).to.deep.equal([
       {
         table: 'raw',
         lines: [
           ':CTRNET-RAW - [0:0]',
+          `:${MARK_CHAIN} - [0:0]`,
           `:${NET_CHAIN} - [0:0]`,
+          `-A ${MARK_CHAIN} -j MARK --set-xmark 0x4000/0x4000`,
           ...networkRuleLines.raw,
+          `-I CTRNET-RAW 1 -i br-t ${NET_TAG} -j ${MARK_CHAIN}`,
           '-I PREROUTING 1 -m comment --comment ctrnet -j CTRNET-RAW',
           `-A CTRNET-RAW ${NET_TAG} -j ${NET_CHAIN}`,
         ],
@@ -111,8 +118,8 @@ describe('reconcile', () => {
   });
 
   it('when everything is in place rewrites only the leaf chains and adds no jump', () => {
-    expect(reconcile(parseSave(INSTALLED), { ensure: [baseUnit(), networkUnit(NETWORK)], remove: [] })).to.deep.equal([
-      { table: 'raw', lines: [`:${NET_CHAIN} - [0:0]`, ...networkRuleLines.raw] },
+    expect(reconcile(parseSave(INSTALLED), { ensure: [baseUnit(), networkUnit(NETWORK)!], remove: [] })).to.deep.equal([
+      { table: 'raw', lines: [`:${MARK_CHAIN} - [0:0]`, `:${NET_CHAIN} - [0:0]`, `-A ${MARK_CHAIN} -j MARK --set-xmark 0x4000/0x4000`, ...networkRuleLines.raw] },
       { table: 'nat', lines: [`:${NET_CHAIN} - [0:0]`, ...networkRuleLines.nat] },
       { table: 'filter', lines: [`:${NET_CHAIN} - [0:0]`, ...networkRuleLines.filter] },
     ]);
@@ -123,7 +130,7 @@ describe('reconcile', () => {
       `-A CTRNET-POSTROUTING ${NET_TAG} -j ${NET_CHAIN}\n`,
       `-A CTRNET-POSTROUTING ${NET_TAG} -j ${NET_CHAIN}\n-A CTRNET-POSTROUTING ${NET_TAG} -j ${NET_CHAIN}\n`,
     );
-    const [raw, nat] = reconcile(parseSave(saved), { ensure: [networkUnit(NETWORK)], remove: [] });
+    const [raw, nat] = reconcile(parseSave(saved), { ensure: [networkUnit(NETWORK)!], remove: [] });
     expect(raw!.lines.slice(-1)).to.deep.equal([`-A CTRNET-RAW ${NET_TAG} -j ${NET_CHAIN}`]);
     expect(nat!.lines).to.include(`-D CTRNET-POSTROUTING ${NET_TAG} -j ${NET_CHAIN}`);
     expect(nat!.lines.filter((l) => l.includes('CTRNET-POSTROUTING'))).to.have.length(1);
@@ -154,7 +161,7 @@ describe('reconcile', () => {
     expect(reconcile(ruleset, resetRequest(ruleset))).to.deep.equal([
       {
         table: 'raw',
-        lines: ['-D PREROUTING -m comment --comment ctrnet -j CTRNET-RAW', '-F CTRNET-RAW', `-F ${NET_CHAIN}`, '-X CTRNET-RAW', `-X ${NET_CHAIN}`],
+        lines: ['-D PREROUTING -m comment --comment ctrnet -j CTRNET-RAW', '-F CTRNET-RAW', `-F ${MARK_CHAIN}`, `-F ${NET_CHAIN}`, '-X CTRNET-RAW', `-X ${MARK_CHAIN}`, `-X ${NET_CHAIN}`],
       },
       {
         table: 'nat',
@@ -187,7 +194,7 @@ describe('reconcile', () => {
 
   it('reload keeps built-in jumps in place, rebuilds dispatch chains and drops chains not in the state', () => {
     const ruleset = parseSave(INSTALLED);
-    const payload = reconcile(ruleset, reloadRequest(ruleset, [baseUnit(), networkUnit(NETWORK)]));
+    const payload = reconcile(ruleset, reloadRequest(ruleset, [baseUnit(), networkUnit(NETWORK)!]));
     expect(payload.find((t) => t.table === 'nat')).to.deep.equal({
       table: 'nat',
       lines: [

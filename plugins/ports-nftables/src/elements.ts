@@ -3,7 +3,7 @@
  * link. Elements are strings in exactly the form nft prints them, so what
  * ctrnet wrote can be compared with what the kernel holds.
  */
-import { cidrRange, invalidArgument, networkOf, type LinkRule, type NetworkRules, type PortBinding } from '@ctrnet/core';
+import { cidr6Range, cidrRange, invalidArgument, networkOf, type GatewayMode, type LinkRule, type NetworkRules, type PortBinding } from '@ctrnet/core';
 import { SET_ROLES, type SetRole } from './layout.js';
 
 /** Elements per set or map; a map element is `key : data`. */
@@ -23,11 +23,12 @@ export function ifname(name: string): string {
 /**
  * A subnet as nft stores and prints it: host bits cleared (nft would turn
  * 10.1.0.5/24 into 10.1.0.0/24, and a removal must name what was stored),
- * and a /32 as a plain address.
+ * IPv6 in canonical form, and a host prefix (/32, /128) as a plain address.
  */
 export function prefix(cidr: string): string {
   const network = networkOf(cidr);
-  return cidrRange(network).prefix === 32 ? network.split('/')[0]! : network;
+  const host = network.includes(':') ? cidr6Range(network).prefix === 128 : cidrRange(network).prefix === 32;
+  return host ? network.split('/')[0]! : network;
 }
 
 /** The key of an element: for a map, the part before ` : `. */
@@ -36,6 +37,29 @@ export function elementKey(element: string): string {
   return i < 0 ? element : element.slice(0, i);
 }
 
+/** The per-family view of a network and the sets each family's facts go to. */
+interface FamilyView {
+  subnet(n: NetworkRules): string | undefined;
+  gateway(n: NetworkRules): string | undefined;
+  mode(n: NetworkRules): GatewayMode | undefined;
+  roles: Record<'subnets' | 'gateways' | 'subnetBridges' | 'masqueradeSubnets' | 'openSubnets' | 'routedSubnets', SetRole>;
+}
+
+const FAMILIES: readonly FamilyView[] = [
+  {
+    subnet: (n: NetworkRules) => n.subnet,
+    gateway: (n: NetworkRules) => n.gateway,
+    mode: (n: NetworkRules) => n.gatewayMode,
+    roles: { subnets: 'subnets', gateways: 'gateways', subnetBridges: 'subnetBridges', masqueradeSubnets: 'masqueradeSubnets', openSubnets: 'openSubnets', routedSubnets: 'routedSubnets' },
+  },
+  {
+    subnet: (n: NetworkRules) => n.subnet6,
+    gateway: (n: NetworkRules) => n.gateway6,
+    mode: (n: NetworkRules) => n.gatewayMode6,
+    roles: { subnets: 'subnets6', gateways: 'gateways6', subnetBridges: 'subnetBridges6', masqueradeSubnets: 'masqueradeSubnets6', openSubnets: 'openSubnets6', routedSubnets: 'routedSubnets6' },
+  },
+];
+
 /**
  * Per-network elements. The flag-dependent ones a network does not have are
  * listed as `absent` so re-adding a network whose options changed removes
@@ -43,24 +67,35 @@ export function elementKey(element: string): string {
  */
 export function networkElements(network: NetworkRules): NetworkElements {
   const bridge = ifname(network.bridge);
-  const subnet = prefix(network.subnet);
-  const present: Record<string, string[]> = {
-    bridges: [bridge],
-    subnets: [subnet],
-    gateways: [network.gateway],
-    subnetBridges: [`${subnet} . ${bridge}`],
-  };
+  const present: Record<string, string[]> = { bridges: [bridge] };
   const absent: Record<string, string[]> = {};
   // The resolver's alternate port: DNS to the gateway is translated like a published port of the host's own.
-  if (network.dnsRedirect) present.dnat4 = ['udp', 'tcp'].map((proto) => `${network.gateway} . ${proto} . 53 : ${network.gateway} . ${network.dnsRedirect}`);
+  if (network.dnsRedirect && network.gateway) present.dnat4 = ['udp', 'tcp'].map((proto) => `${network.gateway} . ${proto} . 53 : ${network.gateway} . ${network.dnsRedirect}`);
   const optional: Array<[SetRole, string, boolean]> = [
-    ['masqueradeSubnets', subnet, network.masquerade && !network.internal],
     ['internalBridges', bridge, network.internal],
     ['iccBridges', `${bridge} . ${bridge}`, network.icc],
   ];
-  for (const [role, element, wanted] of optional) (wanted ? present : absent)[role] = [element];
+  for (const family of FAMILIES) {
+    const subnetOf = family.subnet(network);
+    if (subnetOf === undefined) continue;
+    const subnet = prefix(subnetOf);
+    const gateway = family.gateway(network);
+    const mode: GatewayMode = family.mode(network) ?? 'nat';
+    const nat = mode === 'nat' || mode === 'nat-unprotected';
+    (present[family.roles.subnetBridges] ??= []).push(`${subnet} . ${bridge}`);
+    if (gateway !== undefined) (present[family.roles.gateways] ??= []).push(gateway);
+    optional.push(
+      [family.roles.subnets, subnet, mode === 'nat' || mode === 'isolated' || network.internal],
+      [family.roles.masqueradeSubnets, subnet, network.masquerade && !network.internal && nat],
+      [family.roles.openSubnets, subnet, mode === 'nat-unprotected' && !network.internal],
+      [family.roles.routedSubnets, subnet, mode === 'routed' && !network.internal],
+    );
+  }
+  for (const [role, element, wanted] of optional) ((wanted ? present : absent)[role] ??= []).push(element);
   return { present: ordered(present), absent: ordered(absent) };
 }
+
+
 
 /** Every element a network may own, whatever its options: what removing it deletes. */
 export function allNetworkElements(network: NetworkRules): Elements {
@@ -69,18 +104,28 @@ export function allNetworkElements(network: NetworkRules): Elements {
 }
 
 /**
- * Map elements for published ports. Two bindings may share an element
- * (repeated in one call); two that claim the same host port for different
- * containers are refused before anything reaches the kernel.
+ * Elements for published ports: a DNAT map element per NATed port, in the
+ * map of its family and host address, or a `routed-ports` element per
+ * routed one. A port on [::1] gets none: core's loopback proxy serves it.
+ * Two bindings may share an element (repeated in one call); two that claim
+ * the same host port for different containers are refused before anything
+ * reaches the kernel.
  */
 export function bindingElements(bindings: readonly PortBinding[]): Elements {
-  const dnat4 = new Map<string, string>();
-  const dnat4Any = new Map<string, string>();
+  const maps: Partial<Record<SetRole, Map<string, string>>> = {};
   for (const b of bindings) {
-    const any = b.hostIp === '0.0.0.0';
+    const v6 = b.containerIp.includes(':');
+    if (b.routed) {
+      const element = `${b.containerIp} . ${b.protocol} . ${b.containerPort}`;
+      (maps[v6 ? 'routedPorts6' : 'routedPorts'] ??= new Map()).set(element, element);
+      continue;
+    }
+    if (b.hostIp === '::1') continue;
+    const any = b.hostIp === (v6 ? '::' : '0.0.0.0');
+    const role: SetRole = v6 ? (any ? 'dnat6Any' : 'dnat6') : any ? 'dnat4Any' : 'dnat4';
     const key = any ? `${b.protocol} . ${b.hostPort}` : `${b.hostIp} . ${b.protocol} . ${b.hostPort}`;
     const element = `${key} : ${b.containerIp} . ${b.containerPort}`;
-    const map = any ? dnat4Any : dnat4;
+    const map = (maps[role] ??= new Map());
     const previous = map.get(key);
     if (previous !== undefined && previous !== element) {
       throw invalidArgument(
@@ -89,12 +134,13 @@ export function bindingElements(bindings: readonly PortBinding[]): Elements {
     }
     map.set(key, element);
   }
-  return ordered({ dnat4: [...dnat4.values()], dnat4Any: [...dnat4Any.values()] });
+  return ordered(Object.fromEntries(Object.entries(maps).map(([role, map]) => [role, [...map.values()]])));
 }
 
-/** Link elements: one per exposed port of the target. */
+/** Link elements: one per exposed port of the target, in the set of the link's family. */
 export function linkElements(link: LinkRule): Elements {
-  return ordered({ links: link.ports.map((p) => `${link.sourceIp} . ${link.targetIp} . ${p.protocol} . ${p.port}`) });
+  const role: SetRole = link.targetIp.includes(':') ? 'links6' : 'links';
+  return ordered({ [role]: link.ports.map((p) => `${link.sourceIp} . ${link.targetIp} . ${p.protocol} . ${p.port}`) });
 }
 
 /** Union of element lists, first occurrence first, duplicates dropped. */

@@ -5,7 +5,7 @@
  * path (an element held by someone else, or a missing object); listing costs
  * grow with the table, so the fast path never lists.
  */
-import { CtrnetError } from '@ctrnet/core';
+import { CtrnetError, canonicalIpv6 } from '@ctrnet/core';
 import { ifname, prefix, type Elements } from './elements.js';
 import { SET_ROLES, SETS, type NftType, type SetRole } from './layout.js';
 
@@ -55,7 +55,9 @@ function tuple(value: unknown, types: readonly NftType[]): string {
 function part(value: unknown, type: NftType): string {
   if (isObject(value) && isObject(value.prefix)) return prefix(`${String(value.prefix.addr)}/${String(value.prefix.len)}`);
   if (isObject(value) && Array.isArray(value.range)) return value.range.map(String).join('-');
-  return type === 'ifname' ? ifname(String(value)) : String(value);
+  if (type === 'ifname') return ifname(String(value));
+  // nft prints IPv6 with inet_ntop, which writes some addresses with an embedded IPv4 part (::1.2.3.4); ctrnet writes pure hex.
+  return type === 'ipv6_addr' ? canonicalIpv6(String(value)) : String(value);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -26,8 +26,8 @@ export class NftablesPublisher implements PortPublisher {
 
   async addNetwork(ctx: PluginContext, network: NetworkRules): Promise<void> {
     const doing = `install the rules of network ${network.networkId} (bridge ${network.bridge})`;
-    // First, so a missing bridge fails before anything is installed.
-    if (!network.internal) await enableRouteLocalnet(ctx, network.bridge, doing);
+    // First, so a missing bridge fails before anything is installed. IPv4 only: IPv6 has no such switch.
+    if (!network.internal && network.subnet !== undefined) await enableRouteLocalnet(ctx, network.bridge, doing);
     await apply(ctx, addNetworkScript(network), doing);
   }
 
@@ -58,7 +58,7 @@ export class NftablesPublisher implements PortPublisher {
   async reload(ctx: PluginContext, state: FirewallState): Promise<void> {
     await apply(ctx, reloadScript(state), `rebuild table ${TABLE}`);
     // Bridges may have been re-created since addNetwork set it.
-    for (const n of state.networks) if (!n.internal) await enableRouteLocalnet(ctx, n.bridge, `rebuild table ${TABLE}`);
+    for (const n of state.networks) if (!n.internal && n.subnet !== undefined) await enableRouteLocalnet(ctx, n.bridge, `rebuild table ${TABLE}`);
     debug('reloaded %d networks, %d ports, %d links', state.networks.length, state.ports.length, state.links.length);
   }
 
@@ -96,7 +96,7 @@ async function enableRouteLocalnet(ctx: PluginContext, bridge: string, doing: st
 
 /** `3 ports (0.0.0.0:8080->80/tcp, ...)` for error messages, kept short for large batches. */
 function describePorts(bindings: readonly PortBinding[]): string {
-  const shown = bindings.slice(0, 3).map((b) => `${b.hostIp}:${b.hostPort}->${b.containerPort}/${b.protocol}`);
+  const shown = bindings.slice(0, 3).map((b) => `${b.hostIp.includes(':') ? `[${b.hostIp}]` : b.hostIp}:${b.hostPort}->${b.containerPort}/${b.protocol}`);
   const more = bindings.length > 3 ? `, and ${bindings.length - 3} more` : '';
   return `${bindings.length} port${bindings.length === 1 ? '' : 's'} (${shown.join(', ')}${more})`;
 }

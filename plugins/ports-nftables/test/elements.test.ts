@@ -19,8 +19,22 @@ describe('elements', () => {
         masqueradeSubnets: ['10.1.0.0/24'],
         iccBridges: ['"br0" . "br0"'],
       },
-      absent: { internalBridges: ['"br0"'] },
+      absent: { internalBridges: ['"br0"'], openSubnets: ['10.1.0.0/24'], routedSubnets: ['10.1.0.0/24'] },
     });
+  });
+
+  it('gives an IPv6-only network IPv6 elements only, and an isolated family no gateway', () => {
+    const v6: NetworkRules = { networkId: 'n', bridge: 'br0', subnet6: 'FD00:1::/64' as string, gateway6: 'fd00:1::1', internal: true, icc: true, masquerade: true };
+    const { present } = networkElements({ ...v6, subnet6: 'fd00:1::/64' });
+    expect(present).to.deep.equal({
+      bridges: ['"br0"'],
+      internalBridges: ['"br0"'],
+      iccBridges: ['"br0" . "br0"'],
+      subnets6: ['fd00:1::/64'],
+      gateways6: ['fd00:1::1'],
+      subnetBridges6: ['fd00:1::/64 . "br0"'],
+    });
+    expect(networkElements({ ...v6, subnet6: 'fd00:1::/64', gateway6: undefined, gatewayMode6: 'isolated' }).present.gateways6).to.equal(undefined);
   });
 
   it('never masquerades an internal network, even with masquerade on', () => {
@@ -31,7 +45,7 @@ describe('elements', () => {
   });
 
   it('lists every element a network may own for removal', () => {
-    expect(Object.keys(allNetworkElements(NET))).to.deep.equal(['bridges', 'subnets', 'gateways', 'subnetBridges', 'masqueradeSubnets', 'internalBridges', 'iccBridges']);
+    expect(Object.keys(allNetworkElements(NET))).to.deep.equal(['bridges', 'subnets', 'gateways', 'subnetBridges', 'masqueradeSubnets', 'internalBridges', 'iccBridges', 'openSubnets', 'routedSubnets']);
   });
 
   it('maps 0.0.0.0 bindings by protocol and port, others by address too', () => {
@@ -66,6 +80,8 @@ describe('elements', () => {
     expect(prefix('10.0.0.0/8')).to.equal('10.0.0.0/8');
     expect(prefix('10.0.0.7/32')).to.equal('10.0.0.7');
     expect(prefix('10.1.0.5/24')).to.equal('10.1.0.0/24');
+    expect(prefix('FD00:1::5/64')).to.equal('fd00:1::/64');
+    expect(prefix('fd00::7/128')).to.equal('fd00::7');
     expect(elementKey('tcp . 80 : 10.0.0.2 . 80')).to.equal('tcp . 80');
     expect(elementKey('"br0"')).to.equal('"br0"');
   });

@@ -36,6 +36,26 @@ const LISTING = JSON.stringify({
 });
 
 describe('kernel-state', () => {
+  it('reads IPv6 elements back canonically, including ones nft prints with an embedded IPv4 part', () => {
+    const listing = JSON.stringify({
+      nftables: [
+        { set: { family: 'inet', name: 'subnets6', table: 'ctrnet', type: 'ipv6_addr', flags: ['interval'], elem: [{ prefix: { addr: 'fd00:1::', len: 64 } }] } },
+        { set: { family: 'inet', name: 'links6', table: 'ctrnet', type: ['ipv6_addr', 'ipv6_addr', 'inet_proto', 'inet_service'], elem: [{ concat: ['fd00:1::3', '::1.2.3.4', 'tcp', 80] }] } },
+        {
+          map: {
+            family: 'inet', name: 'dnat6', table: 'ctrnet', type: ['ipv6_addr', 'inet_proto', 'inet_service'], map: 'ipv6_addr . inet_service',
+            elem: [[{ concat: ['fd00:6::1', 'tcp', 8081] }, { concat: ['fd00:1::2', 80] }]],
+          },
+        },
+      ],
+    });
+    expect(parseTableJson(listing)).to.deep.equal({
+      subnets6: ['fd00:1::/64'],
+      links6: ['fd00:1::3 . ::102:304 . tcp . 80'],
+      dnat6: ['fd00:6::1 . tcp . 8081 : fd00:1::2 . 80'],
+    });
+  });
+
   it('reads elements back in the form ctrnet writes them', () => {
     expect(parseTableJson(LISTING)).to.deep.equal({
       bridges: ['"br-t"'],

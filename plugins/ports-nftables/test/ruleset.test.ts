@@ -29,6 +29,19 @@ const SKELETON = [
   `add set ${T} links { type ipv4_addr . ipv4_addr . inet_proto . inet_service; }`,
   `add map ${T} dnat4 { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }`,
   `add map ${T} dnat4-any { type inet_proto . inet_service : ipv4_addr . inet_service; }`,
+  `add set ${T} subnets6 { type ipv6_addr; flags interval; }`,
+  `add set ${T} gateways6 { type ipv6_addr; }`,
+  `add set ${T} subnet-bridges6 { type ipv6_addr . ifname; flags interval; }`,
+  `add set ${T} masquerade-subnets6 { type ipv6_addr; flags interval; }`,
+  `add set ${T} links6 { type ipv6_addr . ipv6_addr . inet_proto . inet_service; }`,
+  `add map ${T} dnat6 { type ipv6_addr . inet_proto . inet_service : ipv6_addr . inet_service; }`,
+  `add map ${T} dnat6-any { type inet_proto . inet_service : ipv6_addr . inet_service; }`,
+  `add set ${T} open-subnets { type ipv4_addr; flags interval; }`,
+  `add set ${T} open-subnets6 { type ipv6_addr; flags interval; }`,
+  `add set ${T} routed-subnets { type ipv4_addr; flags interval; }`,
+  `add set ${T} routed-subnets6 { type ipv6_addr; flags interval; }`,
+  `add set ${T} routed-ports { type ipv4_addr . inet_proto . inet_service; }`,
+  `add set ${T} routed-ports6 { type ipv6_addr . inet_proto . inet_service; }`,
   `add chain ${T} user`,
   `add chain ${T} published-mark`,
   `add chain ${T} published`,
@@ -47,26 +60,42 @@ const SKELETON = [
   `flush chain ${T} forward`,
   `flush chain ${T} postrouting`,
   `add rule ${T} published-mark ip daddr . meta l4proto . th dport @dnat4 meta mark set meta mark | 0x2000 return`,
-  `add rule ${T} published-mark meta l4proto . th dport @dnat4-any meta mark set meta mark | 0x2000`,
+  `add rule ${T} published-mark meta nfproto ipv4 meta l4proto . th dport @dnat4-any meta mark set meta mark | 0x2000 return`,
+  `add rule ${T} published-mark ip6 daddr . meta l4proto . th dport @dnat6 meta mark set meta mark | 0x2000 return`,
+  `add rule ${T} published-mark meta nfproto ipv6 meta l4proto . th dport @dnat6-any meta mark set meta mark | 0x2000`,
   `add rule ${T} published ip saddr 127.0.0.0/8 jump published-mark`,
   `add rule ${T} published iifname @bridges jump published-mark`,
   `add rule ${T} published dnat ip to ip daddr . meta l4proto . th dport map @dnat4`,
-  `add rule ${T} published dnat ip to meta l4proto . th dport map @dnat4-any`,
+  `add rule ${T} published meta nfproto ipv4 dnat ip to meta l4proto . th dport map @dnat4-any`,
+  `add rule ${T} published dnat ip6 to ip6 daddr . meta l4proto . th dport map @dnat6`,
+  `add rule ${T} published meta nfproto ipv6 dnat ip6 to meta l4proto . th dport map @dnat6-any`,
   `add rule ${T} guard iifname @bridges ip daddr 127.0.0.0/8 drop`,
   `add rule ${T} guard ip daddr @subnets ip daddr != @gateways ip daddr . iifname != @subnet-bridges drop`,
+  `add rule ${T} guard ip6 daddr @subnets6 ip6 daddr != @gateways6 ip6 daddr . iifname != @subnet-bridges6 drop`,
   `add rule ${T} nat-prerouting fib daddr type local ip daddr != 127.0.0.0/8 jump published`,
-  `add rule ${T} nat-output fib daddr type local jump published`,
+  `add rule ${T} nat-prerouting fib daddr type local ip6 daddr != ::1 jump published`,
+  `add rule ${T} nat-output meta nfproto ipv4 fib daddr type local jump published`,
+  `add rule ${T} nat-output fib daddr type local ip6 daddr != ::1 jump published`,
   `add rule ${T} nat-postrouting meta mark & 0x2000 == 0x2000 masquerade`,
   `add rule ${T} nat-postrouting ip saddr @masquerade-subnets ip saddr . oifname != @subnet-bridges masquerade`,
+  `add rule ${T} nat-postrouting ip6 saddr @masquerade-subnets6 ip6 saddr . oifname != @subnet-bridges6 masquerade`,
   `add rule ${T} forward jump user`,
   `add rule ${T} forward ct state established,related accept`,
+  `add rule ${T} forward iifname @bridges icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept`,
   `add rule ${T} forward iifname . oifname @icc-bridges accept`,
   `add rule ${T} forward ip saddr . ip daddr . meta l4proto . th dport @links accept`,
+  `add rule ${T} forward ip6 saddr . ip6 daddr . meta l4proto . th dport @links6 accept`,
   `add rule ${T} forward iifname @internal-bridges drop`,
   `add rule ${T} forward oifname @internal-bridges drop`,
   `add rule ${T} forward ct status dnat accept`,
   `add rule ${T} forward iifname @bridges oifname @bridges drop`,
   `add rule ${T} forward iifname @bridges accept`,
+  `add rule ${T} forward ip daddr . meta l4proto . th dport @routed-ports accept`,
+  `add rule ${T} forward ip6 daddr . meta l4proto . th dport @routed-ports6 accept`,
+  `add rule ${T} forward ip daddr @routed-subnets meta l4proto icmp accept`,
+  `add rule ${T} forward ip6 daddr @routed-subnets6 meta l4proto ipv6-icmp accept`,
+  `add rule ${T} forward ip daddr @open-subnets accept`,
+  `add rule ${T} forward ip6 daddr @open-subnets6 accept`,
   `add rule ${T} forward oifname @bridges drop`,
   `add rule ${T} postrouting ct status dnat oifname @internal-bridges drop`,
 ];
@@ -127,7 +156,31 @@ describe('ruleset', () => {
       `add element ${T} masquerade-subnets { 172.18.0.0/16 }`,
       `add element ${T} icc-bridges { "ctr-0123456789a" . "ctr-0123456789a" }`,
       ...removal('internal-bridges', '"ctr-0123456789a"'),
+      ...removal('open-subnets', '172.18.0.0/16'),
+      ...removal('routed-subnets', '172.18.0.0/16'),
     ]);
+  });
+
+  it('installs a dual-stack network: the IPv6 elements in the IPv6 sets', () => {
+    const script = addNetworkScript({ ...NET, subnet6: 'fd00:18::/64', gateway6: 'fd00:18::1' }).slice(SKELETON.length);
+    expect(script.filter((l) => l.startsWith('add element') && /6 \{/.test(l))).to.deep.equal([
+      `add element ${T} subnets6 { fd00:18::/64 }`,
+      `add element ${T} gateways6 { fd00:18::1 }`,
+      `add element ${T} subnet-bridges6 { fd00:18::/64 . "ctr-0123456789a" }`,
+      `add element ${T} masquerade-subnets6 { fd00:18::/64 }`,
+      `add element ${T} open-subnets6 { fd00:18::/64 }`,
+      `add element ${T} routed-subnets6 { fd00:18::/64 }`,
+    ]);
+  });
+
+  it('follows the gateway modes: routed families are not masqueraded; routed and nat-unprotected ones are not guarded, nat-unprotected ones are open', () => {
+    const present = (n: NetworkRules) => addNetworkScript(n).slice(SKELETON.length).filter((l, i, all) => l.startsWith('add element') && !all[i + 1]?.startsWith('delete'));
+    const routed = present({ ...NET, gatewayMode: 'routed' });
+    expect(routed).to.include(`add element ${T} routed-subnets { 172.18.0.0/16 }`);
+    expect(routed.join()).to.not.contain('masquerade-subnets').and.not.contain(`${T} subnets {`);
+    const open = present({ ...NET, gatewayMode: 'nat-unprotected' });
+    expect(open).to.include(`add element ${T} open-subnets { 172.18.0.0/16 }`).and.include(`add element ${T} masquerade-subnets { 172.18.0.0/16 }`);
+    expect(open.join()).to.not.contain('add element inet ctrnet subnets {');
   });
 
   it('installs an internal network without ICC: no masquerade, marked internal', () => {
@@ -139,6 +192,8 @@ describe('ruleset', () => {
       `add element ${T} internal-bridges { "ctr-0123456789a" }`,
       ...removal('masquerade-subnets', '172.18.0.0/16'),
       ...removal('icc-bridges', '"ctr-0123456789a" . "ctr-0123456789a"'),
+      ...removal('open-subnets', '172.18.0.0/16'),
+      ...removal('routed-subnets', '172.18.0.0/16'),
     ]);
   });
 
@@ -156,6 +211,8 @@ describe('ruleset', () => {
       ...removal('masquerade-subnets', '172.18.0.0/16'),
       ...removal('internal-bridges', '"ctr-0123456789a"'),
       ...removal('icc-bridges', '"ctr-0123456789a" . "ctr-0123456789a"'),
+      ...removal('open-subnets', '172.18.0.0/16'),
+      ...removal('routed-subnets', '172.18.0.0/16'),
     ];
     expect(removeNetworkScript(NET)).to.deep.equal(expected);
     expect(removeNetworkScript({ ...NET, internal: true, icc: false, masquerade: false })).to.deep.equal(expected);
@@ -177,10 +234,25 @@ describe('ruleset', () => {
     ]);
   });
 
+  it('publishes IPv6 ports into the IPv6 maps, routed ports into routed-ports, and nothing for [::1]', () => {
+    const v6 = (hostPort: number, o: Partial<PortBinding> = {}) => port(hostPort, { hostIp: '::', containerIp: 'fd00:18::2', ...o });
+    expect(
+      publishScript([v6(8080), v6(8081, { hostIp: 'fd00:6::1' }), v6(8082, { hostIp: '::1' }), v6(80, { hostIp: 'fd00:18::2', routed: true }), port(80, { hostIp: '172.18.0.2', routed: true })]),
+    ).to.deep.equal([
+      `add element ${T} dnat6 { fd00:6::1 . tcp . 8081 : fd00:18::2 . 80 }`,
+      `add element ${T} dnat6-any { tcp . 8080 : fd00:18::2 . 80 }`,
+      `add element ${T} routed-ports { 172.18.0.2 . tcp . 80 }`,
+      `add element ${T} routed-ports6 { fd00:18::2 . tcp . 80 }`,
+    ]);
+  });
+
   it('opens and closes a link, one element per exposed port', () => {
     const elements = '172.18.0.3 . 172.18.0.2 . tcp . 80, 172.18.0.3 . 172.18.0.2 . udp . 53';
     expect(addLinkScript(LINK)).to.deep.equal([`add element ${T} links { ${elements} }`]);
     expect(removeLinkScript(LINK)).to.deep.equal(removal('links', elements));
+    expect(addLinkScript({ ...LINK, sourceIp: 'fd00:18::3', targetIp: 'fd00:18::2', ports: [{ port: 80, protocol: 'tcp' }] })).to.deep.equal([
+      `add element ${T} links6 { fd00:18::3 . fd00:18::2 . tcp . 80 }`,
+    ]);
   });
 
   it('reloads: skeleton, every set emptied, then the whole state in one element line per set', () => {
@@ -197,6 +269,19 @@ describe('ruleset', () => {
       `flush set ${T} links`,
       `flush map ${T} dnat4`,
       `flush map ${T} dnat4-any`,
+      `flush set ${T} subnets6`,
+      `flush set ${T} gateways6`,
+      `flush set ${T} subnet-bridges6`,
+      `flush set ${T} masquerade-subnets6`,
+      `flush set ${T} links6`,
+      `flush map ${T} dnat6`,
+      `flush map ${T} dnat6-any`,
+      `flush set ${T} open-subnets`,
+      `flush set ${T} open-subnets6`,
+      `flush set ${T} routed-subnets`,
+      `flush set ${T} routed-subnets6`,
+      `flush set ${T} routed-ports`,
+      `flush set ${T} routed-ports6`,
       `add element ${T} bridges { "ctr-0123456789a", "ctr-b" }`,
       `add element ${T} subnets { 172.18.0.0/16, 172.19.0.0/16 }`,
       `add element ${T} gateways { 172.18.0.1, 172.19.0.1 }`,
@@ -209,7 +294,7 @@ describe('ruleset', () => {
   });
 
   it('reloads an empty state into an empty skeleton', () => {
-    expect(reloadScript({ networks: [], ports: [], links: [] })).to.have.length(SKELETON.length + 10);
+    expect(reloadScript({ networks: [], ports: [], links: [] })).to.have.length(SKELETON.length + 23);
   });
 
   it('resets by adding then deleting the table, so a missing table is fine', () => {

@@ -34,6 +34,7 @@ export interface RunOptions {
   link?: string[];
   macAddress?: string;
   ip?: string;
+  ip6?: string;
   defaultGateway?: string;
   env?: string[];
   envFile?: string[];
@@ -68,6 +69,7 @@ export function addRunOptions(command: Command): Command {
     .option('--link <name[:alias]>', 'link to another container (repeatable)', collect)
     .option('--mac-address <mac>', 'MAC address of eth0')
     .option('--ip <ipv4>', 'fixed IPv4 address')
+    .option('--ip6 <ipv6>', 'fixed IPv6 address (networks with --ipv6)')
     .option('--default-gateway <ip>', 'default route via this address')
     .option('-e, --env <key=val>', 'environment variable (repeatable)', collect)
     .option('--env-file <file>', 'read environment variables from a file of KEY=VAL lines (repeatable)', collect)
@@ -177,6 +179,7 @@ export function toSpec(command: string[], o: RunOptions): RunSpec {
   spec.links = (o.link ?? []).map(parseLink);
   spec.macAddress = o.macAddress === undefined ? undefined : checkMac(o.macAddress);
   spec.ip = o.ip;
+  spec.ip6 = o.ip6;
   spec.defaultGateway = o.defaultGateway;
   // Docker's order: env files first, then -e, so -e wins.
   spec.env = [...(o.envFile ?? []).flatMap(readEnvFile), ...(o.env ?? [])].map(parseEnv);
@@ -202,6 +205,7 @@ export function toSpec(command: string[], o: RunOptions): RunSpec {
   mark('link', o.link);
   mark('mac-address', o.macAddress);
   mark('ip', o.ip);
+  mark('ip6', o.ip6);
   mark('default-gateway', o.defaultGateway);
   spec.given = given;
   return spec;

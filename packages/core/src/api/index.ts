@@ -11,5 +11,5 @@ export { CtrnetError, ERROR_CODES, invalidArgument, isCtrnetError, type ErrorCod
 export { LIFECYCLE_EVENT_NAMES, type LifecycleEventName } from '../events.js';
 export { parseExposeSpec, parsePublishSpec } from '../ports/spec.js';
 export { defaultRunSpec, type RunSpec } from '../runtime/run-spec.js';
-export { checkMac, checkNameserver, parseAddHost, parseEnv, parseLink } from '../runtime/validate.js';
+export { checkMac, checkNameserver, ipamFlags, parseAddHost, parseBoolFlag, parseEnv, parseLink } from '../runtime/validate.js';
 export type { ContainerStatus, ExposedPort, NetworkRequest, PortBinding, Protocol, PublishRequest } from '../types.js';

@@ -94,7 +94,8 @@ export class LocalApi implements CtrnetApi {
           const n = await rt.networks.remove(name);
           return { id: n.id, name: n.name };
         }),
-      'network.connect': ({ network, container, aliases }) => synced(async () => (await rt.connections.connect(network, container, aliases?.map((a) => checkHostname(a))), {})),
+      'network.connect': ({ network, container, aliases, ip, ip6 }) =>
+        synced(async () => (await rt.connections.connect(network, container, { ip, ip6, aliases: aliases?.map((a) => checkHostname(a)) }), {})),
       'network.disconnect': async ({ network, container }) => (await rt.connections.disconnect(network, container), {}),
       'system.info': async () => ({ ...(await rt.system.info()), server: { daemon: this.daemon, pid: process.pid } }),
       'system.gc': async () => ({ fixed: await rt.system.gc() }),

@@ -34,6 +34,7 @@ export const runSpecSchema = z
     links: z.array(pair),
     macAddress: z.string().optional(),
     ip: z.string().optional(),
+    ip6: z.string().optional(),
     defaultGateway: z.string().optional(),
     env: z.array(pair),
     detach: z.boolean(),
@@ -60,7 +61,11 @@ const networkRequest = z
     subnet: z.string().optional(),
     ipRange: z.string().optional(),
     gateway: z.string().optional(),
+    subnet6: z.string().optional(),
+    ipRange6: z.string().optional(),
+    gateway6: z.string().optional(),
     internal: z.boolean(),
+    ipv4: z.boolean().optional(),
     ipv6: z.boolean(),
     options: z.record(z.string(), z.string()),
     ipamPool: id.optional(),
@@ -88,7 +93,7 @@ const poolRef = z.object({ pool: id }).strict();
 
 const byName = z.object({ name }).strict();
 const membership = z.object({ network: name, container: name }).strict();
-const connection = z.object({ network: name, container: name, aliases: z.array(z.string().min(1).max(255)).optional() }).strict();
+  const connection = z.object({ network: name, container: name, aliases: z.array(z.string().min(1).max(255)).optional(), ip: z.string().optional(), ip6: z.string().optional() }).strict();
 
 type Schemas = { [M in ApiMethod]: z.ZodType<ApiRequest<M>> };
 

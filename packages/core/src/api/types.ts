@@ -16,7 +16,7 @@ export interface ContainerSummary {
   /** Exit status of the last run, once exited. */
   ExitCode?: number;
   NetworkMode: string;
-  /** IPv4 addresses, one per network, primary first. */
+  /** Addresses, network by network (primary first), each network's IPv4 before its IPv6. */
   IPs: string[];
   Ports: PortBinding[];
   /** Declared ports that are not published (`--expose`, `-P` candidates). */
@@ -62,7 +62,20 @@ export interface ContainerInspect {
   NetworkSettings: {
     SandboxKey: string;
     Ports: Record<string, { HostIp: string; HostPort: string }[] | null>;
-    Networks: Record<string, { IPAddress: string; IPPrefixLen: number; Gateway: string; MacAddress: string; NetworkID: string; EndpointID: string }>;
+    Networks: Record<
+      string,
+      {
+        IPAddress: string;
+        IPPrefixLen: number;
+        Gateway: string;
+        GlobalIPv6Address: string;
+        GlobalIPv6PrefixLen: number;
+        IPv6Gateway: string;
+        MacAddress: string;
+        NetworkID: string;
+        EndpointID: string;
+      }
+    >;
   };
 }
 
@@ -71,8 +84,12 @@ export interface NetworkSummary {
   Name: string;
   Id: string;
   Driver: string;
+  /** IPv4 subnet and gateway; empty on an IPv6-only network. */
   Subnet: string;
   Gateway: string;
+  /** IPv6 subnet and gateway; empty without IPv6. */
+  IPv6Subnet: string;
+  IPv6Gateway: string;
   Internal: boolean;
   /** How many containers have an endpoint on it. */
   Containers: number;
@@ -85,10 +102,12 @@ export interface NetworkInspect {
   Id: string;
   Created: string;
   Driver: string;
+  EnableIPv4: boolean;
   EnableIPv6: boolean;
+  /** One Config entry per family: IPv4 first. */
   IPAM: { Driver: string; Config: { Subnet: string; IPRange?: string; Gateway: string }[] };
   Internal: boolean;
-  Containers: Record<string, { Name: string; EndpointID: string; MacAddress: string; IPv4Address: string }>;
+  Containers: Record<string, { Name: string; EndpointID: string; MacAddress: string; IPv4Address: string; IPv6Address: string }>;
   Options: Record<string, string>;
   /** What the network's driver adds (`NetworkDriver.inspect`), e.g. an overlay's hosts with their slices and containers. */
   DriverStatus?: Record<string, unknown>;
@@ -256,7 +275,8 @@ export interface ApiMethods {
   'network.list': { request: Empty; response: NetworkSummary[] };
   'network.inspect': { request: { name: string }; response: NetworkInspect };
   'network.remove': { request: { name: string }; response: { id: string; name: string } };
-  'network.connect': { request: { network: string; container: string; aliases?: string[] }; response: Empty };
+  /** Attach to one more network; `aliases` are more DNS names there, `ip`/`ip6` fix the container's addresses (`network connect --alias --ip --ip6`). */
+  'network.connect': { request: { network: string; container: string; aliases?: string[]; ip?: string; ip6?: string }; response: Empty };
   'network.disconnect': { request: { network: string; container: string }; response: Empty };
   'system.info': { request: Empty; response: SystemInfo };
   'system.gc': { request: Empty; response: { fixed: string[] } };

@@ -15,7 +15,7 @@ export function containerSummary(store: Store, c: Container): ContainerSummary {
     Status: c.status,
     ExitCode: c.exitCode,
     NetworkMode: c.networkMode,
-    IPs: store.endpoints.ofContainer(c.id).flatMap((e) => (e.ipv4 ? [e.ipv4] : [])),
+    IPs: store.endpoints.ofContainer(c.id).flatMap((e) => [e.ipv4, e.ipv6].filter((ip): ip is string => ip !== undefined)),
     Ports: ports,
     Exposed: declaredPorts(c.spec).filter((e) => !ports.some((b) => b.containerPort === e.port && b.protocol === e.protocol)),
     Command: c.spec.command,
@@ -41,7 +41,11 @@ export function containerInspect(store: Store, c: Container): ContainerInspect {
     }
   }
   const ports: Record<string, { HostIp: string; HostPort: string }[] | null> = Object.fromEntries(Object.keys(exposed).map((k) => [k, null]));
-  for (const b of bindings) (ports[`${b.containerPort}/${b.protocol}`] ??= [])!.push({ HostIp: b.hostIp, HostPort: String(b.hostPort) });
+  // A routed port has no host side: Docker shows the family's any-address and an empty host port.
+  for (const b of bindings) {
+    const host = b.routed ? { HostIp: b.hostIp.includes(':') ? '::' : '0.0.0.0', HostPort: '' } : { HostIp: b.hostIp, HostPort: String(b.hostPort) };
+    (ports[`${b.containerPort}/${b.protocol}`] ??= [])!.push(host);
+  }
   const networks: ContainerInspect['NetworkSettings']['Networks'] = {};
   for (const networkId of spec.networks) {
     const n = store.networks.find(networkId);
@@ -50,6 +54,9 @@ export function containerInspect(store: Store, c: Container): ContainerInspect {
       IPAddress: e?.ipv4 ?? '',
       IPPrefixLen: e?.prefixLen ?? 0,
       Gateway: e?.gateway ?? '',
+      GlobalIPv6Address: e?.ipv6 ?? '',
+      GlobalIPv6PrefixLen: e?.prefixLen6 ?? 0,
+      IPv6Gateway: e?.gateway6 ?? '',
       MacAddress: e?.mac ?? '',
       NetworkID: networkId,
       EndpointID: e?.id ?? '',
@@ -95,6 +102,8 @@ export function networkSummary(store: Store, n: Network): NetworkSummary {
     Driver: n.driver,
     Subnet: n.pool?.subnet ?? '',
     Gateway: n.pool?.gateway ?? '',
+    IPv6Subnet: n.pool6?.subnet ?? '',
+    IPv6Gateway: n.pool6?.gateway ?? '',
     Internal: n.internal,
     Containers: store.endpoints.ofNetwork(n.id).length,
     Created: n.created,
@@ -109,6 +118,7 @@ export function networkInspect(store: Store, n: Network): NetworkInspect {
       EndpointID: e.id,
       MacAddress: e.mac ?? '',
       IPv4Address: e.ipv4 ? `${e.ipv4}/${e.prefixLen}` : '',
+      IPv6Address: e.ipv6 ? `${e.ipv6}/${e.prefixLen6}` : '',
     };
   }
   return {
@@ -116,8 +126,12 @@ export function networkInspect(store: Store, n: Network): NetworkInspect {
     Id: n.id,
     Created: n.created,
     Driver: n.driver,
+    EnableIPv4: n.ipv4 !== false,
     EnableIPv6: n.ipv6,
-    IPAM: { Driver: n.ipamDriver, Config: n.pool ? [{ Subnet: n.pool.subnet, ...(n.pool.ipRange ? { IPRange: n.pool.ipRange } : {}), Gateway: n.pool.gateway }] : [] },
+    IPAM: {
+      Driver: n.ipamDriver,
+      Config: [n.pool, n.pool6].flatMap((p) => (p ? [{ Subnet: p.subnet, ...(p.ipRange ? { IPRange: p.ipRange } : {}), Gateway: p.gateway }] : [])),
+    },
     Internal: n.internal,
     Containers: containers,
     Options: n.options,

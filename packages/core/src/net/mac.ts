@@ -1,6 +1,6 @@
 /**
  * MAC addresses of container interfaces: Docker's default derived from the
- * IPv4 address, and the one check of a user-given address that the CLI
+ * IPv4 address (or from the endpoint id without one), and the one check of a user-given address that the CLI
  * (`--mac-address`) and every driver share.
  */
 import { invalidArgument } from '../errors.js';
@@ -18,6 +18,16 @@ export function macFromIpv4(ip: string): string {
   const n = ipToInt(ip);
   const bytes = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
   return ['02', '42', ...bytes.map((b) => b.toString(16).padStart(2, '0'))].join(':');
+}
+
+/**
+ * A MAC for an interface without an IPv4 address to derive one from:
+ * `02:` + the first five bytes of a random hex id (the endpoint's).
+ * Locally administered and unicast; as unique on the segment as 40 random
+ * bits make it, and the same every time the endpoint is planned.
+ */
+export function macFromId(hexId: string): string {
+  return ['02', ...(hexId.slice(0, 10).match(/../g) ?? [])].join(':');
 }
 
 /**

@@ -6,18 +6,27 @@ import { CtrnetError, incomplete } from '../errors.js';
 import type { ContainerRef } from '../events.js';
 import type { Saga } from '../saga.js';
 import type { ContainerRecord } from '../store/store.js';
-import type { Endpoint, LinkRule, Network, PortBinding, Sandbox } from '../types.js';
+import type { AddressPool, Endpoint, LinkRule, Network, PortBinding, Sandbox } from '../types.js';
 import { driverOf, firewallOf, ipamContext, pluginContext, type RuntimeContext } from './context.js';
 import { resolveBindings } from './host-ports.js';
 import { newId } from './ids.js';
-import { servesDns } from './dns-scope.js';
+import { resolverOf } from './dns-scope.js';
+import { loopbackTargets, startLoopbackProxy, stopLoopbackProxy } from './loopback-proxy.js';
 import { buildHostsFile, buildResolvConf } from './name-files.js';
 import type { Networks } from './networks.js';
 import { containerDir, NETNS_DIR, netnsName, netnsPath } from './paths.js';
-import { splitNetworkMode, type ContainerSpec } from './spec.js';
+import { splitNetworkMode, type ConnectOptions, type ContainerSpec } from './spec.js';
 import type { UndoKit } from './undo.js';
 
 const debug = createDebug('ctrnet:core:attach');
+
+/** What one endpoint is asked for: fixed addresses, and on the first network the MAC and default gateway. */
+export interface JoinOptions extends ConnectOptions {
+  mac?: string;
+  defaultGateway?: string;
+  /** Whether the interface carries the default route; default: it is eth0. */
+  defaultRoute?: boolean;
+}
 
 /** What a started container's networking amounts to. */
 export interface Attached {
@@ -50,17 +59,21 @@ export class Attacher {
     if (sandbox.kind === 'own') {
       for (const [index, networkId] of spec.networks.entries()) {
         const network = this.networks.get(networkId);
-        endpoints.push(await this.join(saga, ref, network, sandbox, `eth${index}`, index === 0 ? spec : undefined));
+        const options: JoinOptions =
+          index === 0
+            ? { ip: spec.ip, ip6: spec.ip6, mac: spec.macAddress, defaultGateway: spec.defaultGateway, aliases: spec.networkAliases }
+            : (spec.connections?.[networkId] ?? {});
+        endpoints.push(await this.join(saga, ref, network, sandbox, `eth${index}`, options));
       }
-      const primary = endpoints[0] ? this.networks.get(endpoints[0].networkId) : undefined;
-      if (primary && endpoints[0]?.ipv4 && driverOf(this.ctx, primary).ports === 'publish' && !primary.internal && firewallOf(this.ctx, primary)) {
-        bindings = await this.publish(saga, ref, primary, endpoints[0].ipv4, spec);
+      const first = endpoints[0];
+      const primary = first ? this.networks.get(first.networkId) : undefined;
+      if (primary && (first?.ipv4 || first?.ipv6) && driverOf(this.ctx, primary).ports === 'publish' && !primary.internal && firewallOf(this.ctx, primary)) {
+        bindings = await this.publish(saga, ref, primary, first, spec, containerDir(this.ctx.config.stateDir, container.id));
       }
-      spec.linkRules = await this.linkRules(saga, ref, spec, primary, endpoints[0]);
+      spec.linkRules = await this.linkRules(saga, ref, spec, primary, first);
     }
     const primaryNetwork = endpoints[0] && this.networks.get(endpoints[0].networkId);
-    const resolver = primaryNetwork && servesDns(this.ctx, primaryNetwork) ? primaryNetwork.pool!.gateway : undefined;
-    const files = this.writeNameFiles(container, endpoints[0]?.ipv4, mode, target, resolver);
+    const files = this.writeNameFiles(container, endpoints[0], mode, target, primaryNetwork && resolverOf(this.ctx, primaryNetwork));
     return { sandbox, endpoints, bindings, ...files };
   }
 
@@ -98,35 +111,28 @@ export class Attacher {
     await this.ctx.exec.run(['unshare', `--net=${path}`, 'ip', 'link', 'set', 'lo', 'up']);
   }
 
-  /**
-   * One endpoint: address, driver join. `primary` carries the spec's
-   * --ip/--mac-address/--default-gateway; `aliases` the names it answers to
-   * on the network; `defaultRoute` whether the interface carries the
-   * default route (a container's eth0 does).
-   */
-  async join(saga: Saga, ref: ContainerRef, network: Network, sandbox: Sandbox, ifname: string, primary?: ContainerSpec, aliases?: string[], defaultRoute = ifname === 'eth0'): Promise<Endpoint> {
+  /** One endpoint: addresses (one per family of the network), driver join; `options` fix addresses, MAC, aliases and whether it carries the default route (eth0 does). */
+  async join(saga: Saga, ref: ContainerRef, network: Network, sandbox: Sandbox, ifname: string, options: JoinOptions = {}): Promise<Endpoint> {
     if (network.name === 'bridge' || network.name === 'host' || network.name === 'none') network = await this.networks.ensureBuiltin(network.name);
     const driver = driverOf(this.ctx, network);
-    let ipv4: string | undefined;
-    if (driver.usesIpam && network.pool) {
-      const ipam = this.ctx.registry.ipamDriver(network.ipamDriver);
-      const pool = network.pool;
-      // Undone by owner: the address is not known until IPAM has picked it.
-      ipv4 = await saga.step('request address', () => ipam.requestAddress(ipamContext(this.ctx, ipam.name), network.id, pool, ref.id, primary?.ip), {
-        kind: 'address.release-owner',
-        data: { networkId: network.id, owner: ref.id },
-      });
-    }
+    const ipam = driver.usesIpam ? this.ctx.registry.ipamDriver(network.ipamDriver) : undefined;
+    // Undone by owner: the address is not known until IPAM has picked it. One undo covers both families (one pool id).
+    const release = { kind: 'address.release-owner', data: { networkId: network.id, owner: ref.id } };
+    const request = (pool: AddressPool | undefined, wanted: string | undefined, label: string) =>
+      ipam && pool ? saga.step(label, () => ipam.requestAddress(ipamContext(this.ctx, ipam.name), network.id, pool, ref.id, wanted), release) : Promise.resolve(undefined);
+    const ipv4 = await request(network.pool, options.ip, 'request address');
+    const ipv6 = await request(network.pool6, options.ip6, 'request IPv6 address');
     const endpoint = driver.planEndpoint(network, {
       id: newId(),
       containerId: ref.id,
       networkId: network.id,
       ifname,
-      ipv4,
-      mac: primary?.macAddress,
-      defaultRoute,
-      defaultGateway: primary?.defaultGateway,
-      aliases: aliases ?? (primary?.networkAliases?.length ? primary.networkAliases : undefined),
+      ...(ipv4 === undefined ? {} : { ipv4 }),
+      ...(ipv6 === undefined ? {} : { ipv6 }),
+      mac: options.mac,
+      defaultRoute: options.defaultRoute ?? ifname === 'eth0',
+      defaultGateway: options.defaultGateway,
+      aliases: options.aliases?.length ? options.aliases : undefined,
     });
     await saga.step('record endpoint', () => this.ctx.store.endpoints.upsert(endpoint), { kind: 'endpoint.row.delete', data: { id: endpoint.id } });
     await saga.step('join', () => driver.join(pluginContext(this.ctx, 'driver', driver.name), network, endpoint, sandbox), {
@@ -137,14 +143,18 @@ export class Attacher {
     return endpoint;
   }
 
-  /** Reserve and publish the spec's `-p` (and `-P`) ports to `ip` on `network`. */
-  async publish(saga: Saga, ref: ContainerRef, network: Network, ip: string, spec: ContainerSpec): Promise<PortBinding[]> {
+  /** Reserve and publish the spec's `-p` (and `-P`) ports to `endpoint`'s addresses on `network`; `dir` keeps a loopback proxy's files. */
+  async publish(saga: Saga, ref: ContainerRef, network: Network, endpoint: Endpoint, spec: ContainerSpec, dir: string): Promise<PortBinding[]> {
     const requests = [...spec.publish];
     if (spec.publishAll) {
       for (const e of spec.expose) requests.push({ containerPorts: { start: e.port, end: e.port }, protocol: e.protocol });
     }
     if (!requests.length) return [];
-    const bindings = await resolveBindings(this.ctx, ref, network, ip, requests);
+    const bindings = await resolveBindings(this.ctx, ref, network, { ipv4: endpoint.ipv4, ipv6: endpoint.ipv6 }, requests);
+    const sctpOnLoopback = bindings.find((b) => b.hostIp === '::1' && b.protocol === 'sctp');
+    if (sctpOnLoopback) {
+      throw new CtrnetError('INVALID_ARGUMENT', `cannot publish sctp on [::1]:${sctpOnLoopback.hostPort}: IPv6 loopback ports go through a proxy that carries tcp and udp only; publish on [::] or another address`);
+    }
     await saga.step(
       'reserve ports',
       () => {
@@ -161,22 +171,32 @@ export class Attacher {
       kind: 'ports.unpublish',
       data: { bindings },
     });
+    const proxied = loopbackTargets(bindings);
+    if (proxied.length) await saga.step('start loopback proxy', () => startLoopbackProxy(dir, proxied), { kind: 'proxy.stop', data: { dir } });
     await this.ctx.bus.emit('port.publish', { container: ref, bindings });
     debug('published %d ports for %s', bindings.length, ref.name);
     return bindings;
   }
 
-  /** With ICC off, a link opens the linked container's exposed ports to this one. */
+  /** With ICC off, a link opens the linked container's exposed ports to this one, in every family both have. */
   private async linkRules(saga: Saga, ref: ContainerRef, spec: ContainerSpec, network?: Network, endpoint?: Endpoint): Promise<LinkRule[]> {
     const firewall = network && firewallOf(this.ctx, network);
-    if (!network || !endpoint?.ipv4 || !firewall || firewall.icc) return [];
+    if (!network || !endpoint || !firewall || firewall.icc) return [];
     const rules: LinkRule[] = [];
     for (const [name] of spec.links) {
       const target = this.ctx.store.containers.find<ContainerSpec>(name);
       const targetEndpoint = target && this.ctx.store.endpoints.ofContainer(target.id).find((e) => e.networkId === network.id);
-      if (!target || !targetEndpoint?.ipv4) continue;
-      const ports = [...target.spec.expose, ...this.ctx.store.ports.ofContainer(target.id).map((b) => ({ port: b.containerPort, protocol: b.protocol }))];
-      rules.push({ containerId: ref.id, bridge: firewall.device, sourceIp: endpoint.ipv4, targetIp: targetEndpoint.ipv4, ports });
+      if (!target || !targetEndpoint) continue;
+      const seen = new Set<string>();
+      const ports = [...target.spec.expose, ...this.ctx.store.ports.ofContainer(target.id).map((b) => ({ port: b.containerPort, protocol: b.protocol }))].filter(
+        (p) => !seen.has(`${p.port}/${p.protocol}`) && seen.add(`${p.port}/${p.protocol}`),
+      );
+      for (const [sourceIp, targetIp] of [
+        [endpoint.ipv4, targetEndpoint.ipv4],
+        [endpoint.ipv6, targetEndpoint.ipv6],
+      ]) {
+        if (sourceIp && targetIp) rules.push({ containerId: ref.id, bridge: firewall.device, sourceIp, targetIp, ports });
+      }
     }
     const publisher = await this.ctx.publisher();
     for (const link of rules) {
@@ -186,7 +206,7 @@ export class Attacher {
   }
 
   /** Write hosts and resolv.conf; a `container:` container reuses its target's files. */
-  private writeNameFiles(container: ContainerRecord<ContainerSpec>, ip: string | undefined, mode: string, target?: string, resolver?: string): { hostsFile: string; resolvFile: string } {
+  private writeNameFiles(container: ContainerRecord<ContainerSpec>, endpoint: Endpoint | undefined, mode: string, target?: string, resolver?: string): { hostsFile: string; resolvFile: string } {
     if (mode === 'container') {
       const other = this.ctx.store.containers.find(target ?? '')!;
       const dir = containerDir(this.ctx.config.stateDir, other.id);
@@ -197,14 +217,15 @@ export class Attacher {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const links = spec.links.flatMap(([name, alias]) => {
       const other = this.ctx.store.containers.find(name);
-      const address = other && this.ctx.store.endpoints.ofContainer(other.id)[0]?.ipv4;
-      return address ? [{ ip: address, name: other.name, alias }] : [];
+      const first = other && this.ctx.store.endpoints.ofContainer(other.id)[0];
+      const address = first?.ipv4 ?? first?.ipv6;
+      return other && address ? [{ ip: address, name: other.name, alias }] : [];
     });
     const hostHosts = mode === 'host' ? readOr('/etc/hosts', '') : '';
     const hosts =
       mode === 'host'
         ? hostHosts + spec.addHosts.map(([h, a]) => `${a}\t${h}\n`).join('')
-        : buildHostsFile({ hostname: spec.hostname, ip, extraHosts: spec.addHosts, links });
+        : buildHostsFile({ hostname: spec.hostname, ip: endpoint?.ipv4, ip6: endpoint?.ipv6, extraHosts: spec.addHosts, links });
     const resolv = buildResolvConf({ hostResolvConf: readOr('/etc/resolv.conf', ''), dns: spec.dns, dnsSearch: spec.dnsSearch, dnsOptions: spec.dnsOptions, embedded: resolver });
     const hostsFile = join(dir, 'hosts');
     const resolvFile = join(dir, 'resolv.conf');
@@ -233,6 +254,7 @@ export class Attacher {
       }
     };
     const bindings = this.ctx.store.ports.ofContainer(container.id);
+    await attempt(() => stopLoopbackProxy(containerDir(this.ctx.config.stateDir, container.id)));
     if (bindings.length && (await attempt(() => this.undo.unpublish(bindings)))) {
       crashPoint('detach: unpublished');
       this.ctx.store.ports.releaseOf(container.id);
@@ -254,6 +276,7 @@ export class Attacher {
     await this.undo.leave(endpoint.networkId, endpoint, sandbox);
     crashPoint('leave: driver left');
     if (endpoint.ipv4) await this.undo.releaseAddress(endpoint.networkId, endpoint.ipv4);
+    if (endpoint.ipv6) await this.undo.releaseAddress(endpoint.networkId, endpoint.ipv6);
     crashPoint('leave: address released');
     this.ctx.store.endpoints.delete(endpoint.id);
     const network = this.ctx.store.networks.find(endpoint.networkId);

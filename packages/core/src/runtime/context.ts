@@ -8,6 +8,7 @@ import type { PortPublisher } from '../publisher.js';
 import type { Registry } from '../registry.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from '../tokens.js';
+import { ulaPool } from '../net/ula.js';
 import type { Network, NetworkRules } from '../types.js';
 import type { ContainerGroups } from './cgroups.js';
 import type { Reaper } from './supervisor.js';
@@ -33,11 +34,18 @@ export function pluginContext(ctx: RuntimeContext, kind: string, name: string): 
   return { exec: ctx.exec, log: createDebug(`ctrnet:${kind}-${name}`) };
 }
 
+/**
+ * What IPAM gets. When the config names no IPv6 pool, the installation's
+ * ULA /48 (derived from its id, see net/ula.ts) is appended, as Docker 27
+ * appends its own to `default-address-pools`.
+ */
 export function ipamContext(ctx: RuntimeContext, name: string): IpamContext {
+  const pools = ctx.config.defaultAddressPools;
+  const hasIpv6Pool = pools.some((p) => p.base.includes(':'));
   return {
     ...pluginContext(ctx, 'ipam', name),
     addresses: ctx.store.addresses,
-    defaultAddressPools: ctx.config.defaultAddressPools,
+    defaultAddressPools: hasIpv6Pool ? pools : [...pools, ulaPool(ctx.store.settings.installationId())],
   };
 }
 
@@ -50,20 +58,22 @@ export function firewallOf(ctx: RuntimeContext, network: Network): NetworkFirewa
   return driverOf(ctx, network).firewall?.(network);
 }
 
-/** The rules a port publisher installs for a network, from its driver's description. */
+/** The rules a port publisher installs for a network, from its driver's description; fields of a family the network lacks stay absent. */
 export function networkRules(ctx: RuntimeContext, network: Network): NetworkRules | undefined {
   const fw = firewallOf(ctx, network);
   if (!fw) return undefined;
   const dnsRedirect = dnsRedirects(ctx)[network.id];
+  const { subnet, gateway, gatewayMode, subnet6, gateway6, gatewayMode6 } = fw;
+  const families = Object.entries({ subnet, gateway, gatewayMode, subnet6, gateway6, gatewayMode6 }).filter(([, v]) => v !== undefined);
   return {
     networkId: network.id,
     bridge: fw.device,
-    subnet: fw.subnet,
-    gateway: fw.gateway,
     internal: network.internal,
     icc: fw.icc,
     masquerade: fw.masquerade,
-    ...(dnsRedirect ? { dnsRedirect } : {}),
+    ...Object.fromEntries(families),
+    // The firewall redirects IPv4 DNS only (see the daemon's DNS service).
+    ...(dnsRedirect && gateway ? { dnsRedirect } : {}),
   };
 }
 

@@ -46,7 +46,17 @@ const DEFAULT_NETWORK = 'bridge';
  * resolvers, as on the default network).
  */
 export function servesDns(ctx: RuntimeContext, network: Network): boolean {
-  return ctx.config.daemon !== 'never' && network.name !== DEFAULT_NETWORK && Boolean(network.pool?.gateway) && firewallOf(ctx, network) !== undefined;
+  return ctx.config.daemon !== 'never' && network.name !== DEFAULT_NETWORK && gatewaysOf(network).length > 0 && firewallOf(ctx, network) !== undefined;
+}
+
+/** The resolver's address for a container whose first network is `network` (its resolv.conf's nameserver), or undefined when none serves it. */
+export function resolverOf(ctx: RuntimeContext, network: Network): string | undefined {
+  return servesDns(ctx, network) ? gatewaysOf(network)[0] : undefined;
+}
+
+/** A network's gateways, IPv4 first: where the resolver listens for it. */
+function gatewaysOf(network: Network): string[] {
+  return [network.pool?.gateway, network.pool6?.gateway].filter((g): g is string => Boolean(g));
 }
 
 /** Whether any running container is on a network the resolver serves: then a daemon must run. */
@@ -68,11 +78,12 @@ export function nameTable(ctx: RuntimeContext): NameTable {
         // Docker also answers for the 12-character short id.
         aliases: [...(endpoint.aliases ?? []), c.id.slice(0, 12)],
         ipv4: endpoint.ipv4,
+        ipv6: endpoint.ipv6,
         links: c.spec.links.map(([target, alias]) => ({ alias, target })),
         dns: c.spec.dns,
       });
     }
-    networks.push({ id: network.id, name: network.name, internal: network.internal, listen: [network.pool!.gateway], containers });
+    networks.push({ id: network.id, name: network.name, internal: network.internal, listen: gatewaysOf(network), containers });
   }
   return { networks, upstream: ctx.config.dns ?? hostNameservers() };
 }

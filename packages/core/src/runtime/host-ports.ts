@@ -1,24 +1,45 @@
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
+import type { NetworkFirewall } from '../driver.js';
 import { CtrnetError } from '../errors.js';
 import type { ContainerRef } from '../events.js';
-import { isValidIpv4 } from '../net/ipv4.js';
+import { ipFamily } from '../net/ipv6.js';
 import { expandPublishRequest } from '../ports/expand.js';
-import type { Network, PortBinding, Protocol, PublishRequest } from '../types.js';
+import type { GatewayMode, Network, PortBinding, Protocol, PublishRequest } from '../types.js';
 import { firewallOf, type RuntimeContext } from './context.js';
 
 /**
  * Turning `-p` requests into concrete host ports. Fixed ports are checked
  * against the store (another container) and the host (a process already
- * listening); missing host ports come from the ephemeral range.
+ * listening); missing host ports come from the ephemeral range. A request
+ * without a host address publishes on every family the container has, on
+ * one host port for both (Docker 27); a family in gateway mode `routed`
+ * gets no host port at all but its container port opened.
  */
+
+/** The container's addresses on the network whose ports are published. */
+export interface EndpointAddresses {
+  ipv4?: string;
+  ipv6?: string;
+}
+
+/** Every address of a family, as a binding names it. */
+const ANY = { 4: '0.0.0.0', 6: '::' } as const;
+
+/** Where one request publishes: a host address of one family, towards the container's address of that family. */
+interface Target {
+  family: 4 | 6;
+  hostIp: string;
+  containerIp: string;
+  routed: boolean;
+}
 
 /** Bindings for one container, with host ports chosen. Does not reserve them. */
 export async function resolveBindings(
   ctx: RuntimeContext,
   container: ContainerRef,
   network: Network,
-  containerIp: string,
+  addresses: EndpointAddresses,
   requests: readonly PublishRequest[],
 ): Promise<PortBinding[]> {
   // Every reservation is read only when an ephemeral port must be picked: fixed ports are checked one by one.
@@ -31,59 +52,103 @@ export async function resolveBindings(
   };
   const firewall = firewallOf(ctx, network);
   if (!firewall) throw new CtrnetError('INTERNAL', `network ${network.name} has no firewall description from its driver ${network.driver}; it cannot publish ports`);
-  const defaultHostIp = firewall.defaultHostIp;
   const bindings: PortBinding[] = [];
+  const claim = (family: 4 | 6, protocol: Protocol, port: number) => {
+    const key = `${family}/${protocol}/${port}`;
+    if (chosen.has(key)) {
+      throw new CtrnetError('INVALID_ARGUMENT', `host port ${port}/${protocol} is published twice by this container on IPv${family}; give each -p its own host port`);
+    }
+    chosen.add(key);
+  };
+  const bind = (t: Target, protocol: Protocol, hostPort: number, containerPort: number): PortBinding => ({
+    containerId: container.id,
+    networkId: network.id,
+    bridge: firewall.device,
+    protocol,
+    // A routed port is keyed by the container's own address: that is where it is reached.
+    hostIp: t.routed ? t.containerIp : t.hostIp,
+    hostPort,
+    containerIp: t.containerIp,
+    containerPort,
+    ...(t.routed ? { routed: true } : {}),
+  });
+
   for (const req of requests) {
-    const hostIp = req.hostIp ?? defaultHostIp;
-    if (!isValidIpv4(hostIp)) {
-      throw new CtrnetError('INVALID_ARGUMENT', `publishing on IPv6 host address ${hostIp} is not supported yet; publish on an IPv4 address or 0.0.0.0`);
+    const targets = targetsOf(network, firewall, addresses, req);
+    for (const t of targets.filter((x) => x.routed)) {
+      for (let port = req.containerPorts.start; port <= req.containerPorts.end; port++) {
+        claim(t.family, req.protocol, port);
+        bindings.push(bind(t, req.protocol, port, port));
+      }
     }
-    // Otherwise every port would look "in use" (EADDRNOTAVAIL) and the user would be told the wrong story.
-    if (hostIp !== '0.0.0.0' && !(await isLocalAddress(hostIp))) {
-      throw new CtrnetError('INVALID_ARGUMENT', `host IP ${hostIp} of -p is not an address of this host; publish on 0.0.0.0 or one of the host's own addresses`);
+    const natted = targets.filter((x) => !x.routed);
+    if (natted.length === 0) continue;
+    for (const t of natted) {
+      // Otherwise every port would look "in use" (EADDRNOTAVAIL) and the user would be told the wrong story.
+      if (t.hostIp !== ANY[t.family] && !(await isLocalAddress(t.hostIp))) {
+        throw new CtrnetError('INVALID_ARGUMENT', `host IP ${t.hostIp} of -p is not an address of this host; publish on ${ANY[t.family]} or one of the host's own addresses`);
+      }
     }
-    const pairs = await expandPublishRequest({ ...req, hostIp }, ({ protocol, range, taken }) => {
+    const hostIps = natted.map((t) => t.hostIp);
+    const pairs = await expandPublishRequest({ ...req, hostIp: hostIps[0] }, ({ protocol, range, taken }) => {
       const [low, high] = range ? [range.start, range.end] : ctx.config.ephemeralPortRange;
-      return pickFree(protocol, hostIp, low, high, (port) => usedBy(protocol).has(port) || taken.has(port) || chosen.has(`${protocol}/${port}`));
+      const held = (port: number) => usedBy(protocol).has(port) || taken.has(port) || natted.some((t) => chosen.has(`${t.family}/${protocol}/${port}`));
+      return pickFree(protocol, hostIps, low, high, held);
     });
+    const fixed = req.hostPorts !== undefined && req.hostPorts.end - req.hostPorts.start === req.containerPorts.end - req.containerPorts.start;
     for (const pair of pairs) {
-      if (req.hostPorts && req.hostPorts.end - req.hostPorts.start === req.containerPorts.end - req.containerPorts.start) {
-        await assertFree(ctx, pair.protocol, hostIp, pair.hostPort);
+      for (const t of natted) {
+        if (fixed) await assertFree(ctx, pair.protocol, t.hostIp, pair.hostPort);
+        claim(t.family, pair.protocol, pair.hostPort);
+        bindings.push(bind(t, pair.protocol, pair.hostPort, pair.containerPort));
       }
-      if (chosen.has(`${pair.protocol}/${pair.hostPort}`)) {
-        throw new CtrnetError('INVALID_ARGUMENT', `host port ${pair.hostPort}/${pair.protocol} is published twice by this container; give each -p its own host port`);
-      }
-      chosen.add(`${pair.protocol}/${pair.hostPort}`);
-      bindings.push({
-        containerId: container.id,
-        networkId: network.id,
-        bridge: firewall.device,
-        protocol: pair.protocol,
-        hostIp,
-        hostPort: pair.hostPort,
-        containerIp,
-        containerPort: pair.containerPort,
-      });
     }
   }
   return bindings;
 }
 
+/**
+ * The host addresses a request publishes on. A given address publishes on
+ * its family only, which the container must have; none means the network's
+ * default (`host_binding_ipv4`), whose 0.0.0.0 stands for every family the
+ * container has. No proxy maps one family to the other, unlike Docker's.
+ */
+function targetsOf(network: Network, firewall: NetworkFirewall, addresses: EndpointAddresses, req: PublishRequest): Target[] {
+  const containerIps = { 4: addresses.ipv4, 6: addresses.ipv6 };
+  const modes: Record<4 | 6, GatewayMode> = { 4: firewall.gatewayMode ?? 'nat', 6: firewall.gatewayMode6 ?? 'nat' };
+  const target = (family: 4 | 6, hostIp: string): Target => ({ family, hostIp, containerIp: containerIps[family]!, routed: modes[family] === 'routed' });
+  const given = req.hostIp ?? firewall.defaultHostIp;
+  if (req.hostIp === undefined && given === ANY[4]) {
+    return ([4, 6] as const).filter((f) => containerIps[f] !== undefined).map((f) => target(f, ANY[f]));
+  }
+  const family = ipFamily(given);
+  if (family === undefined) throw new CtrnetError('INVALID_ARGUMENT', `host IP ${JSON.stringify(given)} of -p is not an IPv4 or IPv6 address`);
+  if (containerIps[family] === undefined) {
+    const other = family === 4 ? '[::]' : '0.0.0.0';
+    throw new CtrnetError('INVALID_ARGUMENT', `host IP ${given} of -p is IPv${family}, but network ${network.name} gives the container no IPv${family} address; publish on ${other} or drop the host IP`);
+  }
+  return [target(family, given)];
+}
+
 async function assertFree(ctx: RuntimeContext, protocol: Protocol, hostIp: string, port: number): Promise<void> {
   const [holder] = ctx.store.ports.overlapping(protocol, hostIp, port);
+  const where = hostIp.includes(':') ? `[${hostIp}]:${port}` : `${hostIp}:${port}`;
   if (holder) {
     const name = ctx.store.containers.find(holder.containerId)?.name ?? holder.containerId.slice(0, 12);
-    throw new CtrnetError('CONFLICT', `port ${hostIp}:${port}/${protocol} is already allocated by container ${name}; choose another host port or stop ${name}`);
+    throw new CtrnetError('CONFLICT', `port ${where}/${protocol} is already allocated by container ${name}; choose another host port or stop ${name}`);
   }
   if (!(await hostPortFree(protocol, hostIp, port))) {
-    throw new CtrnetError('CONFLICT', `port ${hostIp}:${port}/${protocol} is already in use by a process on the host; choose another host port`);
+    throw new CtrnetError('CONFLICT', `port ${where}/${protocol} is already in use by a process on the host; choose another host port`);
   }
 }
 
-/** The lowest port of the range that nobody holds, or undefined (expandPublishRequest words the error). */
-async function pickFree(protocol: Protocol, hostIp: string, low: number, high: number, held: (port: number) => boolean): Promise<number | undefined> {
+/** The lowest port of the range that nobody holds on any of `hostIps`, or undefined (expandPublishRequest words the error). */
+async function pickFree(protocol: Protocol, hostIps: readonly string[], low: number, high: number, held: (port: number) => boolean): Promise<number | undefined> {
   for (let port = low; port <= high; port++) {
-    if (!held(port) && (await hostPortFree(protocol, hostIp, port))) return port;
+    if (held(port)) continue;
+    let free = true;
+    for (const ip of hostIps) if (free) free = await hostPortFree(protocol, ip, port);
+    if (free) return port;
   }
   return undefined;
 }
@@ -97,16 +162,21 @@ function isLocalAddress(ip: string): Promise<boolean> {
   });
 }
 
-/** Whether a host process could bind the port (a process that already listens would shadow or be shadowed by our DNAT). */
+/**
+ * Whether a host process could bind the port (a process that already
+ * listens would shadow or be shadowed by our DNAT). `::` is probed IPv6-only:
+ * an IPv4 listener on 0.0.0.0 does not keep a port from IPv6.
+ */
 export function hostPortFree(protocol: Protocol, hostIp: string, port: number): Promise<boolean> {
   if (protocol === 'sctp') return Promise.resolve(true);
+  const ipv6Only = hostIp.includes(':');
   return new Promise((resolve) => {
     if (protocol === 'tcp') {
       const server = createServer();
       server.once('error', () => resolve(false));
-      server.listen({ port, host: hostIp, exclusive: true }, () => server.close(() => resolve(true)));
+      server.listen({ port, host: hostIp, exclusive: true, ipv6Only }, () => server.close(() => resolve(true)));
     } else {
-      const socket = createSocket('udp4');
+      const socket = createSocket({ type: ipv6Only ? 'udp6' : 'udp4', ipv6Only });
       socket.once('error', () => resolve(false));
       socket.bind({ port, address: hostIp, exclusive: true }, () => socket.close(() => resolve(true)));
     }

@@ -18,6 +18,8 @@ export interface HostsInput {
   hostname: string;
   /** The container's own address on its first network (absent for none). */
   ip?: string;
+  /** Its IPv6 address there, on networks with IPv6. */
+  ip6?: string;
   extraHosts: [string, string][];
   /** Linked containers: address, name and alias. */
   links: { ip: string; name: string; alias: string }[];
@@ -31,6 +33,7 @@ export function buildHostsFile(input: HostsInput): string {
     lines.push(`${link.ip}\t${names.join(' ')}`);
   }
   if (input.ip) lines.push(`${input.ip}\t${input.hostname}`);
+  if (input.ip6) lines.push(`${input.ip6}\t${input.hostname}`);
   return lines.join('\n') + '\n';
 }
 

@@ -1,6 +1,7 @@
 import createDebug from 'debug';
 import { CtrnetError, invalidArgument } from '../errors.js';
 import { inSaga } from '../saga.js';
+import type { NetworkDriver } from '../driver.js';
 import type { Network, NetworkRequest } from '../types.js';
 import { driverOf, ipamContext, networkRules, pluginContext, type RuntimeContext } from './context.js';
 import { stableId, newId } from './ids.js';
@@ -114,15 +115,7 @@ export class Networks {
     if (!driver.userDefined) {
       throw invalidArgument(`network driver ${quote(request.driver)} cannot be used with network create; it is a built-in mode (use --net ${request.driver})`);
     }
-    if (request.ipv6) {
-      throw invalidArgument(`--ipv6 is not supported yet for network ${quote(request.name)}; create an IPv4 network (drop --ipv6)`);
-    }
-    if (!driver.usesIpam && (request.subnet || request.ipRange || request.gateway)) {
-      throw invalidArgument(`driver ${quote(request.driver)} does not use address pools; drop --subnet/--ip-range/--gateway`);
-    }
-    if (!request.subnet && (request.ipRange || request.gateway)) {
-      throw invalidArgument(`--ip-range and --gateway need --subnet for network ${quote(request.name)}; add --subnet CIDR`);
-    }
+    checkFamilies(request, driver);
     const lease = request.ipamPool === undefined ? undefined : this.adoptablePool(request, driver.usesIpam);
     const id = lease?.id ?? newId();
     const plan = driver.planNetwork(request, id);
@@ -140,6 +133,7 @@ export class Networks {
       driver: driver.name,
       ipamDriver,
       internal: request.internal,
+      ipv4: request.ipv4 !== false,
       ipv6: request.ipv6,
       options: plan.options,
       driverData: plan.driverData,
@@ -149,11 +143,11 @@ export class Networks {
   }
 
   /**
-   * Create a planned network: shared definition, pool, kernel objects,
+   * Create a planned network: shared definition, pools, kernel objects,
    * firewall rules, row; undone in reverse on failure. `imported` is a
    * shared network defined elsewhere, whose definition is not claimed again.
    */
-  async create(network: Network, request: Pick<NetworkRequest, 'subnet' | 'ipRange' | 'gateway'>, imported = false): Promise<Network> {
+  async create(network: Network, request: PoolFields, imported = false): Promise<Network> {
     const driver = driverOf(this.ctx, network);
     return inSaga(`network create ${network.name}`, this.undo.undoers, this.ctx.store.operations.begin(`network create ${network.name}`), async (saga) => {
       const shared = driver.shared;
@@ -165,16 +159,20 @@ export class Networks {
         });
       }
       const lease = findPoolLease(this.ctx, network.id);
-      if (driver.usesIpam && lease) {
-        // The pool is the lease's: claimed already, released with the network (its id is the pool's).
-        network.pool = lease.pool;
-      } else if (driver.usesIpam) {
+      if (driver.usesIpam) {
         const ipam = this.ctx.registry.ipamDriver(network.ipamDriver);
-        network.pool = await saga.step(
-          'request pool',
-          () => ipam.requestPool(ipamContext(this.ctx, ipam.name), { networkId: network.id, ...request }),
-          { kind: 'pool.release', data: { networkId: network.id, ipamDriver: network.ipamDriver } },
-        );
+        const release = { kind: 'pool.release', data: { networkId: network.id, ipamDriver: network.ipamDriver } };
+        if (lease) {
+          // The IPv4 pool is the lease's: claimed already, released with the network (its id is the pool's).
+          network.pool = lease.pool;
+        } else if (network.ipv4 !== false) {
+          const { subnet, ipRange, gateway } = request;
+          network.pool = await saga.step('request pool', () => ipam.requestPool(ipamContext(this.ctx, ipam.name), { networkId: network.id, subnet, ipRange, gateway }), release);
+        }
+        if (network.ipv6) {
+          const { subnet6: subnet, ipRange6: ipRange, gateway6: gateway } = request;
+          network.pool6 = await saga.step('request IPv6 pool', () => ipam.requestPool(ipamContext(this.ctx, ipam.name), { networkId: network.id, family: 6, subnet, ipRange, gateway }), release);
+        }
       }
       await saga.step('create network', () => driver.createNetwork(pluginContext(this.ctx, 'driver', driver.name), network), {
         kind: 'network.delete',
@@ -215,7 +213,7 @@ export class Networks {
     if (stored) return stored;
     const def = this.builtinDefinition(name);
     const d = this.ctx.config.defaultNetwork;
-    return this.create(def, name === 'bridge' ? { subnet: d.subnet, gateway: d.gateway } : {});
+    return this.create(def, name === 'bridge' ? { subnet: d.subnet, gateway: d.gateway, subnet6: d.subnet6, gateway6: d.gateway6 } : {});
   }
 
   /** Remove a network with no containers attached. */
@@ -247,11 +245,12 @@ export class Networks {
   private builtinDefinition(name: string): Network {
     const cfg = this.ctx.config.defaultNetwork;
     const driver = name === 'bridge' ? cfg.driver : name;
+    const ipv6 = name === 'bridge' && cfg.ipv6;
     const request: NetworkRequest = {
       name,
       driver,
       internal: false,
-      ipv6: false,
+      ipv6,
       options: name === 'bridge' ? cfg.options : {},
       builtin: true,
     };
@@ -263,12 +262,41 @@ export class Networks {
       driver,
       ipamDriver: this.ctx.registry.networkDriver(driver).ipamDriver ?? this.ctx.config.defaultIpamDriver,
       internal: false,
-      ipv6: false,
+      ipv4: true,
+      ipv6,
       options: plan.options,
       driverData: plan.driverData,
       created: new Date(0).toISOString(),
       pool: name === 'bridge' ? { subnet: cfg.subnet, gateway: cfg.gateway ?? '' } : undefined,
     };
+  }
+}
+
+/** The pool fields of a create request, both families. */
+type PoolFields = Pick<NetworkRequest, 'subnet' | 'ipRange' | 'gateway' | 'subnet6' | 'ipRange6' | 'gateway6'>;
+
+/**
+ * The families a request asks for must fit together and fit the driver:
+ * IPv4 or IPv6 at least, pool fields only for a family that is on, and
+ * IPv6 only from drivers that support it. Pure.
+ */
+function checkFamilies(request: NetworkRequest, driver: NetworkDriver): void {
+  const name = quote(request.name);
+  const v4 = [request.subnet, request.ipRange, request.gateway].some((v) => v !== undefined);
+  const v6 = [request.subnet6, request.ipRange6, request.gateway6].some((v) => v !== undefined);
+  if (request.ipv4 === false && !request.ipv6) throw invalidArgument(`network ${name} would have no addresses at all with --ipv4=false; add --ipv6 for an IPv6-only network`);
+  if (request.ipv4 === false && v4) throw invalidArgument(`network ${name} is IPv6-only (--ipv4=false); drop the IPv4 --subnet/--ip-range/--gateway`);
+  if (!request.ipv6 && v6) {
+    const given = request.subnet6 ?? request.gateway6 ?? request.ipRange6;
+    throw invalidArgument(`IPv6 address ${quote(given!)} given for network ${name} without --ipv6; add --ipv6 or drop it`);
+  }
+  if (request.ipv6 && driver.ipv6 !== true) throw invalidArgument(`network driver ${quote(driver.name)} does not support IPv6; drop --ipv6`);
+  if (!driver.usesIpam && (v4 || v6)) throw invalidArgument(`driver ${quote(request.driver)} does not use address pools; drop --subnet/--ip-range/--gateway`);
+  if (!request.subnet && (request.ipRange || request.gateway)) {
+    throw invalidArgument(`--ip-range and --gateway need --subnet for network ${name}; add --subnet CIDR`);
+  }
+  if (!request.subnet6 && (request.ipRange6 || request.gateway6)) {
+    throw invalidArgument(`an IPv6 --ip-range or --gateway needs an IPv6 --subnet for network ${name}; add --subnet V6CIDR`);
   }
 }
 

@@ -1,7 +1,10 @@
 import { hostname as osHostname } from 'node:os';
 import { CtrnetError, invalidArgument } from '../errors.js';
 import { cidrContains, cidrRange } from '../net/cidr.js';
+import { cidr6Range } from '../net/cidr6.js';
 import { intToIp, isValidIpv4 } from '../net/ipv4.js';
+import { bigIntToIpv6, canonicalIpv6, isValidIpv6 } from '../net/ipv6.js';
+import type { Network } from '../types.js';
 import type { ContainerRecord } from '../store/store.js';
 import type { RuntimeContext } from './context.js';
 import { generateName, newId } from './ids.js';
@@ -45,15 +48,21 @@ export function planRun(ctx: RuntimeContext, networks: Networks, spec: RunSpec, 
   }
 
   const networkIds: string[] = [];
+  let ip6 = spec.ip6;
   if (driver.sandbox === 'own' && driver.usesIpam) {
     const network = networks.get(mode);
     networkIds.push(network.id);
-    checkAddressOptions(ctx, network.pool?.subnet ?? ctx.config.defaultNetwork.subnet, network.pool?.gateway, network.id, spec);
+    if (network.ipv4 !== false) checkAddressOptions(ctx, network.pool?.subnet ?? ctx.config.defaultNetwork.subnet, network.pool?.gateway, network.id, spec);
+    else if (spec.ip) throw invalidArgument(`--ip ${quote(spec.ip)}: network ${network.name} is IPv6-only; give an IPv6 address with --ip6`);
+    else if (spec.defaultGateway) throw invalidArgument(`--default-gateway ${quote(spec.defaultGateway)}: network ${network.name} is IPv6-only, and --default-gateway is IPv4`);
+    if (spec.ip6 !== undefined) ip6 = checkIpv6Option(ctx, network, spec.ip6);
+    checkPublishFamilies(network, spec);
     if (network.internal && spec.publish.length) warnings.push(`WARNING: network ${network.name} is internal; published ports are discarded`);
   } else if (driver.sandbox === 'own') {
     networkIds.push(networks.get(mode).id);
   }
   if (spec.ip && !driver.usesIpam) throw invalidArgument(`--ip ${quote(spec.ip)} needs a network with addresses; --net ${spec.network} has none`);
+  if (spec.ip6 && !driver.usesIpam) throw invalidArgument(`--ip6 ${quote(spec.ip6)} needs a network with addresses; --net ${spec.network} has none`);
 
   for (const [linkName] of spec.links) {
     const linked = ctx.store.containers.find(linkName);
@@ -75,10 +84,69 @@ export function planRun(ctx: RuntimeContext, networks: Networks, spec: RunSpec, 
     name,
     status: 'created',
     networkMode: spec.network,
-    spec: { ...spec, name, hostname, networks: networkIds, autoRemove, warnings, userIds },
+    spec: { ...spec, ...(ip6 === undefined ? {} : { ip6 }), name, hostname, networks: networkIds, autoRemove, warnings, userIds },
     runId: 0,
     created: ctx.clock.now().toISOString(),
   };
+}
+
+/** `--ip` (also `network connect --ip`): an IPv4 address inside the subnet, not its network, broadcast or gateway address, and free. */
+export function checkIpv4Option(ctx: RuntimeContext, subnet: string, gateway: string | undefined, networkId: string, ip: string): void {
+  const { first, last } = cidrRange(subnet);
+  if (!isValidIpv4(ip)) throw invalidArgument(`invalid --ip ${quote(ip)}: expected an IPv4 address inside ${subnet}`);
+  if (!cidrContains(subnet, ip)) throw invalidArgument(`--ip ${ip} is outside the network's subnet ${subnet}; pick an address inside it`);
+  if (ip === intToIp(first) || ip === intToIp(last) || ip === (gateway || intToIp(first + 1))) {
+    throw invalidArgument(`--ip ${ip} is the network, broadcast or gateway address of ${subnet}; pick another address`);
+  }
+  const owner = ctx.store.addresses.ownerOf(networkId, ip);
+  if (owner) {
+    const holder = ctx.store.containers.find(owner)?.name ?? owner.slice(0, 12);
+    throw new CtrnetError('CONFLICT', `address ${ip} is already in use by container ${holder}; pick another --ip`);
+  }
+}
+
+/**
+ * `--ip6` (also `network connect --ip6`) needs a network with IPv6 and, once
+ * its pool is known, an address inside it that is neither the subnet-router
+ * anycast address nor the gateway, and that nobody holds.
+ *
+ * @returns The address in canonical form, as IPAM stores it.
+ */
+export function checkIpv6Option(ctx: RuntimeContext, network: Network, ip6: string): string {
+  if (!network.ipv6) throw invalidArgument(`--ip6 ${quote(ip6)}: network ${network.name} has no IPv6; create it with --ipv6, or drop --ip6`);
+  if (!isValidIpv6(ip6)) throw invalidArgument(`invalid --ip6 ${quote(ip6)}: expected an IPv6 address such as fd00:1::10`);
+  const address = canonicalIpv6(ip6);
+  const pool = network.pool6;
+  // The default network's IPv6 pool may still be unpicked: IPAM checks the address when it joins.
+  if (!pool) return address;
+  if (!cidrContains(pool.subnet, address)) throw invalidArgument(`--ip6 ${ip6} is outside the network's IPv6 subnet ${pool.subnet}; pick an address inside it`);
+  if (address === bigIntToIpv6(cidr6Range(pool.subnet).first) || address === pool.gateway) {
+    throw invalidArgument(`--ip6 ${ip6} is the subnet-router anycast or gateway address of ${pool.subnet}; pick another address`);
+  }
+  const owner = ctx.store.addresses.ownerOf(network.id, address);
+  if (owner) {
+    const holder = ctx.store.containers.find(owner)?.name ?? owner.slice(0, 12);
+    throw new CtrnetError('CONFLICT', `address ${address} is already in use by container ${holder}; pick another --ip6`);
+  }
+  return address;
+}
+
+/**
+ * A `-p` with a host address publishes on that address's family, which the
+ * network must give the container (there is no proxy between families, as
+ * Docker's has); SCTP cannot go through the IPv6 loopback proxy.
+ */
+function checkPublishFamilies(network: Network, spec: RunSpec): void {
+  for (const p of spec.publish) {
+    if (p.hostIp === undefined) continue;
+    const v6 = p.hostIp.includes(':');
+    if (v6 ? !network.ipv6 : network.ipv4 === false) {
+      throw invalidArgument(`-p host IP ${p.hostIp} is IPv${v6 ? 6 : 4}, but network ${network.name} has no IPv${v6 ? 6 : 4}; publish on ${v6 ? '0.0.0.0' : '[::]'} or drop the host IP`);
+    }
+    if (p.hostIp === '::1' && p.protocol === 'sctp') {
+      throw invalidArgument(`cannot publish sctp on [::1]: IPv6 loopback ports go through a proxy that carries tcp and udp only; publish on [::] or another address`);
+    }
+  }
 }
 
 function uniqueGeneratedName(ctx: RuntimeContext): string {
@@ -90,19 +158,7 @@ function uniqueGeneratedName(ctx: RuntimeContext): string {
 
 /** `--ip` and `--default-gateway` must lie in the subnet; `--ip` must be free. */
 function checkAddressOptions(ctx: RuntimeContext, subnet: string, gateway: string | undefined, networkId: string, spec: RunSpec): void {
-  const { first, last } = cidrRange(subnet);
-  if (spec.ip) {
-    if (!isValidIpv4(spec.ip)) throw invalidArgument(`invalid --ip ${quote(spec.ip)}: expected an IPv4 address inside ${subnet}`);
-    if (!cidrContains(subnet, spec.ip)) throw invalidArgument(`--ip ${spec.ip} is outside the network's subnet ${subnet}; pick an address inside it`);
-    if (spec.ip === intToIp(first) || spec.ip === intToIp(last) || spec.ip === (gateway || intToIp(first + 1))) {
-      throw invalidArgument(`--ip ${spec.ip} is the network, broadcast or gateway address of ${subnet}; pick another address`);
-    }
-    const owner = ctx.store.addresses.ownerOf(networkId, spec.ip);
-    if (owner) {
-      const holder = ctx.store.containers.find(owner)?.name ?? owner.slice(0, 12);
-      throw new CtrnetError('CONFLICT', `address ${spec.ip} is already in use by container ${holder}; pick another --ip`);
-    }
-  }
+  if (spec.ip) checkIpv4Option(ctx, subnet, gateway, networkId, spec.ip);
   if (spec.defaultGateway) {
     if (!isValidIpv4(spec.defaultGateway)) throw invalidArgument(`invalid --default-gateway ${quote(spec.defaultGateway)}: expected an IPv4 address inside ${subnet}`);
     if (!cidrContains(subnet, spec.defaultGateway)) {

@@ -19,6 +19,8 @@ export interface RunSpec {
   links: [string, string][];
   macAddress?: string;
   ip?: string;
+  /** `--ip6`: a fixed IPv6 address on the first network. */
+  ip6?: string;
   defaultGateway?: string;
   /** `-e KEY=VAL`, in order. */
   env: [string, string][];

@@ -62,7 +62,7 @@ function checkPortBackend(config: Config, registry: Registry): void {
 function checkDefaultNetworkOptions(config: Config, registry: Registry): void {
   const { driver, options } = config.defaultNetwork;
   if (!registry.networkDriverNames().includes(driver)) return;
-  const request = { name: 'bridge', driver, internal: false, ipv6: false, options, builtin: true };
+  const request = { name: 'bridge', driver, internal: false, ipv6: config.defaultNetwork.ipv6, options, builtin: true };
   try {
     registry.networkDriver(driver).planNetwork(request, stableId('config check'));
   } catch (err) {

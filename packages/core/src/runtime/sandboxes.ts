@@ -102,9 +102,15 @@ export class Sandboxes {
         }
         const sandbox: Sandbox = { ...sandboxOf(record), handoff: spec.sandbox.handoff || undefined };
         await this.takeLeasedAddress(network, spec.ip);
-        const endpoint = await this.attacher.join(saga, ref, network, sandbox, request.ifname, spec, spec.sandbox.aliases.length ? spec.sandbox.aliases : undefined, defaultRoute);
-        if (endpoint.ipv4 && spec.publish.length && driverOf(this.ctx, network).ports === 'publish' && !network.internal && firewallOf(this.ctx, network)) {
-          await this.attacher.publish(saga, ref, network, endpoint.ipv4, spec);
+        const endpoint = await this.attacher.join(saga, ref, network, sandbox, request.ifname, {
+          ip: spec.ip,
+          mac: spec.macAddress,
+          defaultGateway: spec.defaultGateway,
+          aliases: spec.sandbox.aliases,
+          defaultRoute,
+        });
+        if ((endpoint.ipv4 || endpoint.ipv6) && spec.publish.length && driverOf(this.ctx, network).ports === 'publish' && !network.internal && firewallOf(this.ctx, network)) {
+          await this.attacher.publish(saga, ref, network, endpoint, spec, containerDir(this.ctx.config.stateDir, record.id));
         }
         debug('attached %s to %s', record.name, network.name);
         return record;
@@ -127,7 +133,7 @@ export class Sandboxes {
       if (JSON.stringify(record.spec.publish) === JSON.stringify(requests) && (bindings.length > 0) === (requests.length > 0)) return record;
       const endpoint = this.endpointOf(record);
       const network = endpoint && this.ctx.store.networks.find(endpoint.networkId);
-      if (!endpoint?.ipv4 || !network) throw new CtrnetError('INVALID_STATE', `${record.name} has no address to publish ports to`);
+      if (!(endpoint?.ipv4 || endpoint?.ipv6) || !network) throw new CtrnetError('INVALID_STATE', `${record.name} has no address to publish ports to`);
       const driver = driverOf(this.ctx, network);
       if (requests.length && (driver.ports !== 'publish' || network.internal || !firewallOf(this.ctx, network))) {
         throw invalidArgument(`network ${network.name} does not publish ports${network.internal ? ' (it is internal)' : ''}`);
@@ -140,7 +146,7 @@ export class Sandboxes {
           this.ctx.store.ports.releaseOf(record.id);
           await this.ctx.bus.emit('port.unpublish', { container: ref, bindings });
         }
-        if (requests.length) await this.attacher.publish(saga, ref, network, endpoint.ipv4!, updated.spec);
+        if (requests.length) await this.attacher.publish(saga, ref, network, endpoint, updated.spec, containerDir(this.ctx.config.stateDir, record.id));
         this.ctx.store.containers.update(updated);
         return updated;
       });

@@ -1,12 +1,25 @@
 import type { ExposedPort, LinkRule } from '../types.js';
 import type { RunSpec } from './run-spec.js';
 
+/** The fixed addresses a container asked for on one network (`--ip`, `--ip6`). */
+export interface StaticAddresses {
+  ip?: string;
+  ip6?: string;
+}
+
+/** How a container joins a network it was connected to: fixed addresses, and more DNS names there. */
+export interface ConnectOptions extends StaticAddresses {
+  aliases?: string[];
+}
+
 /** What the store keeps per container: the run spec plus what ctrnet settled for it. */
 export interface ContainerSpec extends RunSpec {
   /** Resolved hostname (default: first 12 chars of the id). */
   hostname: string;
   /** Ids of the networks the container is attached to, primary first (`network connect` appends). */
   networks: string[];
+  /** How the container joins networks other than the first (`network connect --ip --ip6 --alias`), by network id. */
+  connections?: Record<string, ConnectOptions>;
   /** Removed when its command exits (a foreground run, or `--rm`). */
   autoRemove: boolean;
   /** `--user` resolved against the host's passwd and group files: `uid:gid`. */

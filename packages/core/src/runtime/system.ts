@@ -7,6 +7,8 @@ import type { Containers } from './containers.js';
 import { dnsRedirects, pluginContext, setDnsRedirects, type RuntimeContext } from './context.js';
 import { nameTable, resolverNeeded, type NameTable } from './dns-scope.js';
 import { firewallState } from './firewall-state.js';
+import { loopbackProxyAlive, loopbackTargets, startLoopbackProxy } from './loopback-proxy.js';
+import { containerDir } from './paths.js';
 import { isAlive } from './processes.js';
 import { activeBackend, choosePublisher } from './publisher-choice.js';
 import type { Pools } from './pools.js';
@@ -109,6 +111,14 @@ export class System {
         const driver = this.ctx.registry.networkDriver(network.driver);
         if (!driver.reconcile) continue;
         fixed.push(...(await driver.reconcile(pluginContext(this.ctx, 'driver', driver.name), network, this.ctx.store.endpoints.ofNetwork(network.id))));
+      }
+      // 5. IPv6 loopback proxies that died (killed, OOM) while their container runs: its [::1] ports answer again.
+      for (const c of this.ctx.store.containers.all()) {
+        const targets = c.status === 'running' ? loopbackTargets(this.ctx.store.ports.ofContainer(c.id)) : [];
+        const dir = containerDir(this.ctx.config.stateDir, c.id);
+        if (targets.length === 0 || loopbackProxyAlive(dir)) continue;
+        await startLoopbackProxy(dir, targets);
+        fixed.push(`restarted the IPv6 loopback proxy of container ${c.name}`);
       }
       return fixed;
     });

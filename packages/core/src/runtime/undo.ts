@@ -3,6 +3,7 @@ import { crashPoint } from '../crash-point.js';
 import type { Undoers } from '../saga.js';
 import type { Endpoint, LinkRule, Network, NetworkRules, PortBinding, Sandbox } from '../types.js';
 import { driverOf, ipamContext, networkRules, pluginContext, type RuntimeContext } from './context.js';
+import { stopLoopbackProxy } from './loopback-proxy.js';
 import { containerDir } from './paths.js';
 import { stopProcess } from './processes.js';
 import { stopSupervised } from './supervisor.js';
@@ -31,6 +32,7 @@ export class UndoKit {
       'ports.release': async (data) => ctx.store.ports.releaseOf(d(data, 'containerId')),
       'ports.unpublish': (data) => this.unpublish(d(data, 'bindings')),
       'link.remove': (data) => this.removeLink(d(data, 'link')),
+      'proxy.stop': (data) => stopLoopbackProxy(d(data, 'dir')),
       'process.stop': async (data) => void (await stopProcess(d(data, 'pid'), d(data, 'pidStart'), 1000)),
       'process.stop-supervised': async (data) => {
         await stopSupervised(d(data, 'containerId'), d(data, 'runId'), 1000);
@@ -52,12 +54,13 @@ export class UndoKit {
 
   async releaseAddress(networkId: string, address: string): Promise<void> {
     const network = this.ctx.store.networks.find(networkId);
-    if (!network?.pool) {
+    const pool = address.includes(':') ? network?.pool6 : network?.pool;
+    if (!network || !pool) {
       this.ctx.store.addresses.release(networkId, address);
       return;
     }
     const ipam = this.ctx.registry.ipamDriver(network.ipamDriver);
-    await ipam.releaseAddress(ipamContext(this.ctx, ipam.name), networkId, network.pool, address);
+    await ipam.releaseAddress(ipamContext(this.ctx, ipam.name), networkId, pool, address);
   }
 
   /** Everything `owner` holds in a network's pool: through its IPAM when it keeps addresses elsewhere, else in the address book. */
@@ -92,10 +95,14 @@ export class UndoKit {
     await publisher.removeLink(pluginContext(this.ctx, 'ports', publisher.name), link);
   }
 
+  /** Release both of a network's pools; a network not (yet) in the store gets placeholders, which IPAM drivers must tolerate. */
   async releasePool(networkId: string, ipamDriver: string): Promise<void> {
     const ipam = this.ctx.registry.ipamDriver(ipamDriver);
     const network = this.ctx.store.networks.find(networkId);
-    await ipam.releasePool(ipamContext(this.ctx, ipam.name), networkId, network?.pool ?? { subnet: '0.0.0.0/32', gateway: '0.0.0.0' });
+    const ctx = ipamContext(this.ctx, ipam.name);
+    const placeholders = [{ subnet: '0.0.0.0/32', gateway: '0.0.0.0' }, { subnet: '::/128', gateway: '::' }];
+    const pools = network ? [network.pool, network.pool6].filter((p) => p !== undefined) : placeholders;
+    for (const pool of pools) await ipam.releasePool(ctx, networkId, pool);
   }
 
   async deleteNetworkObjects(network: Network): Promise<void> {
@@ -118,7 +125,7 @@ export class UndoKit {
     crashPoint('network rm: rules removed');
     await this.deleteNetworkObjects(network);
     crashPoint('network rm: kernel objects deleted');
-    if (network.pool) await this.releasePool(network.id, network.ipamDriver);
+    if (network.pool || network.pool6) await this.releasePool(network.id, network.ipamDriver);
     crashPoint('network rm: pool released');
     this.ctx.store.networks.delete(network.id);
   }

@@ -89,3 +89,49 @@ export function checkSignal(value: string, what = '--stop-signal'): NodeJS.Signa
   }
   return name as NodeJS.Signals;
 }
+/** The pool fields of `network create`, one set per family. */
+export interface IpamFlags {
+  subnet?: string;
+  ipRange?: string;
+  gateway?: string;
+  subnet6?: string;
+  ipRange6?: string;
+  gateway6?: string;
+}
+
+/**
+ * Docker's repeatable `--subnet`, `--ip-range` and `--gateway` of `network
+ * create`, sorted by family: IPv6 values (they have colons) go to the
+ * network's IPv6 pool, the others to its IPv4 pool. At most one of each
+ * per family; a range or gateway needs a subnet of its family (Docker's "no
+ * matching subnet"). Whether each value is valid is IPAM's to say.
+ */
+export function ipamFlags(flags: { subnet?: readonly string[]; ipRange?: readonly string[]; gateway?: readonly string[] }): IpamFlags {
+  const out: IpamFlags = {};
+  const take = (flag: string, values: readonly string[] | undefined, v4: keyof IpamFlags, v6: keyof IpamFlags) => {
+    for (const value of values ?? []) {
+      const key = value.includes(':') ? v6 : v4;
+      const family = key === v6 ? 'IPv6' : 'IPv4';
+      if (out[key] !== undefined) throw invalidArgument(`two ${family} ${flag} values (${out[key]} and ${value}); give at most one per family`);
+      out[key] = value;
+    }
+  };
+  take('--subnet', flags.subnet, 'subnet', 'subnet6');
+  take('--ip-range', flags.ipRange, 'ipRange', 'ipRange6');
+  take('--gateway', flags.gateway, 'gateway', 'gateway6');
+  for (const [value, subnet, family] of [
+    [out.ipRange ?? out.gateway, out.subnet, 'IPv4'],
+    [out.ipRange6 ?? out.gateway6, out.subnet6, 'IPv6'],
+  ] as const) {
+    if (value !== undefined && subnet === undefined) throw invalidArgument(`no matching subnet for ${quote(value)}: an ${family} --ip-range or --gateway needs an ${family} --subnet`);
+  }
+  return out;
+}
+
+/** Go's strconv.ParseBool, for Docker's `--ipv4=false` style flags. */
+export function parseBoolFlag(flag: string, value: string): boolean {
+  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value)) return true;
+  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(value)) return false;
+  throw invalidArgument(`invalid ${flag} ${quote(value)}: expected true or false`);
+}
+

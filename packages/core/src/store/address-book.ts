@@ -13,8 +13,9 @@ export class SqliteAddressBook implements AddressBook {
   constructor(private readonly db: Database.Database) {
     this.q = {
       poolSubnets: db.prepare('SELECT subnet FROM pools'),
-      otherPools: db.prepare('SELECT subnet FROM pools WHERE pool_id != ?'),
-      claimPool: db.prepare('INSERT OR REPLACE INTO pools (pool_id, subnet) VALUES (?, ?)'),
+      // A network's IPv4 and IPv6 pools are two rows: (pool id, family).
+      otherPools: db.prepare('SELECT subnet FROM pools WHERE NOT (pool_id = ? AND family = ?)'),
+      claimPool: db.prepare('INSERT OR REPLACE INTO pools (pool_id, family, subnet) VALUES (?, ?, ?)'),
       used: db.prepare('SELECT address FROM addresses WHERE pool_id = ?'),
       insert: db.prepare('INSERT INTO addresses (pool_id, address, owner) VALUES (?, ?, ?)'),
       release: db.prepare('DELETE FROM addresses WHERE pool_id = ? AND address = ?'),
@@ -32,10 +33,11 @@ export class SqliteAddressBook implements AddressBook {
   }
 
   claimPool(poolId: string, subnet: string, overlaps: (a: string, b: string) => boolean): string | undefined {
+    const family = subnet.includes(':') ? 6 : 4;
     return this.immediate(() => {
-      const clash = (this.q.otherPools.all(poolId) as Row[]).map((r) => r.subnet as string).find((s) => overlaps(s, subnet));
+      const clash = (this.q.otherPools.all(poolId, family) as Row[]).map((r) => r.subnet as string).find((s) => overlaps(s, subnet));
       if (clash) return clash;
-      this.q.claimPool.run(poolId, subnet);
+      this.q.claimPool.run(poolId, family, subnet);
       return undefined;
     });
   }

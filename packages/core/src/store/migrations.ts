@@ -93,4 +93,19 @@ export const MIGRATIONS: readonly string[] = [
   /* 3: \`wait\` finds the last stop event of a container that is gone */ `
   CREATE INDEX events_by_actor ON events (actor_id, type);
   `,
+  /* 4: IPv6 — a network's second pool, IPv6-only networks, one pool per (network, family) */ `
+  ALTER TABLE networks ADD COLUMN subnet6 TEXT;
+  ALTER TABLE networks ADD COLUMN ip_range6 TEXT;
+  ALTER TABLE networks ADD COLUMN gateway6 TEXT;
+  ALTER TABLE networks ADD COLUMN ipv4 INTEGER NOT NULL DEFAULT 1;
+  CREATE TABLE pools_by_family (
+    pool_id TEXT NOT NULL,
+    family INTEGER NOT NULL,
+    subnet TEXT NOT NULL,
+    PRIMARY KEY (pool_id, family)
+  );
+  INSERT INTO pools_by_family (pool_id, family, subnet) SELECT pool_id, 4, subnet FROM pools;
+  DROP TABLE pools;
+  ALTER TABLE pools_by_family RENAME TO pools;
+  `,
 ];

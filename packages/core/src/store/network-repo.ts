@@ -9,8 +9,8 @@ export class NetworkRepository {
   constructor(db: Database.Database) {
     this.q = {
       insert: db.prepare(
-        `INSERT INTO networks (id, name, driver, ipam_driver, subnet, ip_range, gateway, internal, ipv6, options, driver_data, created)
-         VALUES (@id, @name, @driver, @ipamDriver, @subnet, @ipRange, @gateway, @internal, @ipv6, @options, @driverData, @created)`,
+        `INSERT INTO networks (id, name, driver, ipam_driver, subnet, ip_range, gateway, subnet6, ip_range6, gateway6, internal, ipv4, ipv6, options, driver_data, created)
+         VALUES (@id, @name, @driver, @ipamDriver, @subnet, @ipRange, @gateway, @subnet6, @ipRange6, @gateway6, @internal, @ipv4, @ipv6, @options, @driverData, @created)`,
       ),
       delete: db.prepare('DELETE FROM networks WHERE id = ?'),
       all: db.prepare('SELECT * FROM networks ORDER BY created, name'),
@@ -26,7 +26,11 @@ export class NetworkRepository {
       subnet: n.pool?.subnet ?? null,
       ipRange: n.pool?.ipRange ?? null,
       gateway: n.pool?.gateway ?? null,
+      subnet6: n.pool6?.subnet ?? null,
+      ipRange6: n.pool6?.ipRange ?? null,
+      gateway6: n.pool6?.gateway ?? null,
       internal: n.internal ? 1 : 0,
+      ipv4: n.ipv4 === false ? 0 : 1,
       ipv6: n.ipv6 ? 1 : 0,
       options: json(n.options),
       driverData: json(n.driverData),
@@ -58,7 +62,9 @@ function fromRow(r: Row): Network {
     driver: r.driver as string,
     ipamDriver: r.ipam_driver as string,
     pool: r.subnet ? { subnet: r.subnet as string, ipRange: opt<string>(r.ip_range), gateway: r.gateway as string } : undefined,
+    pool6: r.subnet6 ? { subnet: r.subnet6 as string, ipRange: opt<string>(r.ip_range6), gateway: r.gateway6 as string } : undefined,
     internal: r.internal === 1,
+    ipv4: r.ipv4 !== 0,
     ipv6: r.ipv6 === 1,
     options: parsed<Record<string, string>>(r.options),
     driverData: parsed<Record<string, string>>(r.driver_data),

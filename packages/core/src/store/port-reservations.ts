@@ -22,7 +22,12 @@ export class PortReservations {
   ) {
     this.q = {
       insert: db.prepare('INSERT INTO ports (protocol, host_ip, host_port, container_id, data) VALUES (?, ?, ?, ?, ?)'),
-      overlapping: db.prepare("SELECT data FROM ports WHERE protocol = ? AND host_port = ? AND (host_ip = ? OR host_ip = '0.0.0.0' OR ? = '0.0.0.0')"),
+      // 0.0.0.0 stands for every IPv4 address and :: for every IPv6 one; the families never overlap (their rules are apart).
+      overlapping: db.prepare(
+        `SELECT data FROM ports WHERE protocol = @protocol AND host_port = @port AND (host_ip = @ip
+           OR (host_ip = '0.0.0.0' AND instr(@ip, ':') = 0) OR (@ip = '0.0.0.0' AND instr(host_ip, ':') = 0)
+           OR (host_ip = '::' AND instr(@ip, ':') > 0) OR (@ip = '::' AND instr(host_ip, ':') > 0))`,
+      ),
       used: db.prepare('SELECT host_port FROM ports WHERE protocol = ?'),
       ofContainer: db.prepare('SELECT data FROM ports WHERE container_id = ? ORDER BY rowid'),
       all: db.prepare('SELECT data FROM ports ORDER BY rowid'),
@@ -38,7 +43,7 @@ export class PortReservations {
       .transaction(() => {
         for (const b of bindings) {
           // Every overlapping row, not the first: 0.0.0.0 overlaps the container's own 127.0.0.1 and another's 10.0.0.1 at once.
-          const held = this.overlapping(b.protocol, b.hostIp, b.hostPort);
+          const held = this.overlapping(b.protocol, b.hostIp, b.hostPort).filter((h) => !b.routed || h.hostIp === b.hostIp);
           const other = held.find((h) => h.containerId !== b.containerId);
           if (other) throw new PortConflict(other);
           if (held.some((h) => h.hostIp === b.hostIp)) continue; // already reserved by this container
@@ -48,9 +53,15 @@ export class PortReservations {
       .immediate();
   }
 
-  /** Reservations that overlap `hostIp:hostPort/protocol`: the same address, or either side bound to 0.0.0.0. */
+  /**
+   * Reservations that overlap `hostIp:hostPort/protocol`: the same address,
+   * or either side bound to every address of the family (0.0.0.0, ::). A
+   * routed port (keyed by the container's own address) overlaps only itself.
+   */
   overlapping(protocol: string, hostIp: string, hostPort: number): PortBinding[] {
-    return (this.q.overlapping.all(protocol, hostPort, hostIp, hostIp) as Row[]).map((r) => parsed<PortBinding>(r.data));
+    return (this.q.overlapping.all({ protocol, port: hostPort, ip: hostIp }) as Row[])
+      .map((r) => parsed<PortBinding>(r.data))
+      .filter((b) => !b.routed || b.hostIp === hostIp);
   }
 
   /** Host ports in use for a protocol (any host IP), for picking free ephemeral ports. */

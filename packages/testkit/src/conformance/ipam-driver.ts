@@ -1,10 +1,11 @@
 /**
- * `describeIpamDriver`: the contract of an IPAM driver, as a mocha suite.
- * The driver gets a real AddressBook (core's Store on a temp dir) and reads
- * host routes in a throwaway namespace whose only route the suite controls.
+ * `describeIpamDriver`: the contract of an IPAM driver, as a mocha suite,
+ * for both families (IPv6 pools are asked for with `family: 6`). The
+ * driver gets a real AddressBook (core's Store on a temp dir) and reads
+ * host routes in a throwaway namespace whose only routes the suite controls.
  */
 import { expect } from 'chai';
-import { Store, cidrContains, cidrRange, cidrsOverlap, cidrWithin, intToIp, type AddressPool, type IpamContext, type IpamDriver, type PoolRequest } from '@ctrnet/core';
+import { Store, canonicalIpv6, cidr6Range, cidrContains, cidrRange, cidrsOverlap, cidrWithin, intToIp, ipv6ToBigInt, type AddressPool, type IpamContext, type IpamDriver, type PoolRequest } from '@ctrnet/core';
 import { useTestNamespaces, type TestNamespaces } from '../namespaces.js';
 import { tempStateDir } from '../state-dir.js';
 import { SUITE_TIMEOUT_MS, expectCtrnetError, hexId, hostContext, registerPlugin, requireMocha } from './harness.js';
@@ -37,10 +38,14 @@ const DEFAULT_INVALID_REQUESTS: ReadonlyArray<Omit<PoolRequest, 'networkId'>> = 
   { gateway: '10.250.4.1' },
 ];
 
-/** The host route auto-picking must avoid: an address on a veth in the test's host namespace. */
+/** The host routes auto-picking must avoid: addresses on a veth in the test's host namespace. */
 const ROUTED_SUBNET = '10.250.0.0/24';
-/** Auto-pick candidates: 10.250.0.0/24 (routed) and three free /24s. */
-const TEST_POOLS = [{ base: '10.250.0.0/22', size: 24 }];
+const ROUTED_SUBNET6 = 'fd00:250::/64';
+/** Auto-pick candidates: 10.250.0.0/24 (routed) and three free /24s; fd00:250::/64 (routed) and three free /64s. */
+const TEST_POOLS = [
+  { base: '10.250.0.0/22', size: 24 },
+  { base: 'fd00:250::/62', size: 64 },
+];
 /** 5 usable addresses: .2 to .6 (.0 network, .1 gateway, .7 broadcast). */
 const SMALL_SUBNET = '10.250.4.0/29';
 
@@ -137,6 +142,38 @@ export function describeIpamDriver(name: string, factory: () => IpamDriver, opti
         await expectCtrnetError('requestPool with every candidate taken', ['EXHAUSTED'], () => ipam.requestPool(ctx, { networkId: hexId() }));
       });
 
+      it('IPv6: settles an explicit subnet in canonical form with a gateway inside it, beside the same network\'s IPv4 pool', async () => {
+        const networkId = hexId();
+        await ipam.requestPool(ctx, { networkId, subnet: '10.250.4.0/24' });
+        const pool = await ipam.requestPool(ctx, { networkId, family: 6, subnet: 'FD00:250:4:0::/64' });
+        expect(pool.subnet).to.equal('fd00:250:4::/64');
+        expectUsable6(pool.subnet, pool.gateway, 'IPv6 gateway');
+        expect(ctx.addresses.poolSubnets().sort(), 'both pools held').to.deep.equal(['10.250.4.0/24', 'fd00:250:4::/64']);
+        await expectCtrnetError('another network claiming an overlapping IPv6 subnet', ['CONFLICT'], () => ipam.requestPool(ctx, { networkId: hexId(), family: 6, subnet: 'fd00:250:4::/80' }));
+      });
+
+      for (const bad of [{ subnet: 'fd00:250:4::/129' }, { subnet: 'fd00:250:4::5/64' }, { subnet: '10.250.4.0/24' }, { subnet: 'fd00:250:4::/64', gateway: 'fd00:250:5::1' }, { subnet: 'fd00:250:4::/64', ipRange: 'fd00:250:5::/80' }]) {
+        it(`IPv6: refuses ${JSON.stringify(bad)} with INVALID_ARGUMENT and claims nothing`, async () => {
+          await expectCtrnetError(`requestPool IPv6 ${JSON.stringify(bad)}`, ['INVALID_ARGUMENT'], () => ipam.requestPool(ctx, { networkId: hexId(), family: 6, ...bad }));
+          expect(ctx.addresses.poolSubnets()).to.deep.equal([]);
+        });
+      }
+
+      it('IPv6: auto-picks subnets from the IPv6 pools that overlap no IPv6 host route and no other pool, until none is left (EXHAUSTED)', async () => {
+        const held = (await ipam.requestPool(ctx, { networkId: hexId(), family: 6, subnet: 'fd00:250:0:1::/64' })).subnet;
+        const picked: string[] = [];
+        for (let i = 0; i < 2; i++) {
+          const pool = await ipam.requestPool(ctx, { networkId: hexId(), family: 6 });
+          expect(cidrWithin(pool.subnet, TEST_POOLS[1]!.base), `${pool.subnet} inside the IPv6 pool`).to.equal(true);
+          for (const other of [ROUTED_SUBNET6, held, ...picked]) expect(cidrsOverlap(pool.subnet, other), `${pool.subnet} overlaps ${other}`).to.equal(false);
+          expectUsable6(pool.subnet, pool.gateway, 'IPv6 gateway');
+          picked.push(pool.subnet);
+        }
+        await expectCtrnetError('IPv6 requestPool with every candidate taken', ['EXHAUSTED'], () => ipam.requestPool(ctx, { networkId: hexId(), family: 6 }));
+        // The IPv4 pools are untouched by IPv6 picks.
+        expect(cidrWithin((await ipam.requestPool(ctx, { networkId: hexId() })).subnet, TEST_POOLS[0]!.base)).to.equal(true);
+      });
+
       it('releases a pool idempotently, freeing its subnet for another network', async () => {
         const networkId = hexId();
         const pool = await ipam.requestPool(ctx, { networkId, subnet: '10.250.4.0/24' });
@@ -172,6 +209,28 @@ export function describeIpamDriver(name: string, factory: () => IpamDriver, opti
         await expectCtrnetError(`the gateway ${pool.gateway} as a static address`, ['INVALID_ARGUMENT', 'CONFLICT'], () => ipam.requestAddress(ctx, networkId, pool, hexId(), pool.gateway));
       });
 
+      it('IPv6: hands out distinct canonical addresses, never the subnet-router anycast address or the gateway; static ones exactly', async () => {
+        const networkId = hexId();
+        const pool = await ipam.requestPool(ctx, { networkId, family: 6, subnet: 'fd00:250:4::/64' });
+        const wanted = await ipam.requestAddress(ctx, networkId, pool, hexId(), 'FD00:250:4:0::00AB');
+        expect(wanted, 'a static address, canonical').to.equal('fd00:250:4::ab');
+        const given: string[] = [];
+        for (let i = 0; i < 4; i++) given.push(await ipam.requestAddress(ctx, networkId, pool, hexId()));
+        for (const ip of given) {
+          expectUsable6(pool.subnet, ip, 'IPv6 address');
+          expect(canonicalIpv6(ip), `${ip} in canonical form`).to.equal(ip);
+        }
+        expect(new Set([...given, wanted]).size, `distinct in ${JSON.stringify(given)}`).to.equal(5);
+        expect(given).to.not.include(pool.gateway);
+        await expectCtrnetError('a static IPv6 address held by another owner', ['CONFLICT'], () => ipam.requestAddress(ctx, networkId, pool, hexId(), 'fd00:250:4::ab'));
+        for (const bad of ['fd00:250:4::', 'fd00:250:9::9', '10.250.4.9', 'not-an-ip']) {
+          await expectCtrnetError(`static IPv6 address ${bad}`, ['INVALID_ARGUMENT'], () => ipam.requestAddress(ctx, networkId, pool, hexId(), bad));
+        }
+        await ipam.releaseAddress(ctx, networkId, pool, wanted);
+        await ipam.releaseAddress(ctx, networkId, pool, wanted);
+        expect(await ipam.requestAddress(ctx, networkId, pool, hexId(), wanted), 'released, then given again').to.equal(wanted);
+      });
+
       it(sliced ? "allocates from this host's slice only" : 'allocates from the ip-range only', async () => {
         const networkId = hexId();
         const pool = await ipam.requestPool(ctx, { networkId, subnet: '10.250.4.0/24', ...(sliced ? {} : { ipRange: '10.250.4.64/29' }) });
@@ -205,12 +264,19 @@ async function ipamContext(tn: TestNamespaces, suite: string): Promise<IpamConte
   const host = await tn.createHost();
   await host.exec(['ip', 'link', 'add', 'ctt-lan0', 'type', 'veth', 'peer', 'name', 'ctt-lan1']);
   await host.exec(['ip', 'addr', 'add', `${intToIp(cidrRange(ROUTED_SUBNET).first + 1)}/24`, 'dev', 'ctt-lan0']);
+  await host.exec(['ip', 'addr', 'add', 'fd00:250::1/64', 'dev', 'ctt-lan0', 'nodad']);
   await host.exec(['ip', 'link', 'set', 'ctt-lan0', 'up']);
   await host.exec(['ip', 'link', 'set', 'ctt-lan1', 'up']);
   const store = new Store(tempStateDir(tn));
   // Deferred steps run newest first: the store closes before its directory goes.
   tn.defer(() => store.close());
   return { ...hostContext(host, suite), addresses: store.addresses, defaultAddressPools: TEST_POOLS };
+}
+
+/** `ip` lies in the IPv6 `subnet` and is not its subnet-router anycast address. */
+function expectUsable6(subnet: string, ip: string, what: string): void {
+  expect(cidrContains(subnet, ip), `${what} ${ip} inside ${subnet}`).to.equal(true);
+  expect(ipv6ToBigInt(ip), `${what} ${ip} is the subnet-router anycast address of ${subnet}`).to.not.equal(cidr6Range(subnet).first);
 }
 
 /** `ip` lies in `subnet` and is neither its network nor its broadcast address. */

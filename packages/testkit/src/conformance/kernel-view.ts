@@ -10,7 +10,7 @@ export interface LinkView {
   address?: string;
   flags: string[];
   linkinfo?: { info_kind?: string };
-  addr_info?: Array<{ family: string; local: string; prefixlen: number }>;
+  addr_info?: Array<{ family: string; local: string; prefixlen: number; scope?: string; tentative?: boolean; dadfailed?: boolean }>;
 }
 
 /** Every interface of `ns`, with details and addresses. */
@@ -41,8 +41,14 @@ export async function namespaceSnapshot(ns: NetnsRef): Promise<{ links: string[]
   };
 }
 
-/** Next hops of the default routes in the main table of `ns`. */
-export async function defaultGateways(ns: NetnsRef): Promise<string[]> {
-  const routes = JSON.parse((await execIn(ns, ['ip', '-j', '-4', 'route', 'show', 'default'])).stdout) as Array<{ gateway?: string }>;
+/** Next hops of the default routes of a family in the main table of `ns`. */
+export async function defaultGateways(ns: NetnsRef, family: 4 | 6 = 4): Promise<string[]> {
+  const routes = JSON.parse((await execIn(ns, ['ip', '-j', `-${family}`, 'route', 'show', 'default'])).stdout) as Array<{ gateway?: string }>;
   return routes.map((r) => r.gateway ?? '(none)');
+}
+
+/** A sysctl's value as the namespace sees it (`net.ipv6.conf.eth0.disable_ipv6`), undefined when the key does not exist. */
+export async function sysctlValue(ns: NetnsRef, key: string): Promise<string | undefined> {
+  const out = await execIn(ns, ['sysctl', '-n', key], { reject: false });
+  return out.exitCode === 0 ? out.stdout.trim() : undefined;
 }

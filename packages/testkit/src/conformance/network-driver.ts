@@ -5,10 +5,11 @@
  * throwaway namespaces, with the driver "on the host" inside one of them.
  */
 import { expect } from 'chai';
-import { cidrRange, type AddressPool, type NetworkDriver } from '@ctrnet/core';
+import { cidr6Range, cidrRange, type AddressPool, type NetworkDriver } from '@ctrnet/core';
 import { useTestNamespaces, type TestNamespaces } from '../namespaces.js';
+import { defineIpv6KernelChecks } from './driver-ipv6.js';
 import { defineKernelChecks } from './driver-kernel.js';
-import { USER_MAC, endpointInput, networkRequest, plannedNetwork, sandboxAddresses } from './driver-fixtures.js';
+import { USER_MAC, endpointInput, networkRequest, plannedNetwork, sandboxAddresses, sandboxAddresses6 } from './driver-fixtures.js';
 import { SUITE_TIMEOUT_MS, expectCtrnetError, hexId, registerPlugin, requireMocha } from './harness.js';
 import { driverTraitProblems } from './traits.js';
 import type { NetnsHandle } from '../netns.js';
@@ -49,6 +50,8 @@ export interface NetworkDriverSuiteOptions {
   invalidOptions?: ReadonlyArray<Record<string, string>>;
   /** Pool of the test network for IPAM drivers. Default 10.250.5.0/24, gateway 10.250.5.1. */
   pool?: AddressPool;
+  /** IPv6 pool of the test network, for drivers that declare `ipv6`. Default fd00:250:5::/64, gateway fd00:250:5::1. */
+  pool6?: AddressPool;
   /**
    * Prepare the host namespace before each kernel check (create a parent
    * interface, a peer holding the gateway, ...). Runs after the namespace
@@ -60,6 +63,7 @@ export interface NetworkDriverSuiteOptions {
 }
 
 const DEFAULT_DRIVER_POOL: AddressPool = { subnet: '10.250.5.0/24', gateway: '10.250.5.1' };
+const DEFAULT_DRIVER_POOL6: AddressPool = { subnet: 'fd00:250:5::/64', gateway: 'fd00:250:5::1' };
 
 /**
  * Define the conformance suite of a network driver. Call it at the top
@@ -71,6 +75,7 @@ const DEFAULT_DRIVER_POOL: AddressPool = { subnet: '10.250.5.0/24', gateway: '10
 export function describeNetworkDriver(name: string, factory: () => NetworkDriver, options: NetworkDriverSuiteOptions): void {
   requireMocha('describeNetworkDriver');
   const pool = options.pool ?? DEFAULT_DRIVER_POOL;
+  const pool6 = options.pool6 ?? DEFAULT_DRIVER_POOL6;
   const networkOptions = options.networkOptions ?? {};
   const invalidOptions = options.invalidOptions ?? [{ ...networkOptions, 'ctt-unknown-option': 'x' }];
   // The traits decide which kernel checks apply, so they are read once, up front.
@@ -139,16 +144,42 @@ export function describeNetworkDriver(name: string, factory: () => NetworkDriver
           }
         });
       }
+
+      if (sample.ipv6 && sample.usesIpam) {
+        it('IPv6: plans dual-stack and IPv6-only endpoints: prefix lengths and gateways of each family, a unicast MAC', () => {
+          const driver = factory();
+          const dual = plannedNetwork(driver, pool, networkOptions, { pool6 });
+          const planned = driver.planEndpoint(dual, endpointInput(dual, sandboxAddresses(pool)[0], sandboxAddresses6(pool6)[0]));
+          expect(planned, 'dual-stack endpoint').to.include({ prefixLen: cidrRange(pool.subnet).prefix, gateway: pool.gateway, prefixLen6: cidr6Range(pool6.subnet).prefix, gateway6: pool6.gateway });
+          const v6only = plannedNetwork(driver, pool, networkOptions, { pool6, ipv4: false });
+          const input = endpointInput(v6only, undefined, sandboxAddresses6(pool6)[0]);
+          const only = driver.planEndpoint(v6only, input);
+          expect(only, 'IPv6-only endpoint').to.include({ ipv6: input.ipv6, prefixLen6: cidr6Range(pool6.subnet).prefix, gateway6: pool6.gateway });
+          expect(only.mac, 'mac').to.match(/^[0-9a-f][02468ace](:[0-9a-f]{2}){5}$/);
+          expect(driver.planEndpoint(v6only, { ...input }), 'the same way every time').to.deep.equal(only);
+        });
+
+        it('IPv6: refuses an IPv6 address outside the IPv6 subnet with INVALID_ARGUMENT', async () => {
+          const driver = factory();
+          const dual = plannedNetwork(driver, pool, networkOptions, { pool6 });
+          await expectCtrnetError('planEndpoint with an IPv6 address outside the subnet', ['INVALID_ARGUMENT'], () =>
+            driver.planEndpoint(dual, endpointInput(dual, sandboxAddresses(pool)[0], 'fd00:250:99::2')),
+          );
+        });
+      }
     });
 
     describe('on a real kernel', () => {
       const tn = useTestNamespaces();
       defineKernelChecks({ tn, factory, sample, pool, networkOptions, prepareHost: options.prepareHost, name });
+      if (sample.ipv6 && sample.sandbox === 'own' && sample.usesIpam) {
+        defineIpv6KernelChecks({ tn, factory, pool, pool6, networkOptions, prepareHost: options.prepareHost, name });
+      }
     });
   });
 }
 
 function traits(driver: NetworkDriver): Record<string, unknown> {
-  const { name, sandbox, usesIpam, ports, userDefined, refusedRunOptions } = driver;
-  return { name, sandbox, usesIpam, ports, userDefined, refusedRunOptions };
+  const { name, sandbox, usesIpam, ipv6, ports, userDefined, refusedRunOptions } = driver;
+  return { name, sandbox, usesIpam, ipv6, ports, userDefined, refusedRunOptions };
 }

@@ -3,7 +3,8 @@
  * mocha suite. Every check builds the topology of publisher-topology.ts and
  * sends real packets: from a LAN namespace and from the host's loopback to a
  * published port, from the container out through masquerade, and from the
- * LAN straight at a container address (which must fail).
+ * LAN straight at a container address (which must fail); over IPv4, and
+ * over IPv6 on a dual-stack network.
  */
 import { expect } from 'chai';
 import type { PortBinding, PortPublisher } from '@ctrnet/core';
@@ -12,7 +13,7 @@ import type { NetnsHandle } from '../netns.js';
 import { canConnect, httpGet, udpRequest } from '../probes.js';
 import { startHttpServer, startUdpEcho } from '../servers.js';
 import { SUITE_TIMEOUT_MS, hostContext, registerPlugin, requireMocha } from './harness.js';
-import { TOPOLOGY, addOtherNetwork, neighbourLink, publishedPort, publisherEnv, type PublisherEnv } from './publisher-topology.js';
+import { TOPOLOGY, TOPOLOGY6, addOtherNetwork, neighbourLink, publishedPort, publisherEnv, type PublisherEnv } from './publisher-topology.js';
 
 export interface PortPublisherSuiteOptions {
   /** The plugin module's default export: it must register this publisher under its name. */
@@ -144,6 +145,23 @@ export function describePortPublisher(name: string, factory: () => PortPublisher
       await env.publisher.reload(env.ctx, state);
       await startHttpServer(tn, env.container, { port: HTTP_PORT.container });
       expect(await canConnect(env.lan, TOPOLOGY.hostLanIp, HTTP_PORT.host), 'published port after reload').to.equal(true);
+    });
+
+    it('IPv6: publishes and unpublishes idempotently on a dual-stack network; removing it leaves nothing that mentions its bridge', async function () {
+      const env = await publisherEnv(tn, this, name, factory, { ipv6: true });
+      const bindings = [publishedPort(env.network, HTTP_PORT.host, HTTP_PORT.container, { hostIp: '::', containerIp: TOPOLOGY6.containerIp })];
+      await env.publisher.addNetwork(env.ctx, env.network);
+      await env.publisher.addNetwork(env.ctx, env.network);
+      await env.publisher.publish(env.ctx, bindings);
+      await env.publisher.publish(env.ctx, bindings);
+      await startHttpServer(tn, env.container, { port: HTTP_PORT.container, host: '::', body: 'over IPv6' });
+      expect(await httpGet(env.lan, `http://[${TOPOLOGY6.hostLanIp}]:${HTTP_PORT.host}/`), 'TCP over IPv6 from the LAN').to.deep.equal({ status: 200, body: 'over IPv6' });
+      await env.publisher.unpublish(env.ctx, bindings);
+      await env.publisher.unpublish(env.ctx, bindings);
+      expect(await canConnect(env.lan, TOPOLOGY6.hostLanIp, HTTP_PORT.host, { timeoutMs: 500 }), 'after unpublish').to.equal(false);
+      await env.publisher.removeNetwork(env.ctx, env.network);
+      await env.publisher.removeNetwork(env.ctx, env.network);
+      expect(await options.listRules(env.host), 'listRules() after removeNetwork').to.not.contain(TOPOLOGY.bridge);
     });
 
     it("removeNetwork removes exactly that network's rules and reset the rest: nothing mentions their bridges afterwards", async function () {

@@ -14,10 +14,12 @@ import { expect } from 'chai';
 import type { FirewallState, PortPublisher } from '@ctrnet/core';
 import { useTestNamespaces } from '../namespaces.js';
 import type { NetnsHandle } from '../netns.js';
-import { canConnect, httpGet, udpRequest } from '../probes.js';
+import { canConnect, udpRequest } from '../probes.js';
 import { startAddressEcho, startHttpServer, startUdpEcho } from '../servers.js';
 import { SUITE_TIMEOUT_MS, hostContext, requireMocha } from './harness.js';
-import { NEIGHBOUR_ID, TOPOLOGY, addNeighbour, addOtherNetwork, neighbourLink, publishedPort, publisherEnv, type OtherNetwork, type PublisherEnv } from './publisher-topology.js';
+import { defineIpv6Behaviour } from './publisher-behaviour6.js';
+import { BLOCKED_TIMEOUT_MS, expectBlocked, seenAs } from './publisher-probes.js';
+import { NEIGHBOUR_ID, TOPOLOGY, addNeighbour, addOtherNetwork, neighbourLink, publishedPort, publisherEnv, type OtherNetwork, type PublisherEnv, type TopologyOptions } from './publisher-topology.js';
 
 /** How the suite reads and disturbs the backend's firewall in the test's host namespace. */
 export interface PublisherBehaviourOptions {
@@ -38,8 +40,6 @@ export interface PublisherBehaviourOptions {
 const T = TOPOLOGY;
 /** The container port every check's server listens on. */
 const HTTP = 80;
-/** A negative probe waits out its timeout; inside namespaces a real answer takes well under a millisecond. */
-const BLOCKED_TIMEOUT_MS = 500;
 
 /**
  * Define the behaviour suite of a port publisher. Call it at the top level
@@ -56,7 +56,7 @@ export function describePublisherBehaviour(name: string, factory: () => PortPubl
   describe(`${name}: port publisher behaviour`, function () {
     this.timeout(SUITE_TIMEOUT_MS);
     const tn = useTestNamespaces();
-    const setUp = (test: Mocha.Context, topology: { lanRoute?: boolean } = {}): Promise<PublisherEnv> => publisherEnv(tn, test, name, factory, topology);
+    const setUp = (test: Mocha.Context, topology: TopologyOptions = {}): Promise<PublisherEnv> => publisherEnv(tn, test, name, factory, topology);
 
     /** The topology with the other network, address echoes on port 80 of both containers and on port 7000 of the LAN. */
     async function setUpTwoNetworks(test: Mocha.Context): Promise<{ env: PublisherEnv; other: OtherNetwork }> {
@@ -314,23 +314,7 @@ export function describePublisherBehaviour(name: string, factory: () => PortPubl
       await env.publisher.reset(env.ctx);
       expect(await options.owned(env.host), 'owned after reset of an installation').to.equal('');
     });
+
+    defineIpv6Behaviour(tn, setUp, options);
   });
-}
-
-/** The client address the address echo at host:port saw, asked from inside `ns`. */
-async function seenAs(ns: NetnsHandle, host: string, port: number): Promise<string> {
-  const url = `http://${host}:${port}/`;
-  const res = await httpGet(ns, url);
-  expect(res.status, `GET ${url} from ${ns.name}`).to.equal(200);
-  return res.body;
-}
-
-/** A TCP connection attempt: from a namespace to host:port. */
-type Path = readonly [from: NetnsHandle, host: string, port: number];
-
-/** No TCP connection may open along any of `paths` (probed together); a failure names those that did. */
-async function expectBlocked(what: string, ...paths: Path[]): Promise<void> {
-  const open = await Promise.all(paths.map(([ns, host, port]) => canConnect(ns, host, port, { timeoutMs: BLOCKED_TIMEOUT_MS })));
-  const through = paths.filter((_, i) => open[i]).map(([ns, host, port]) => `${ns.name} -> ${host}:${port}`);
-  expect(through, `${what}: these connected`).to.deep.equal([]);
 }

@@ -25,6 +25,9 @@ export function driverTraitProblems(driver: NetworkDriver): string[] {
   if (!PORT_MODES.includes(d.ports as string)) problems.push(`ports ${JSON.stringify(d.ports)} must be one of ${PORT_MODES.join(', ')}`);
   if (typeof d.usesIpam !== 'boolean') problems.push(`usesIpam ${JSON.stringify(d.usesIpam)} must be a boolean`);
   if (typeof d.userDefined !== 'boolean') problems.push(`userDefined ${JSON.stringify(d.userDefined)} must be a boolean`);
+  if (d.ipv6 !== undefined && typeof d.ipv6 !== 'boolean') problems.push(`ipv6 ${JSON.stringify(d.ipv6)} must be a boolean when given`);
+  // IPv6 comes to a network as its pool6, from IPAM.
+  if (d.ipv6 === true && d.usesIpam !== true) problems.push('ipv6 is true but usesIpam is false; a network gets its IPv6 addresses from IPAM');
   // An address needs an interface to live on, and only an own sandbox gets one.
   if (d.usesIpam === true && d.sandbox !== 'own') problems.push(`usesIpam is true but sandbox is ${JSON.stringify(d.sandbox)}; only an 'own' sandbox gets an interface to hold an address`);
   // Core DNATs a published port to the container's address on this network.
