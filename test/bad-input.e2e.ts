@@ -360,6 +360,8 @@ describe('bad input (e2e)', function () {
       c([...config('twice.json', { plugins: ['@ctrnet/driver-none', '@ctrnet/driver-none'] }), 'ps'], '@ctrnet/driver-none'),
       c(['ps'], '"bogus"', ctrnetCli(env.host, env.stateDir, { env: { CTRNET_PORT_BACKEND: 'bogus' } })),
       c(['network', 'create', 'viaenv'], '"nft"', ctrnetCli(env.host, env.stateDir, { env: { CTRNET_PORT_BACKEND: 'nft' } })),
+      // A bad value in the file is an error even while the environment overrides it.
+      c([...config('ebpf.json', { portBackend: 'ebpf' }), 'ps'], '"ebpf"', ctrnetCli(env.host, env.stateDir, { env: { CTRNET_PORT_BACKEND: 'nftables' } })),
       plugin('not-a-plugin.js', 'export default 42;\n'),
       plugin('no-default.js', 'export const name = "x";\n'),
       plugin('throws-on-import.js', 'throw new Error("boom");\n'),

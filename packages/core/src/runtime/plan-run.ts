@@ -5,7 +5,7 @@ import { intToIp, isValidIpv4 } from '../net/ipv4.js';
 import type { ContainerRecord } from '../store/store.js';
 import type { RuntimeContext } from './context.js';
 import { generateName, newId } from './ids.js';
-import type { Networks } from './networks.js';
+import { BUILTIN_NETWORKS, type Networks } from './networks.js';
 import type { RunSpec } from './run-spec.js';
 import { splitNetworkMode, type ContainerSpec } from './spec.js';
 import { resolveUser } from './users.js';
@@ -36,7 +36,8 @@ export function planRun(ctx: RuntimeContext, networks: Networks, spec: RunSpec, 
     throw invalidArgument(`conflicting options: port publishing cannot be used with --net ${spec.network}; publish on the container that owns the network namespace`);
   }
   const warnings: string[] = [];
-  if (driver.ports === 'discard' && spec.publish.length) warnings.push(`WARNING: Published ports are discarded when using ${driverName} network mode`);
+  // Docker warns for -p in host mode; ctrnet does the same for -P, and for both with --net none.
+  if (driver.ports === 'discard' && (spec.publish.length || spec.publishAll)) warnings.push(`WARNING: Published ports are discarded when using ${driverName} network mode`);
 
   if (mode === 'container') {
     const other = target ? ctx.store.containers.find(target) : undefined;
@@ -48,6 +49,10 @@ export function planRun(ctx: RuntimeContext, networks: Networks, spec: RunSpec, 
   if (driver.sandbox === 'own' && driver.usesIpam) {
     const network = networks.get(mode);
     networkIds.push(network.id);
+    // Docker's rule (and message): fixed addresses only on networks the user made.
+    if (spec.ip && (BUILTIN_NETWORKS as readonly string[]).includes(network.name)) {
+      throw invalidArgument(`invalid --ip ${quote(spec.ip)}: user specified IP address is supported on user defined networks only; create one with ctrnet network create --subnet CIDR NAME`);
+    }
     checkAddressOptions(ctx, network.pool?.subnet ?? ctx.config.defaultNetwork.subnet, network.pool?.gateway, network.id, spec);
     if (network.internal && spec.publish.length) warnings.push(`WARNING: network ${network.name} is internal; published ports are discarded`);
   } else if (driver.sandbox === 'own') {
