@@ -3,7 +3,7 @@ import { invalidArgument } from '@ctrnet/core/api';
 import { candidates, locate, type NameKind } from '../completion/complete.js';
 import { SHELLS, completionScript, type Shell } from '../completion/scripts.js';
 import { buildProgram } from '../program.js';
-import { withApiFor } from '../session.js';
+import { configInputs, withApiFor } from '../session.js';
 
 /** `completion bash|zsh`, and the hidden `__complete` the scripts call. */
 export function registerCompletionCommand(program: Command): void {
@@ -21,9 +21,12 @@ export function registerCompletionCommand(program: Command): void {
     // The scripts put the typed words after `--`, so none of them is read as an option of this command.
     .argument('[words...]')
     .helpOption(false)
-    .action(async (words: string[]) => {
+    .action(async (words: string[], _opts: unknown, cmd: Command) => {
       const point = locate(buildProgram({ status: 0 }), words.length ? words : ['']);
-      const names = (kind: NameKind) => namesOf(kind, { stateDir: point.globals.stateDir, configPath: point.globals.config });
+      // The installation: as named on the line being completed, else as given to this command.
+      const given = configInputs(cmd);
+      const inputs = { stateDir: point.globals.stateDir ?? given.stateDir, configPath: point.globals.config ?? given.configPath };
+      const names = (kind: NameKind) => namesOf(kind, inputs);
       const found = await candidates(point, names);
       process.stdout.write(found.map((c) => (c.description ? `${c.value}\t${c.description}\n` : `${c.value}\n`)).join(''));
     });

@@ -70,7 +70,9 @@ export function containerRow(c: ContainerSummary, truncate: boolean, now: number
     Ports: portsColumn(c.Ports, c.Exposed),
     State: c.Status,
     Status: statusText(c, now),
+    // Docker joins them in Go's random map order; sorted keys keep ours stable.
     Labels: Object.entries(c.Labels)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([k, v]) => `${k}=${v}`)
       .join(','),
     Networks: c.Networks.map((n) => n.Name).join(','),
