@@ -11,7 +11,7 @@ export async function main(argv: string[]): Promise<number> {
   const args = helpAsFlag(argv);
   const result = { status: 0 };
   const words = commandWords(args);
-  const program = buildProgram(result, words.length ? words : undefined);
+  const program = buildProgram(result, words);
   program.hook('preAction', async () => {
     // debug is loaded only when asked for: the thin client's start-up budget is a few milliseconds.
     if (program.opts<GlobalOptions>().debug) (await import('debug')).default.enable(['ctrnet:*', process.env.DEBUG].filter(Boolean).join(','));

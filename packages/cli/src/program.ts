@@ -71,9 +71,10 @@ export function commandWords(argv: readonly string[]): string[] {
 }
 
 /**
- * The program with the commands `words` need: the one group of the first
- * word (or of the word after `container`); every command when `words` is
- * undefined or names no known command (help, an unknown command's error).
+ * The program with the commands `words` need: the group of the first word
+ * (or of the word after `container`). No words (help, version) gives every
+ * top-level command, an unknown word every command (for commander's error
+ * and suggestions), and `undefined` the whole tree (the reference, completion).
  */
 export function buildProgram(result: CommandResult, words?: readonly string[]): Command {
   const program = new Command('ctrnet')
@@ -86,13 +87,16 @@ export function buildProgram(result: CommandResult, words?: readonly string[]): 
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `ctrnet: ${oneLine(s)}\n` : s) });
   const [first, second] = words ?? [];
-  const topGroups = COMMAND_GROUPS.filter((g) => first !== undefined && g.top.includes(first));
-  const wantContainer = first === undefined || first === 'container' || topGroups.length === 0;
-  for (const g of topGroups.length ? topGroups : COMMAND_GROUPS.filter((x) => x.top.length)) g.register(program, result, 'top');
-  if (wantContainer) {
+  const known = first === undefined || first === 'container' || COMMAND_GROUPS.some((g) => g.top.includes(first));
+  const full = words === undefined || !known;
+  for (const g of COMMAND_GROUPS) {
+    if (g.top.length && (full || first === undefined || g.top.includes(first!))) g.register(program, result, 'top');
+  }
+  if (full || first === undefined || first === 'container') {
     const container = program.command('container').description('manage containers (Docker\'s "docker container" forms)');
     const chosen = first === 'container' && second !== undefined ? COMMAND_GROUPS.filter((g) => g.container.includes(second)) : [];
-    for (const g of chosen.length ? chosen : COMMAND_GROUPS.filter((x) => x.container.length)) g.register(container, result, 'container');
+    // `ctrnet --help` lists `container` without its subcommands: registering them costs start-up time.
+    if (full || first === 'container') for (const g of chosen.length ? chosen : COMMAND_GROUPS.filter((x) => x.container.length)) g.register(container, result, 'container');
   }
   acceptShortEquals(program);
   return program;

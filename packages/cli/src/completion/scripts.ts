@@ -5,8 +5,7 @@
  * `VALUE<TAB>DESCRIPTION`.
  */
 
-export const SHELLS = ['bash', 'zsh'] as const;
-export type Shell = (typeof SHELLS)[number];
+export type Shell = 'bash' | 'zsh';
 
 const BASH = `# ctrnet completion for bash. Load it with:
 #   source <(ctrnet completion bash)
