@@ -256,7 +256,9 @@ describe('crash safety (e2e)', function () {
     async function killBehindBack(env: CtrnetEnv, name: string): Promise<void> {
       const pid = (await inspect(env, name)).State.Pid;
       expect(pid).to.be.greaterThan(0);
-      const supervisor = Number(/^\S+ \(.*\) \S (\d+)/.exec((await execIn(undefined, ['cat', `/proc/${pid}/stat`])).stdout)?.[1]);
+      const parentOf = async (child: number) => Number(/^\S+ \(.*\) \S (\d+)/.exec((await execIn(undefined, ['cat', `/proc/${child}/stat`])).stdout)?.[1]);
+      // supervisor sh → tini → PID 1
+      const supervisor = await parentOf(await parentOf(pid));
       process.kill(supervisor, 'SIGKILL');
       process.kill(pid, 'SIGKILL');
       for (let i = 0; i < 100; i++) {

@@ -67,7 +67,8 @@ export async function containerIdsEverCreated(env: CtrnetEnv): Promise<string[]>
 
 /**
  * PIDs of processes whose argv contains `marker` as one whole word, leaving
- * out `sh` (a detached container's supervisor carries its command's words too).
+ * out `sh` and `tini`: a detached container's supervisor and its PID 1's
+ * parent carry the command's words too.
  */
 export function pidsWithArg(marker: string): number[] {
   const pids: number[] = [];
@@ -75,7 +76,7 @@ export function pidsWithArg(marker: string): number[] {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (argv[0] !== 'sh' && argv.includes(marker)) pids.push(Number(entry));
+      if (argv[0] !== 'sh' && argv[0] !== 'tini' && argv.includes(marker)) pids.push(Number(entry));
     } catch {
       // gone meanwhile
     }

@@ -107,6 +107,12 @@ const INVALID: [spec: string, why: string][] = [
   ['8000-9000a', 'container port "8000-9000a" is not a number'],
   ['-', 'container port "-" is not a number'],
   ['-8000-', 'is not a port or a range START-END'],
+  // nat/parse_test.go TestParsePortRange's invalid ranges.
+  ['8000-a', 'container port "8000-a" is not a number'],
+  ['a-9000', 'container port "a-9000" is not a number'],
+  ['8000a-9000', 'container port "8000a-9000" is not a number'],
+  // go-connections reads a host port of "0-0" as a zero range; ctrnet takes only "0" as "any free port".
+  ['0-0:80', 'host port 0 is out of range'],
   // Docker reads this as 80-90 and drops the rest; we refuse it.
   ['80-90-100', 'container port "80-90-100" is not a port or a range START-END'],
   ['8080:80-81', 'host range 8080 has 1 port(s) but container range 80-81 has 2'],
