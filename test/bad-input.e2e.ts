@@ -123,9 +123,6 @@ describe('bad input (e2e)', function () {
     c(['network', 'ls', '--frob'], "'--frob'"),
     c(['network', 'create', '--frob', 'n'], "'--frob'"),
     c(['system', 'gc', '--frob'], "'--frob'"),
-    c(['ps', '--format', 'yaml'], "'yaml'"),
-    c(['network', 'ls', '--format', 'xml'], "'xml'"),
-    c(['system', 'info', '--format', 'bogus'], "'bogus'"),
     c(['events', '--format', 'yaml'], "'yaml'"),
     c(['network', 'create'], "'name'"),
     c(['rm'], "'name'"),
@@ -166,13 +163,23 @@ describe('bad input (e2e)', function () {
     c(run('-p', '[::1]:8080:80'), '::1'),
     c(run('-p', '1.2.3.4:8080:80'), '1.2.3.4'),
     c(run('-p', '1.2.3.4::80'), '1.2.3.4'),
+    ...['published=8080', 'target=80,mode=host', 'target=80,target=81', 'published=1500,target:444', 'target=abc', 'target=80,protocol=icmp', 'target=80,published=99999', 'target=0'].map((spec) =>
+      c(run('-p', spec), JSON.stringify(spec)),
+    ),
+    c(run('-p', 'target=80,published=18080'), '18080'),
     ...['abc', '80:80', '0', '70000', '80/foo', '90-80'].map((spec) => c(run(`--expose=${spec}`), JSON.stringify(spec))),
   ]);
 
   group('run: dns, hostname, hosts, links, env and MAC', () => [
     ...['abc', '1.2.3', '300.1.1.1', '1.1.1.1;id', 'fe80::1%', 'dead'].map((v) => c(run('--dns', v), JSON.stringify(v))),
     ...['bad_host', '-x', 'a'.repeat(254), 'a..b', 'host name', 'a;b', 'x.'.repeat(2) + '-'].map((v) => c(run(`--hostname=${v}`), JSON.stringify(v))),
-    ...['nocolon', ':1.2.3.4', 'h:notip', 'h_x:1.2.3.4', 'h:1.2.3.4.5', 'h:abc', 'h;id:1.2.3.4'].map((v) => c(run('--add-host', v), JSON.stringify(v))),
+    ...['nocolon', ':1.2.3.4', 'h:notip', 'h_x:1.2.3.4', 'h:1.2.3.4.5', 'h:abc', 'h;id:1.2.3.4', '=1.2.3.4', 'h=notip', 'a:b=1.2.3.4', 'h=host-gatewayx', 'h=[]'].map((v) =>
+      c(run('--add-host', v), JSON.stringify(v)),
+    ),
+    c(run('-e='), '""'),
+    c(run('-e=1BAD=x'), '"1BAD=x"'),
+    c(run('-p='), '""'),
+    c(run('-p=abc'), '"abc"'),
     c(run('--link', 'a:b:c'), '"a:b:c"'),
     c(run('--link', 'bad name'), '"bad name"'),
     c(run('--link', '$(id)'), '"$(id)"'),
@@ -189,7 +196,7 @@ describe('bad input (e2e)', function () {
   group('run: addresses inside and outside the subnet, conflicting options', () => [
     ...['abc', '10.99.0.5', '999.1.1.1', '10.88.0.2/24'].map((v) => c(run('--net', 'net1', '--ip', v), v)),
     ...['10.88.0.0', '10.88.0.255', '10.88.0.1', '10.88.0.2'].map((v) => c(run('--net', 'net1', '--ip', v), v)),
-    c(run('--ip', '10.88.0.7'), '10.88.0.7'),
+    c(run('--ip', '10.88.0.7'), 'user specified IP address is supported on user defined networks only'),
     ...['abc', '10.99.0.1', '172.17.0.1'].map((v) => c(run('--net', 'net1', '--default-gateway', v), v)),
     c(run('--net', 'net1', '--ip', '10.88.0.50', '--default-gateway', '10.88.0.50'), '10.88.0.50'),
     c(run('--net', 'host', '--ip', '1.2.3.4'), '--ip'),
@@ -218,7 +225,6 @@ describe('bad input (e2e)', function () {
     ...[['start'], ['stop'], ['rm'], ['rm', '-f'], ['inspect'], ['logs'], ['port'], ['exec', 'nosuch', '--', 'true']].map((cmd) =>
       c(cmd[0] === 'exec' ? cmd : [...cmd, 'nosuch'], '"nosuch"'),
     ),
-    c(['inspect', 'c1', 'nosuch'], '"nosuch"'),
     c(['exec', 'ex1', '--', 'true'], 'ex1'),
     c(['rm', 'c1'], 'c1'),
     c(['port', 'c1', '81'], '81'),
@@ -233,6 +239,28 @@ describe('bad input (e2e)', function () {
     c(['stop', '--time=1e1', 'c1'], '"1e1"'),
     c(['rm', '___'], '"___"'),
     c(['inspect', '%'], '"%"'),
+  ]);
+
+  group('listings: filters, formats, counts; inspect, logs, completion', () => [
+    ...['nokey', 'foo=bar', '=x', 'status=bogus', 'status=', 'exited=x', 'exited=-1', 'network='].map((f) => c(['ps', '--filter', f], JSON.stringify(f))),
+    ...['abc', '-1', '1.5'].map((n) => c(['ps', '-n', n], JSON.stringify(n))),
+    ...['nokey', 'label=x', 'type=other', 'dangling=maybe'].map((f) => c(['network', 'ls', '-f', f], JSON.stringify(f))),
+    c(['ps', '--format', '{{.Names'], '{{.Names'),
+    c(['ps', '-a', '--format', '{{.Names.Foo}}'], 'can\'t evaluate field Foo'),
+    c(['ps', '--format', '{{nosuchfunc .Names}}'], 'function "nosuchfunc" not defined'),
+    c(['network', 'ls', '--format', '{{if}}'], 'missing value for if'),
+    c(['network', 'ls', '--format', 'table {{.Name}'], 'table {{.Name}'),
+    c(['system', 'info', '--format', '{{end}}'], 'unexpected {{end}}'),
+    c(['inspect', '-f', '{{.Name', 'c1'], ':1:'),
+    c(['inspect', '-f', '{{.Name.Foo}}', 'c1'], 'can\'t evaluate field Foo'),
+    c(['inspect', '-f', '{{.Name', 'nosuch'], ':1:'),
+    c(['inspect', '--type', 'volume', 'c1'], '"volume"'),
+    c(['network', 'inspect', '-f', '{{.Bad', 'net1'], ':1:'),
+    ...['abc', '-1', '1.5'].map((v) => c(['logs', '--tail', v, 'c1'], JSON.stringify(v))),
+    ...['abc', '10x', '5 m', '2024-13-45T99:00:00Z'].map((v) => c(['logs', '--since', v, 'c1'], JSON.stringify(v))),
+    c(['logs', '--until', 'yesterday', 'c1'], '"yesterday"'),
+    c(['completion', 'fish'], '"fish"'),
+    c(['completion'], "'shell'"),
   ]);
 
   group('network create: subnets, gateways, ranges, drivers', () => [
@@ -399,6 +427,8 @@ describe('bad input (e2e)', function () {
       c([...config('twice.json', { plugins: ['@ctrnet/driver-none', '@ctrnet/driver-none'] }), 'ps'], '@ctrnet/driver-none'),
       c(['ps'], '"bogus"', ctrnetCli(env.host, env.stateDir, { env: { CTRNET_PORT_BACKEND: 'bogus' } })),
       c(['network', 'create', 'viaenv'], '"nft"', ctrnetCli(env.host, env.stateDir, { env: { CTRNET_PORT_BACKEND: 'nft' } })),
+      // A bad value in the file is an error even while the environment overrides it.
+      c([...config('ebpf.json', { portBackend: 'ebpf' }), 'ps'], '"ebpf"', ctrnetCli(env.host, env.stateDir, { env: { CTRNET_PORT_BACKEND: 'nftables' } })),
       plugin('not-a-plugin.js', 'export default 42;\n'),
       plugin('no-default.js', 'export const name = "x";\n'),
       plugin('throws-on-import.js', 'throw new Error("boom");\n'),

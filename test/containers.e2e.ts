@@ -76,18 +76,20 @@ describe('containers (e2e)', function () {
   });
 
   it('applies --hostname, --dns*, --add-host, --ip, --mac-address and --link inside the container', async () => {
-    const dbIp = await web(env, 'db', '--expose', '5432');
+    // --ip needs a user-defined network (Docker's rule).
+    await env.ok('network', 'create', '--subnet', '10.71.0.0/16', 'fixed');
+    const dbIp = await web(env, 'db', '--net', 'fixed', '--expose', '5432');
     const out = await env.ok(
-      'run', '--hostname', 'app1', '--dns', '10.9.9.9', '--dns-search', 'example.test', '--dns-option', 'ndots:2',
-      '--add-host', 'cache:10.1.2.3', '--ip', '172.17.0.50', '--mac-address', '02:42:ac:11:00:99', '--link', 'db:database',
+      'run', '--net', 'fixed', '--hostname', 'app1', '--dns', '10.9.9.9', '--dns-search', 'example.test', '--dns-option', 'ndots:2',
+      '--add-host', 'cache:10.1.2.3', '--ip', '10.71.0.50', '--mac-address', '02:42:ac:11:00:99', '--link', 'db:database',
       '--', 'sh', '-c', 'hostname; cat /etc/resolv.conf /etc/hosts; ip -o -4 addr show eth0; cat /sys/class/net/eth0/address; env',
     );
     expect(out).to.match(/^app1\n/);
     expect(out).to.contain('nameserver 10.9.9.9').and.contain('search example.test').and.contain('options ndots:2');
     expect(out).to.contain('10.1.2.3\tcache');
     expect(out).to.contain(`${dbIp}\tdatabase db`);
-    expect(out).to.contain('172.17.0.50\tapp1');
-    expect(out).to.contain('172.17.0.50/16');
+    expect(out).to.contain('10.71.0.50\tapp1');
+    expect(out).to.contain('10.71.0.50/16');
     expect(out).to.contain('02:42:ac:11:00:99');
     expect(out).to.contain(`DATABASE_PORT_5432_TCP=tcp://${dbIp}:5432`);
     expect(out).to.contain(`DATABASE_PORT_5432_TCP_ADDR=${dbIp}`);

@@ -45,7 +45,8 @@ const victim = (c: Ctx, ...opts: string[]) => ['run', '-d', '--name', 'victim', 
 /** Run a container `next` on `net`; on the victim's address and port when those must be free again. */
 async function runNext({ env, marker: m }: Ctx, net: string, victimIp: string): Promise<void> {
   const victimRuns = (await ps(env)).some((c) => c.Name === 'victim' && c.Status === 'running');
-  const where = victimRuns ? ['-p', `${SPARE_PORT}:80`] : ['--ip', victimIp, '-p', `${PORT}:80`];
+  // --ip is for user-defined networks only (Docker's rule); on the default bridge the lowest free address is the victim's again.
+  const where = victimRuns ? ['-p', `${SPARE_PORT}:80`] : [...(net === 'bridge' ? [] : ['--ip', victimIp]), '-p', `${PORT}:80`];
   await env.ok('run', '-d', '--name', 'next', '--net', net, ...where, '--', 'sleep', m);
   if (!victimRuns) expect(await ipOf(env, 'next')).to.equal(victimIp);
 }
@@ -54,8 +55,8 @@ const CASES: CrashCase[] = [
   {
     title: 'run -d on the default bridge with -p',
     setup: async () => undefined,
-    command: (c) => victim(c, '--ip', '172.17.0.9', '-p', `${PORT}:80`),
-    next: (c) => runNext(c, 'bridge', '172.17.0.9'),
+    command: (c) => victim(c, '-p', `${PORT}:80`),
+    next: (c) => runNext(c, 'bridge', '172.17.0.2'),
   },
   {
     title: 'run -d --net none',
@@ -68,10 +69,10 @@ const CASES: CrashCase[] = [
   {
     title: 'rm -f of a container publishing a port',
     setup: async (c) => {
-      await c.env.ok(...victim(c, '--ip', '172.17.0.9', '-p', `${PORT}:80`));
+      await c.env.ok(...victim(c, '-p', `${PORT}:80`));
     },
     command: () => ['rm', '-f', 'victim'],
-    next: (c) => runNext(c, 'bridge', '172.17.0.9'),
+    next: (c) => runNext(c, 'bridge', '172.17.0.2'),
   },
   {
     title: 'stop of a container publishing a port',
@@ -255,9 +256,9 @@ describe('crash safety (e2e)', function () {
     async function killBehindBack(env: CtrnetEnv, name: string): Promise<void> {
       const pid = (await inspect(env, name)).State.Pid;
       expect(pid).to.be.greaterThan(0);
-      const parent = async (p: number) => Number(/^\S+ \(.*\) \S (\d+)/.exec((await execIn(undefined, ['cat', `/proc/${p}/stat`])).stdout)?.[1]);
-      // supervisor sh → tini (which forks PID 1) → PID 1
-      const supervisor = await parent(await parent(pid));
+      const parentOf = async (child: number) => Number(/^\S+ \(.*\) \S (\d+)/.exec((await execIn(undefined, ['cat', `/proc/${child}/stat`])).stdout)?.[1]);
+      // supervisor sh → tini → PID 1
+      const supervisor = await parentOf(await parentOf(pid));
       process.kill(supervisor, 'SIGKILL');
       process.kill(pid, 'SIGKILL');
       for (let i = 0; i < 100; i++) {
@@ -273,7 +274,7 @@ describe('crash safety (e2e)', function () {
     it('releases the network of a container whose process was killed', async () => {
       const c = await fresh();
       const { env } = c;
-      await env.ok(...victim(c, '--ip', '172.17.0.9', '-p', `${PORT}:80`));
+      await env.ok(...victim(c, '-p', `${PORT}:80`));
       await env.ok('network', 'create', '--subnet', SUBNET, 'crashnet');
       await env.ok('run', '-d', '--name', 'other', '--net', 'crashnet', '-p', `${SPARE_PORT}:80`, '--', 'sleep', m);
       await killBehindBack(env, 'victim');
@@ -284,14 +285,14 @@ describe('crash safety (e2e)', function () {
       expect(await audit(env, WATCH)).to.deep.equal([]);
       expect((await env.ok('system', 'gc')).trim()).to.equal('nothing to clean');
       await env.ok('rm', '-f', 'other');
-      await runNext(c, 'bridge', '172.17.0.9');
+      await runNext(c, 'bridge', '172.17.0.2');
       expect(await audit(env, WATCH)).to.deep.equal([]);
     });
 
     it('cleans a container whose process died and whose namespace was deleted (a reboot)', async () => {
       const c = await fresh();
       const { env } = c;
-      await env.ok(...victim(c, '--ip', '172.17.0.9', '-p', `${PORT}:80`));
+      await env.ok(...victim(c, '-p', `${PORT}:80`));
       const view = await inspect(env, 'victim');
       await killBehindBack(env, 'victim');
       await execIn(undefined, ['ip', 'netns', 'delete', `ctrnet-${view.Id.slice(0, 12)}`]);
@@ -299,11 +300,11 @@ describe('crash safety (e2e)', function () {
       expect(gc).to.contain('victim');
       expect(await audit(env, WATCH)).to.deep.equal([]);
       expect((await env.ok('system', 'gc')).trim()).to.equal('nothing to clean');
-      await runNext(c, 'bridge', '172.17.0.9');
+      await runNext(c, 'bridge', '172.17.0.2');
       // The exited victim can start again.
       await env.ok('rm', '-f', 'next');
       await env.ok('start', 'victim');
-      expect(await ipOf(env, 'victim')).to.equal('172.17.0.9');
+      expect(await ipOf(env, 'victim')).to.equal('172.17.0.2');
       expect(await audit(env, WATCH)).to.deep.equal([]);
     });
 

@@ -67,8 +67,8 @@ export async function containerIdsEverCreated(env: CtrnetEnv): Promise<string[]>
 
 /**
  * PIDs of processes whose argv contains `marker` as one whole word, leaving
- * out `sh` and `tini` (a detached container's supervisor, and the forker of
- * its PID 1, carry its command's words too).
+ * out `sh` and `tini`: a detached container's supervisor and its PID 1's
+ * parent carry the command's words too.
  */
 export function pidsWithArg(marker: string): number[] {
   const pids: number[] = [];
@@ -76,7 +76,6 @@ export function pidsWithArg(marker: string): number[] {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      // Not the supervisor (sh) nor the PID 1 forker (tini): they carry the command's words too.
       if (argv[0] !== 'sh' && argv[0] !== 'tini' && argv.includes(marker)) pids.push(Number(entry));
     } catch {
       // gone meanwhile

@@ -25,7 +25,11 @@ export function configInputs(command: Command): ConfigInputs {
  * this process. Both give the same output and exit status.
  */
 export async function withApi<T>(command: Command, work: (api: CtrnetApi) => Promise<T>): Promise<T> {
-  const inputs = configInputs(command);
+  return withApiFor(configInputs(command), work);
+}
+
+/** {@link withApi} for a state dir and config named outright (shell completion reads them from the words typed). */
+export async function withApiFor<T>(inputs: ConfigInputs, work: (api: CtrnetApi) => Promise<T>): Promise<T> {
   const where = locateDaemon(inputs);
   if (where.mode !== 'never') {
     // No ping first: the first call tells whether a daemon serves us, before anything was done.

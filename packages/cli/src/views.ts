@@ -12,7 +12,7 @@ export function portsColumn(bindings: PortBinding[], exposed: { port: number; pr
   return [...published, ...bare].join(', ');
 }
 
-/** Host address and port, an IPv6 address in brackets. */
-function hostSide(b: PortBinding): string {
+/** Host address and port, an IPv6 address in brackets: what `port NAME PORT` prints for a binding. */
+export function hostSide(b: PortBinding): string {
   return `${b.hostIp.includes(':') ? `[${b.hostIp}]` : b.hostIp}:${b.hostPort}`;
 }

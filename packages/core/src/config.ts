@@ -130,6 +130,12 @@ export interface Config {
   portBackend: string;
   /** Why that port backend was requested (config key, environment, default). */
   portBackendSource: string;
+  /**
+   * Every port backend named, with where: the config key and the
+   * environment, even when the environment overrides the file, so a bad
+   * value in either is an error (the runtime checks them against the plugins).
+   */
+  portBackendsNamed: { name: string; source: string }[];
   /** Whether commands go through ctrnetd: when one answers (`auto`), never, or always (`required`). */
   daemon: 'auto' | 'never' | 'required';
   /** Servers the embedded resolver forwards to (Docker's daemon `dns`); absent: the host's resolv.conf. */
@@ -167,6 +173,10 @@ export function loadConfig(inputs: ConfigInputs = {}): Config {
     pluginBaseDir: path ? dirname(resolve(path)) : process.cwd(),
     portBackend: backendFromEnv || file.portBackend || 'auto',
     portBackendSource: backendFromEnv ? '$CTRNET_PORT_BACKEND' : file.portBackend ? `"portBackend" in ${path}` : 'default',
+    portBackendsNamed: [
+      ...(file.portBackend ? [{ name: file.portBackend, source: `"portBackend" in ${path}` }] : []),
+      ...(backendFromEnv ? [{ name: backendFromEnv, source: '$CTRNET_PORT_BACKEND' }] : []),
+    ],
     daemon: (daemonFromEnv as Config['daemon'] | undefined) ?? file.daemon ?? 'auto',
     dns: file.dns,
     defaultIpamDriver: file.defaultIpamDriver ?? 'default',

@@ -46,6 +46,7 @@ describe('config', () => {
         pluginBaseDir: process.cwd(),
         portBackend: 'auto',
         portBackendSource: 'default',
+        portBackendsNamed: [],
         daemon: 'auto',
         dns: undefined,
         defaultIpamDriver: 'default',
@@ -72,6 +73,16 @@ describe('config', () => {
       expect(config.source).to.equal(path);
       expect(config.portBackend).to.equal('nftables');
       expect(config.portBackendSource).to.equal(`"portBackend" in ${path}`);
+    });
+
+    it('names the port backend of the file even when CTRNET_PORT_BACKEND overrides it, so both are checked', () => {
+      const path = file({ portBackend: 'ebpf' });
+      const config = loadConfig({ configPath: path, env: { CTRNET_PORT_BACKEND: 'nftables' } });
+      expect(config.portBackend).to.equal('nftables');
+      expect(config.portBackendsNamed).to.deep.equal([
+        { name: 'ebpf', source: `"portBackend" in ${path}` },
+        { name: 'nftables', source: '$CTRNET_PORT_BACKEND' },
+      ]);
     });
 
     it('prefers --config over CTRNET_CONFIG', () => {

@@ -57,6 +57,11 @@ const VALID: [spec: string, expected: PublishRequest][] = [
   ['1:1', { hostPorts: range(1), containerPorts: range(1), protocol: 'tcp' }],
   ['65535:65535', { hostPorts: range(65535), containerPorts: range(65535), protocol: 'tcp' }],
   ['1-65535', { containerPorts: range(1, 65535), protocol: 'tcp' }],
+  // Host port 0 is Docker's "any free port", like an empty one.
+  ['0:80', { containerPorts: range(80), protocol: 'tcp' }],
+  ['127.0.0.1:0:80/udp', { hostIp: '127.0.0.1', containerPorts: range(80), protocol: 'udp' }],
+  ['[::1]:0:80', { hostIp: '::1', containerPorts: range(80), protocol: 'tcp' }],
+  ['0:8000-8001', { containerPorts: range(8000, 8001), protocol: 'tcp' }],
 ];
 
 /** Specs that must be refused, with a fragment the reason must contain. */
@@ -94,8 +99,7 @@ const INVALID: [spec: string, why: string][] = [
   ['0-0', 'container port 0 is out of range'],
   ['65536', 'container port 65536 is out of range'],
   ['70000:80', 'host port 70000 is out of range'],
-  ['0:80', 'host port 0 is out of range'],
-  ['127.0.0.1:0:80', 'host port 0 is out of range'],
+  ['0-1:80', 'host port 0 is out of range'],
   ['9000-8000', 'container port range "9000-8000" is descending; write it as 8000-9000'],
   ['9000-8000:80', 'host port range "9000-8000" is descending'],
   ['8000-', 'container port "8000-" is not a number'],
@@ -103,6 +107,12 @@ const INVALID: [spec: string, why: string][] = [
   ['8000-9000a', 'container port "8000-9000a" is not a number'],
   ['-', 'container port "-" is not a number'],
   ['-8000-', 'is not a port or a range START-END'],
+  // nat/parse_test.go TestParsePortRange's invalid ranges.
+  ['8000-a', 'container port "8000-a" is not a number'],
+  ['a-9000', 'container port "a-9000" is not a number'],
+  ['8000a-9000', 'container port "8000a-9000" is not a number'],
+  // go-connections reads a host port of "0-0" as a zero range; ctrnet takes only "0" as "any free port".
+  ['0-0:80', 'host port 0 is out of range'],
   // Docker reads this as 80-90 and drops the rest; we refuse it.
   ['80-90-100', 'container port "80-90-100" is not a port or a range START-END'],
   ['8080:80-81', 'host range 8080 has 1 port(s) but container range 80-81 has 2'],
@@ -152,6 +162,55 @@ describe('parsePublishSpec', () => {
   it('has at least 40 cases from Docker behaviour', () => {
     expect(VALID.length + INVALID.length).to.be.at.least(40);
   });
+});
+
+/**
+ * The long form `docker run -p` accepts, from docker/cli's
+ * TestConvertToStandardNotation (cli/command/container/opts_test.go), plus
+ * host_ip.
+ */
+describe('parsePublishSpec, long form', () => {
+  const valid: [string, PublishRequest][] = [
+    ['target=10,published=20', { hostPorts: range(20), containerPorts: range(10), protocol: 'tcp' }],
+    ['target=2500,published=1500', { hostPorts: range(1500), containerPorts: range(2500), protocol: 'tcp' }],
+    ['published=1500,target=200', { hostPorts: range(1500), containerPorts: range(200), protocol: 'tcp' }],
+    ['target=80,published=90', { hostPorts: range(90), containerPorts: range(80), protocol: 'tcp' }],
+    ['target=80', { containerPorts: range(80), protocol: 'tcp' }],
+    ['target=80,published=0', { containerPorts: range(80), protocol: 'tcp' }],
+    ['target=53,published=5353,protocol=udp', { hostPorts: range(5353), containerPorts: range(53), protocol: 'udp' }],
+    ['target=80,published=8080,protocol=udp,host_ip=127.0.0.1', { hostIp: '127.0.0.1', hostPorts: range(8080), containerPorts: range(80), protocol: 'udp' }],
+    ['target=80,host_ip=127.0.0.1', { hostIp: '127.0.0.1', containerPorts: range(80), protocol: 'tcp' }],
+    ['target=80,published=8080,host_ip=::1', { hostIp: '::1', hostPorts: range(8080), containerPorts: range(80), protocol: 'tcp' }],
+    ['target=80,published=8080,host_ip=[::1]', { hostIp: '::1', hostPorts: range(8080), containerPorts: range(80), protocol: 'tcp' }],
+    ['target=80-81,published=8080-8081', { hostPorts: range(8080, 8081), containerPorts: range(80, 81), protocol: 'tcp' }],
+  ];
+  for (const [spec, expected] of valid) {
+    it(`accepts ${JSON.stringify(spec)}`, () => expect(parsePublishSpec(spec)).to.deep.equal(expected));
+  }
+  const invalid: [string, string][] = [
+    // docker/cli's invalid cases.
+    ['published=1500,target:444', 'field "target:444" is not KEY=VALUE'],
+    ['published=1500,444', 'field "444" is not KEY=VALUE'],
+    ['published=1500,target,444', 'field "target" is not KEY=VALUE'],
+    // Where ctrnet is stricter than docker/cli (which ignores unknown keys and takes the last of a repeated one).
+    ['published=8080', 'the field "target" (the container port) is required'],
+    ['target=80,mode=host', 'unknown field "mode"'],
+    ['target=80,target=81', 'field "target" is given twice'],
+    ['=80', 'field "=80" is not KEY=VALUE'],
+    ['target=80,protocol=icmp', 'unknown protocol "icmp"'],
+    ['target=abc', 'container port "abc" is not a number'],
+    ['target=80,published=99999', 'host port 99999 is out of range'],
+    ['target=80,host_ip=localhost', 'host IP "localhost"'],
+  ];
+  for (const [spec, why] of invalid) {
+    it(`refuses ${JSON.stringify(spec)}: ${why}`, () => {
+      const err = publishError(spec);
+      expect(err.code).to.equal('INVALID_ARGUMENT');
+      expect(err.message.startsWith(`invalid publish spec ${JSON.stringify(spec)}: `)).to.equal(true, err.message);
+      expect(err.message).to.include(why);
+      expect(err.message).not.to.include('\n');
+    });
+  }
 });
 
 describe('parseExposeSpec', () => {

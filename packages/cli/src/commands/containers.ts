@@ -1,70 +1,12 @@
-import { createReadStream, existsSync } from 'node:fs';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { CtrnetError, invalidArgument, parseEnv, parseExposeSpec } from '@ctrnet/core/api';
 import { exitStatus, spawnChild } from '../child.js';
-import { ago, json, table } from '../output.js';
-import { portLine, portsColumn } from '../views.js';
+import type { Form } from '../program.js';
+import { hostSide, portLine } from '../views.js';
 import { collect, withApi, type CommandResult } from '../session.js';
 
-const formatOption = () => new Option('--format <format>', 'output format').choices(['table', 'json']).default('table');
-
-/** ps, inspect, port, exec, stop, start, rm, logs. */
-export function registerContainerCommands(program: Command, result: CommandResult): void {
-  program
-    .command('ps')
-    .description('list containers')
-    .option('-a, --all', 'show stopped containers too')
-    .addOption(formatOption())
-    .action(async (opts: { all?: boolean; format: string }, cmd: Command) =>
-      withApi(cmd, async (api) => {
-        const rows = await api.call('container.list', { all: opts.all ?? false });
-        if (opts.format === 'json') {
-          process.stdout.write(
-            json(
-              rows.map((c) => ({
-                Id: c.Id,
-                Name: c.Name,
-                Status: c.Status,
-                NetworkMode: c.NetworkMode,
-                IPs: c.IPs,
-                Ports: c.Ports.map((b) => ({ HostIp: b.hostIp, HostPort: b.hostPort, ContainerPort: b.containerPort, Protocol: b.protocol })),
-                Command: c.Command,
-                Created: c.Created,
-              })),
-            ),
-          );
-          return;
-        }
-        process.stdout.write(
-          table(
-            ['CONTAINER ID', 'NAME', 'STATUS', 'NETWORK', 'IP', 'PORTS', 'COMMAND', 'CREATED'],
-            rows.map((c) => [
-              c.Id.slice(0, 12),
-              c.Name,
-              c.Status === 'exited' ? `exited (${c.ExitCode ?? 0})` : c.Status,
-              c.NetworkMode,
-              c.IPs.join(','),
-              portsColumn(c.Ports, c.Exposed),
-              JSON.stringify(c.Command.join(' ').slice(0, 30)),
-              ago(c.Created),
-            ]),
-          ),
-        );
-      }),
-    );
-
-  program
-    .command('inspect')
-    .description('show a container as JSON (Docker field names)')
-    .argument('<name...>')
-    .action(async (names: string[], _opts: unknown, cmd: Command) =>
-      withApi(cmd, async (api) => {
-        const views = [];
-        for (const name of names) views.push(await api.call('container.inspect', { name }));
-        process.stdout.write(json(views));
-      }),
-    );
-
+/** port, exec, stop, start, rm. */
+export function registerContainerCommands(program: Command, result: CommandResult, form: Form): void {
   program
     .command('port')
     .description('list port bindings of a container')
@@ -72,13 +14,16 @@ export function registerContainerCommands(program: Command, result: CommandResul
     .argument('[port]', 'PORT[/PROTO] to show')
     .action(async (name: string, port: string | undefined, _opts: unknown, cmd: Command) =>
       withApi(cmd, async (api) => {
-        let bindings = await api.call('container.ports', { name });
-        if (port) {
-          const [wanted] = parseExposeSpec(port);
-          bindings = bindings.filter((b) => b.containerPort === wanted!.port && b.protocol === wanted!.protocol);
-          if (!bindings.length) throw new CtrnetError('NOT_FOUND', `no public port ${port} published for container ${name}; see: ctrnet port ${name}`);
+        const bindings = await api.call('container.ports', { name });
+        if (!port) {
+          process.stdout.write(bindings.map((b) => portLine(b) + '\n').join(''));
+          return;
         }
-        process.stdout.write(bindings.map((b) => portLine(b) + '\n').join(''));
+        const [wanted] = parseExposeSpec(port);
+        const matching = bindings.filter((b) => b.containerPort === wanted!.port && b.protocol === wanted!.protocol);
+        if (!matching.length) throw new CtrnetError('NOT_FOUND', `no public port ${port} published for container ${name}; see: ctrnet port ${name}`);
+        // Docker: with a port given, only the host side of each binding.
+        process.stdout.write(matching.map((b) => hostSide(b) + '\n').join(''));
       }),
     );
 
@@ -131,9 +76,9 @@ export function registerContainerCommands(program: Command, result: CommandResul
       }),
     );
 
-  program
-    .command('rm')
-    .description('remove containers')
+  const rm = program.command('rm');
+  if (form === 'container') rm.alias('remove');
+  rm.description('remove containers')
     .option('-f, --force', 'stop running containers first')
     .argument('<name...>')
     .action(async (names: string[], opts: { force?: boolean }, cmd: Command) =>
@@ -144,14 +89,4 @@ export function registerContainerCommands(program: Command, result: CommandResul
         }
       }),
     );
-
-  program
-    .command('logs')
-    .description("print what a detached container's command wrote")
-    .argument('<name>')
-    .action(async (name: string, _opts: unknown, cmd: Command) => {
-      const { path } = await withApi(cmd, (api) => api.call('container.logs', { name }));
-      if (!existsSync(path)) return;
-      await new Promise<void>((resolve, reject) => createReadStream(path).on('error', reject).on('end', resolve).pipe(process.stdout, { end: false }));
-    });
 }

@@ -56,7 +56,7 @@ export function registerLifecycleCommands(program: Command, result: CommandResul
           const end = await attachTerminal({ socket: target.socket!, interactive: opts.stdin && inspect.Config.OpenStdin, detachKeys, gate: target.gate });
           if (end === 'ended') result.status = (await api.call('container.wait', { name })).status;
         } else {
-          await followFile(target.log, 0, async () => !(await stillRunning()));
+          await followFile(target.log, async () => !(await stillRunning()));
           result.status = (await api.call('container.wait', { name })).status;
         }
       });

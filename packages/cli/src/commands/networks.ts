@@ -1,7 +1,12 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { CtrnetError, ipamFlags, parseBoolFlag } from '@ctrnet/core/api';
-import { json, table } from '../output.js';
-import { collect, withApi } from '../session.js';
+import { formatListing } from '../format.js';
+import { parseFilters } from '../listing/filters.js';
+import { DEFAULT_NETWORK_COLUMNS, NETWORK_FILTER_KEYS, NETWORK_HEADERS, byName, networkFilter, networkRow } from '../listing/network-rows.js';
+import { json } from '../output.js';
+import { collect, withApi, type CommandResult } from '../session.js';
+import { inspectObjects } from './inspect.js';
+import { NETWORK_PRUNE_WARNING, confirmPrune, pruneNetworks, prunedReport } from './prune.js';
 
 interface CreateOptions {
   driver: string;
@@ -15,8 +20,8 @@ interface CreateOptions {
   opt?: string[];
 }
 
-/** `network create / ls / inspect / rm / connect / disconnect`. */
-export function registerNetworkCommands(program: Command): void {
+/** `network create / ls / inspect / prune / rm / connect / disconnect`. */
+export function registerNetworkCommands(program: Command, result: CommandResult): void {
   const network = program.command('network').description('manage networks');
 
   network
@@ -56,34 +61,43 @@ export function registerNetworkCommands(program: Command): void {
     .command('ls')
     .alias('list')
     .description('list networks')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .action(async (opts: { format: string }, cmd: Command) =>
-      withApi(cmd, async (api) => {
-        const rows = await api.call('network.list', {});
-        if (opts.format === 'json') {
-          process.stdout.write(json(rows.map(({ Created: _, ...n }) => n)));
-          return;
-        }
-        process.stdout.write(
-          table(
-            ['NETWORK ID', 'NAME', 'DRIVER', 'SUBNET', 'GATEWAY', 'CONTAINERS'],
-            rows.map((n) => [n.Id.slice(0, 12), n.Name, n.Driver, both(n.Subnet, n.IPv6Subnet), both(n.Gateway, n.IPv6Gateway), String(n.Containers)]),
-          ),
-        );
-      }),
-    );
+    .option('-q, --quiet', 'print network ids only')
+    .option('-f, --filter <key=value>', `filter: ${NETWORK_FILTER_KEYS.join(', ')} (repeatable; same key: any, different keys: all)`, collect)
+    .option('--no-trunc', 'do not truncate network ids')
+    .option('--format <format>', 'table (default), json, "table TEMPLATE" or a Go template per network')
+    .action(async (opts: { quiet?: boolean; filter?: string[]; trunc: boolean; format?: string }, cmd: Command) => {
+      const wanted = networkFilter(parseFilters(opts.filter ?? [], NETWORK_FILTER_KEYS));
+      const rows = (await withApi(cmd, (api) => api.call('network.list', {}))).filter(wanted).sort(byName);
+      if (opts.quiet && (opts.format === undefined || opts.format === 'table')) {
+        process.stdout.write(rows.map((n) => `${opts.trunc ? n.Id.slice(0, 12) : n.Id}\n`).join(''));
+        return;
+      }
+      const listing = {
+        rows: rows.map((n) => networkRow(n, opts.trunc)),
+        headers: NETWORK_HEADERS,
+        columns: DEFAULT_NETWORK_COLUMNS,
+        // ctrnet's array of networks (scripts and the test suite read it).
+        json: () => json(rows.map(({ Created: _, ...n }) => n)),
+      };
+      process.stdout.write(await formatListing(opts.format, listing));
+    });
 
   network
     .command('inspect')
-    .description('show networks as JSON')
+    .description('show networks as JSON (Docker field names)')
+    .option('-f, --format <format>', 'json (compact) or a Go template run for each network')
     .argument('<name...>')
-    .action(async (names: string[], _opts: unknown, cmd: Command) =>
-      withApi(cmd, async (api) => {
-        const views = [];
-        for (const name of names) views.push(await api.call('network.inspect', { name }));
-        process.stdout.write(json(views));
-      }),
-    );
+    .action(async (names: string[], opts: { format?: string }, cmd: Command) => withApi(cmd, (api) => inspectObjects(api, names, ['network'], opts.format, result)));
+
+  network
+    .command('prune')
+    .description('remove every user-defined network no container uses')
+    .option('-f, --force', 'do not ask for confirmation')
+    .action(async (opts: { force?: boolean }, cmd: Command) => {
+      if (!(await confirmPrune(NETWORK_PRUNE_WARNING, opts.force))) return;
+      const removed = await withApi(cmd, (api) => pruneNetworks(api));
+      process.stdout.write(prunedReport('Networks', removed));
+    });
 
   network
     .command('rm')
@@ -119,9 +133,4 @@ export function registerNetworkCommands(program: Command): void {
     .argument('<network>')
     .argument('<container>')
     .action(async (network: string, container: string, _opts: unknown, cmd: Command) => withApi(cmd, async (api) => void (await api.call('network.disconnect', { network, container }))));
-}
-
-/** A network's IPv4 and IPv6 values in one table cell. */
-function both(v4: string, v6: string | undefined): string {
-  return [v4, v6].filter(Boolean).join(',');
 }

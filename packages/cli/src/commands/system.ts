@@ -1,21 +1,28 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { CtrnetError } from '@ctrnet/core/api';
+import { isTemplate, objectTemplate } from '../format.js';
 import { json } from '../output.js';
 import { withApi } from '../session.js';
+import { SYSTEM_PRUNE_WARNING, confirmPrune, pruneContainers, pruneNetworks, prunedReport } from './prune.js';
 
-/** `system info / gc / reset / reload`, and the supervisor's `system reap`. */
+/** `system info / gc / prune / reset / reload`, and the supervisor's `system reap`. */
 export function registerSystemCommands(program: Command): void {
   const system = program.command('system').description('manage the installation');
 
   system
     .command('info')
     .description('version, state dir, plugins, port backend')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .action(async (opts: { format: string }, cmd: Command) =>
+    .option('-f, --format <format>', 'table (default), json, or a Go template over the info (e.g. "{{.portBackend.name}}")')
+    .action(async (opts: { format?: string }, cmd: Command) =>
       withApi(cmd, async (api) => {
+        const render = isTemplate(opts.format) ? await objectTemplate(opts.format) : undefined;
         const info = await api.call('system.info', {});
         if (opts.format === 'json') {
           process.stdout.write(json(info));
+          return;
+        }
+        if (render) {
+          process.stdout.write(render(info));
           return;
         }
         const lines = [
@@ -52,6 +59,16 @@ export function registerSystemCommands(program: Command): void {
         process.stdout.write(fixed.length ? fixed.join('\n') + '\n' : 'nothing to clean\n');
       }),
     );
+
+  system
+    .command('prune')
+    .description('remove every stopped container and every user-defined network no container uses')
+    .option('-f, --force', 'do not ask for confirmation')
+    .action(async (opts: { force?: boolean }, cmd: Command) => {
+      if (!(await confirmPrune(SYSTEM_PRUNE_WARNING, opts.force))) return;
+      const report = await withApi(cmd, async (api) => [prunedReport('Containers', await pruneContainers(api)), prunedReport('Networks', await pruneNetworks(api))]);
+      process.stdout.write(report.filter(Boolean).join('\n'));
+    });
 
   system
     .command('reload')

@@ -21,6 +21,10 @@ export interface ContainerSummary {
   Ports: PortBinding[];
   /** Declared ports that are not published (`--expose`, `-P` candidates). */
   Exposed: ExposedPort[];
+  /** The networks it has an endpoint on (primary first), for `ps --filter network=` and `{{.Networks}}`. */
+  Networks: { Name: string; Id: string }[];
+  /** `--label` values. */
+  Labels: Record<string, string>;
   Command: string[];
   Created: string;
   Started?: string;
@@ -61,6 +65,15 @@ export interface ContainerInspect {
   };
   NetworkSettings: {
     SandboxKey: string;
+    /**
+     * Docker's legacy top-level fields: the endpoint on the default `bridge`
+     * network, empty strings (and 0) when the container is not on it, as
+     * Docker fills them (`{{.NetworkSettings.IPAddress}}`).
+     */
+    IPAddress: string;
+    IPPrefixLen: number;
+    Gateway: string;
+    MacAddress: string;
     Ports: Record<string, { HostIp: string; HostPort: string }[] | null>;
     Networks: Record<
       string,
@@ -91,6 +104,8 @@ export interface NetworkSummary {
   IPv6Subnet: string;
   IPv6Gateway: string;
   Internal: boolean;
+  /** IPv6 requested (`--ipv6`). */
+  EnableIPv6: boolean;
   /** How many containers have an endpoint on it. */
   Containers: number;
   Created: string;

@@ -7,6 +7,9 @@ import type { Network } from '../types.js';
 import type { ContainerInspect, ContainerSummary, IpamPoolLease, NetworkInspect, NetworkSummary, SandboxAttachment } from './types.js';
 import type { PoolLease } from '../runtime/pools.js';
 
+/** The default network's name: Docker fills NetworkSettings' legacy top-level fields from its endpoint only. */
+const DEFAULT_NETWORK = 'bridge';
+
 export function containerSummary(store: Store, c: Container): ContainerSummary {
   const ports = store.ports.ofContainer(c.id);
   return {
@@ -18,6 +21,8 @@ export function containerSummary(store: Store, c: Container): ContainerSummary {
     IPs: store.endpoints.ofContainer(c.id).flatMap((e) => [e.ipv4, e.ipv6].filter((ip): ip is string => ip !== undefined)),
     Ports: ports,
     Exposed: declaredPorts(c.spec).filter((e) => !ports.some((b) => b.containerPort === e.port && b.protocol === e.protocol)),
+    Networks: c.spec.networks.map((id) => ({ Name: store.networks.find(id)?.name ?? id, Id: id })),
+    Labels: Object.fromEntries(c.spec.labels ?? []),
     Command: c.spec.command,
     Created: c.created,
     Started: c.started,
@@ -62,6 +67,8 @@ export function containerInspect(store: Store, c: Container): ContainerInspect {
       EndpointID: e?.id ?? '',
     };
   }
+  const onDefault = networks[DEFAULT_NETWORK];
+  const legacy = { IPAddress: onDefault?.IPAddress ?? '', IPPrefixLen: onDefault?.IPPrefixLen ?? 0, Gateway: onDefault?.Gateway ?? '', MacAddress: onDefault?.MacAddress ?? '' };
   return {
     Id: c.id,
     Created: c.created,
@@ -91,7 +98,7 @@ export function containerInspect(store: Store, c: Container): ContainerInspect {
       Links: spec.links.map(([n, a]) => `/${n}:/${c.name}/${a}`),
       ExtraHosts: spec.addHosts.map(([h, ip]) => `${h}:${ip}`),
     },
-    NetworkSettings: { SandboxKey: c.sandboxKey ?? '', Ports: ports, Networks: networks },
+    NetworkSettings: { SandboxKey: c.sandboxKey ?? '', ...legacy, Ports: ports, Networks: networks },
   };
 }
 
@@ -105,6 +112,7 @@ export function networkSummary(store: Store, n: Network): NetworkSummary {
     IPv6Subnet: n.pool6?.subnet ?? '',
     IPv6Gateway: n.pool6?.gateway ?? '',
     Internal: n.internal,
+    EnableIPv6: n.ipv6,
     Containers: store.endpoints.ofNetwork(n.id).length,
     Created: n.created,
   };

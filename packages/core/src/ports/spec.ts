@@ -8,10 +8,13 @@ import { isIPv6 } from 'node:net';
 import { CtrnetError } from '../errors.js';
 import { isValidIpv4 } from '../net/ipv4.js';
 import type { ExposedPort, PortRange, Protocol, PublishRequest } from '../types.js';
+import { isLongPublishSpec, longPublishSpecToShort } from './long-spec.js';
 
 const PUBLISH_FORMAT = '[HOST_IP:][HOST_PORT[-END]:]CONTAINER_PORT[-END][/tcp|udp|sctp]';
 const EXPOSE_FORMAT = 'PORT[-END][/tcp|udp|sctp]';
 const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp', 'sctp'];
+/** A host port of 0: "any free port", like an empty one. */
+const ANY_HOST_PORT = '0';
 
 /** A reason a spec is malformed; the caller wraps it with the spec and the expected format. */
 class SpecProblem extends Error {}
@@ -25,17 +28,20 @@ class SpecProblem extends Error {}
  * - `127.0.0.1:8080:80`, `127.0.0.1::80`: bound to one host address; an empty host port is ephemeral.
  * - `[::1]:8080:80`: an IPv6 host address in brackets (Docker's unbracketed `::1:8080:80` works too).
  * - `/udp`, `/sctp` suffix: the protocol (case-insensitive like Docker's); `tcp` by default.
+ * - `0:80`: a host port of 0 is a free host port, as an empty one (Docker's shorthand).
+ * - `target=80,published=8080,protocol=udp,host_ip=127.0.0.1`: the long form (see long-spec.ts).
  *
  * @throws CtrnetError INVALID_ARGUMENT naming the spec, the problem and the expected format.
  */
 export function parsePublishSpec(spec: string): PublishRequest {
+  const short = isLongPublishSpec(spec) ? longPublishSpecToShort(spec) : spec;
   try {
-    const { hostIp, hostPort, containerPort: containerPart } = splitPublishSpec(spec);
+    const { hostIp, hostPort, containerPort: containerPart } = splitPublishSpec(short);
     const { port, protocol } = splitProtocol(containerPart, 'container port');
     const containerPorts = parseRange(port, 'container port');
     const request: PublishRequest = { containerPorts, protocol };
     if (hostIp !== '') request.hostIp = parseHostIp(hostIp);
-    if (hostPort !== '') {
+    if (hostPort !== '' && hostPort !== ANY_HOST_PORT) {
       if (hostIp === '' && isValidIpv4(hostPort)) {
         throw new SpecProblem(`${q(hostPort)} is a host IP, not a host port; write ${hostPort}::${containerPart} for a free host port on that address`);
       }

@@ -12,11 +12,14 @@ import { resolveBindings } from './host-ports.js';
 import { newId } from './ids.js';
 import { resolverOf } from './dns-scope.js';
 import { loopbackTargets, startLoopbackProxy, stopLoopbackProxy } from './loopback-proxy.js';
+import { cidrRange } from '../net/cidr.js';
+import { intToIp } from '../net/ipv4.js';
 import { buildHostsFile, buildResolvConf } from './name-files.js';
-import type { Networks } from './networks.js';
+import { BUILTIN_NETWORKS, type Networks } from './networks.js';
 import { containerDir, NETNS_DIR, netnsName, netnsPath } from './paths.js';
 import { splitNetworkMode, type ConnectOptions, type ContainerSpec } from './spec.js';
 import type { UndoKit } from './undo.js';
+import { HOST_GATEWAY } from './validate.js';
 
 const debug = createDebug('ctrnet:core:attach');
 
@@ -73,7 +76,7 @@ export class Attacher {
       spec.linkRules = await this.linkRules(saga, ref, spec, primary, first);
     }
     const primaryNetwork = endpoints[0] && this.networks.get(endpoints[0].networkId);
-    const files = this.writeNameFiles(container, endpoints[0], mode, target, primaryNetwork && resolverOf(this.ctx, primaryNetwork));
+    const files = this.writeNameFiles(container, endpoints[0], mode, target, this.hostGateway(endpoints[0]), primaryNetwork && resolverOf(this.ctx, primaryNetwork));
     return { sandbox, endpoints, bindings, ...files };
   }
 
@@ -206,7 +209,27 @@ export class Attacher {
   }
 
   /** Write hosts and resolv.conf; a `container:` container reuses its target's files. */
-  private writeNameFiles(container: ContainerRecord<ContainerSpec>, endpoint: Endpoint | undefined, mode: string, target?: string, resolver?: string): { hostsFile: string; resolvFile: string } {
+  /**
+   * What `--add-host NAME=host-gateway` resolves to: the host's address on
+   * the container's primary network (its gateway); without one (host, none),
+   * the default bridge's gateway, as Docker uses docker0's address.
+   */
+  private hostGateway(primary: Endpoint | undefined): string {
+    if (primary?.gateway) return primary.gateway;
+    if (primary?.gateway6) return primary.gateway6;
+    const bridge = this.ctx.store.networks.find(BUILTIN_NETWORKS[0]); // the default network, `bridge`
+    const { subnet, gateway } = this.ctx.config.defaultNetwork;
+    return bridge?.pool?.gateway ?? gateway ?? intToIp(cidrRange(subnet).first + 1);
+  }
+
+  private writeNameFiles(
+    container: ContainerRecord<ContainerSpec>,
+    endpoint: Endpoint | undefined,
+    mode: string,
+    target: string | undefined,
+    hostGateway: string,
+    resolver: string | undefined,
+  ): { hostsFile: string; resolvFile: string } {
     if (mode === 'container') {
       const other = this.ctx.store.containers.find(target ?? '')!;
       const dir = containerDir(this.ctx.config.stateDir, other.id);
@@ -222,10 +245,11 @@ export class Attacher {
       return other && address ? [{ ip: address, name: other.name, alias }] : [];
     });
     const hostHosts = mode === 'host' ? readOr('/etc/hosts', '') : '';
+    const extraHosts = spec.addHosts.map(([h, a]): [string, string] => [h, a === HOST_GATEWAY ? hostGateway : a]);
     const hosts =
       mode === 'host'
-        ? hostHosts + spec.addHosts.map(([h, a]) => `${a}\t${h}\n`).join('')
-        : buildHostsFile({ hostname: spec.hostname, ip: endpoint?.ipv4, ip6: endpoint?.ipv6, extraHosts: spec.addHosts, links });
+        ? hostHosts + extraHosts.map(([h, a]) => `${a}\t${h}\n`).join('')
+        : buildHostsFile({ hostname: spec.hostname, ip: endpoint?.ipv4, ip6: endpoint?.ipv6, extraHosts, links });
     const resolv = buildResolvConf({ hostResolvConf: readOr('/etc/resolv.conf', ''), dns: spec.dns, dnsSearch: spec.dnsSearch, dnsOptions: spec.dnsOptions, embedded: resolver });
     const hostsFile = join(dir, 'hosts');
     const resolvFile = join(dir, 'resolv.conf');

@@ -8,7 +8,7 @@ import type { Network } from '../types.js';
 import type { ContainerRecord } from '../store/store.js';
 import type { RuntimeContext } from './context.js';
 import { generateName, newId } from './ids.js';
-import type { Networks } from './networks.js';
+import { BUILTIN_NETWORKS, type Networks } from './networks.js';
 import type { RunSpec } from './run-spec.js';
 import { splitNetworkMode, type ContainerSpec } from './spec.js';
 import { resolveUser } from './users.js';
@@ -39,7 +39,8 @@ export function planRun(ctx: RuntimeContext, networks: Networks, spec: RunSpec, 
     throw invalidArgument(`conflicting options: port publishing cannot be used with --net ${spec.network}; publish on the container that owns the network namespace`);
   }
   const warnings: string[] = [];
-  if (driver.ports === 'discard' && spec.publish.length) warnings.push(`WARNING: Published ports are discarded when using ${driverName} network mode`);
+  // Docker warns for -p in host mode; ctrnet does the same for -P, and for both with --net none.
+  if (driver.ports === 'discard' && (spec.publish.length || spec.publishAll)) warnings.push(`WARNING: Published ports are discarded when using ${driverName} network mode`);
 
   if (mode === 'container') {
     const other = target ? ctx.store.containers.find(target) : undefined;
@@ -52,6 +53,12 @@ export function planRun(ctx: RuntimeContext, networks: Networks, spec: RunSpec, 
   if (driver.sandbox === 'own' && driver.usesIpam) {
     const network = networks.get(mode);
     networkIds.push(network.id);
+    // Docker's rule (and message): fixed addresses only on networks the user made.
+    for (const [flag, value] of [['--ip', spec.ip], ['--ip6', spec.ip6]] as const) {
+      if (value && (BUILTIN_NETWORKS as readonly string[]).includes(network.name)) {
+        throw invalidArgument(`invalid ${flag} ${quote(value)}: user specified IP address is supported on user defined networks only; create one with ctrnet network create --subnet CIDR NAME`);
+      }
+    }
     if (network.ipv4 !== false) checkAddressOptions(ctx, network.pool?.subnet ?? ctx.config.defaultNetwork.subnet, network.pool?.gateway, network.id, spec);
     else if (spec.ip) throw invalidArgument(`--ip ${quote(spec.ip)}: network ${network.name} is IPv6-only; give an IPv6 address with --ip6`);
     else if (spec.defaultGateway) throw invalidArgument(`--default-gateway ${quote(spec.defaultGateway)}: network ${network.name} is IPv6-only, and --default-gateway is IPv4`);

@@ -43,14 +43,17 @@ export interface RuntimeOptions extends ConfigInputs {
   version: string;
 }
 
-/** An explicit port backend must name a loaded publisher; otherwise only commands that publish would notice. */
+/**
+ * Every port backend named (in the config file and in the environment, even
+ * the one the other overrides) must be a loaded publisher; otherwise only
+ * commands that publish would notice, or nothing would until the override goes.
+ */
 function checkPortBackend(config: Config, registry: Registry): void {
   const names = registry.portPublisherNames();
-  if (config.portBackend !== 'auto' && !names.includes(config.portBackend)) {
-    throw new CtrnetError(
-      'INVALID_CONFIG',
-      `unknown port backend ${JSON.stringify(config.portBackend)} (set by ${config.portBackendSource}); valid: auto, ${names.join(', ') || '(no port publisher plugin loaded)'}`,
-    );
+  for (const { name, source } of config.portBackendsNamed) {
+    if (name !== 'auto' && !names.includes(name)) {
+      throw new CtrnetError('INVALID_CONFIG', `unknown port backend ${JSON.stringify(name)} (set by ${source}); valid: auto, ${names.join(', ') || '(no port publisher plugin loaded)'}`);
+    }
   }
 }
 

@@ -8,6 +8,14 @@
  * pseudo-terminal while nobody is attached and lets `ctrnet attach` connect
  * to it over a unix socket (see attach-protocol in the CLI). dtach does not
  * report its child's status, so a small recorder inside the pty writes it.
+ *
+ * Without a terminal, the command's stdout and stderr go (merged, as
+ * before) into a FIFO read by a `while read` loop of the same sh, which
+ * writes each line to the log prefixed with the time it was read: the
+ * machine's boot time (wall clock, from ctrnet) plus /proc/uptime, all in
+ * sh builtins, so no process starts per line and none per container but
+ * that forked loop. `ctrnet logs` turns the stamps into `--timestamps`,
+ * `--since` and `--until` (see log-lines.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
@@ -44,8 +52,8 @@ export interface RunFiles {
  */
 const SUPERVISOR_SCRIPT = [
   'r_argv0=$CTRNET_REAP_NODE r_cli=$CTRNET_REAP_CLI r_state=$CTRNET_REAP_STATE r_id=$CTRNET_REAP_ID r_run=$CTRNET_REAP_RUN',
-  'r_exit=$CTRNET_EXIT_FILE r_reap=$CTRNET_REAP_FILE r_sock=$CTRNET_ATTACH_SOCKET r_gate=$CTRNET_GATE',
-  'unset CTRNET_REAP_NODE CTRNET_REAP_CLI CTRNET_REAP_STATE CTRNET_REAP_ID CTRNET_REAP_RUN CTRNET_EXIT_FILE CTRNET_REAP_FILE CTRNET_ATTACH_SOCKET CTRNET_GATE',
+  'r_exit=$CTRNET_EXIT_FILE r_reap=$CTRNET_REAP_FILE r_sock=$CTRNET_ATTACH_SOCKET r_gate=$CTRNET_GATE r_boot=$CTRNET_LOG_BOOT',
+  'unset CTRNET_REAP_NODE CTRNET_REAP_CLI CTRNET_REAP_STATE CTRNET_REAP_ID CTRNET_REAP_RUN CTRNET_EXIT_FILE CTRNET_REAP_FILE CTRNET_ATTACH_SOCKET CTRNET_GATE CTRNET_LOG_BOOT',
   'rm -f "$r_exit" "$r_sock"',
   'if [ -n "$r_sock" ]; then mkdir -p -m 700 "${r_sock%/*}"; fi',
   'if [ -n "$r_gate" ]; then rm -f "$r_gate" && mkfifo -m 600 "$r_gate"; fi',
@@ -55,9 +63,16 @@ const SUPERVISOR_SCRIPT = [
   '  wait $!',
   '  status=$(cat "$r_exit" 2>/dev/null) || status=137',
   'else',
-  '  "$@" </dev/null &',
+  '  r_fifo="${r_exit%/*}/log.fifo"',
+  '  rm -f "$r_fifo" && mkfifo -m 600 "$r_fifo"',
+  // One line in, one stamped line out: centiseconds since the epoch = boot time + uptime ("12345.67" → 1234567).
+  '  while IFS= read -r l || [ -n "$l" ]; do read -r up _ </proc/uptime; printf \'%s %s\\n\' $((r_boot + ${up%.*}00 + 1${up#*.} - 100)) "$l"; done <"$r_fifo" &',
+  '  "$@" </dev/null >"$r_fifo" 2>&1 &',
   '  wait $!',
   '  status=$?',
+  // The loop ends once every writer (the container's processes, gone with its PID namespace) has closed the FIFO.
+  '  wait',
+  '  rm -f "$r_fifo"',
   '  echo "$status" > "$r_exit.tmp" && mv "$r_exit.tmp" "$r_exit"',
   'fi',
   '[ -e "$r_reap" ] || exit 0',
@@ -83,6 +98,7 @@ export async function spawnDetached(setup: ProcessSetup, reaper: Reaper, ids: { 
         CTRNET_REAP_FILE: files.reap,
         CTRNET_ATTACH_SOCKET: setup.tty ? files.attachSocket : '',
         CTRNET_GATE: setup.gate ?? '',
+        CTRNET_LOG_BOOT: String(bootTimeCentiseconds()),
       },
     });
     child.unref();
@@ -90,6 +106,12 @@ export async function spawnDetached(setup: ProcessSetup, reaper: Reaper, ids: { 
   } finally {
     closeSync(log);
   }
+}
+
+/** When the machine booted, in centiseconds since the epoch: now less /proc/uptime (the clock the supervisor's stamps add to it). */
+function bootTimeCentiseconds(): number {
+  const uptime = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+  return Math.round(Date.now() / 10 - uptime * 100);
 }
 
 /** PID 1's host PID, once the init script has written it. */

@@ -61,12 +61,22 @@ export function parseEnv(value: string): [string, string] {
   return [key, eq < 0 ? (process.env[key] ?? '') : value.slice(eq + 1)];
 }
 
+/** `--add-host`'s stand-in for the host's address on the container's network (Docker's `host-gateway`). */
+export const HOST_GATEWAY = 'host-gateway';
+
+/**
+ * `--add-host NAME=IP` (Docker 25+) or `NAME:IP`; the first `=` splits, else
+ * the first `:` (so an IPv6 address needs no brackets, though `[::1]` is
+ * accepted); IP may be `host-gateway` (docker/cli opts/hosts.go ValidateExtraHost).
+ */
 export function parseAddHost(value: string): [string, string] {
-  const colon = value.indexOf(':');
-  const host = value.slice(0, colon);
-  const ip = value.slice(colon + 1);
-  if (colon <= 0 || !HOSTNAME.test(host) || !(isValidIpv4(ip) || isIPv6(ip))) {
-    throw invalidArgument(`invalid --add-host ${quote(value)}: expected HOST:IP such as db:10.0.0.5`);
+  let sep = value.indexOf('=');
+  if (sep < 0) sep = value.indexOf(':');
+  const host = value.slice(0, sep);
+  let ip = value.slice(sep + 1);
+  if (ip.length > 2 && ip.startsWith('[') && ip.endsWith(']')) ip = ip.slice(1, -1);
+  if (sep <= 0 || !HOSTNAME.test(host) || !(ip === HOST_GATEWAY || isValidIpv4(ip) || isIPv6(ip))) {
+    throw invalidArgument(`invalid --add-host ${quote(value)}: expected HOST=IP or HOST:IP (IP may be ${HOST_GATEWAY}), such as db=10.0.0.5`);
   }
   return [host, ip];
 }
