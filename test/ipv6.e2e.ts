@@ -133,12 +133,15 @@ describe('IPv6 (e2e)', function () {
         const [auto] = JSON.parse(await env.ok('network', 'inspect', 'auto6')) as { IPAM: { Config: { Subnet: string }[] } }[];
         expect(auto!.IPAM.Config[1]!.Subnet, 'an auto-picked ULA /64').to.match(/^fd[0-9a-f]{2}:[0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{0,4}:?:\/64$/);
         expect(await env.ok('port', 'pub')).to.equal('80/tcp -> 0.0.0.0:8080\n80/tcp -> [::]:8080');
-        expect(await env.ok('ps')).to.contain('0.0.0.0:8080->80/tcp, [::]:8080->80/tcp').and.contain('10.61.1.2,fd00:e2e:1::2');
+        expect(await env.ok('ps')).to.contain('0.0.0.0:8080->80/tcp, [::]:8080->80/tcp');
+        const listed = (JSON.parse(await env.ok('ps', '--format', 'json')) as { Name: string; IPs: string[] }[]).find((c) => c.Name === 'pub');
+        expect(listed?.IPs, "ps --format json: the container's addresses, IPv4 first").to.deep.equal(['10.61.1.2', 'fd00:e2e:1::2']);
         expect((await inspect(env, 'pub')).NetworkSettings.Ports['80/tcp']).to.deep.equal([
           { HostIp: '0.0.0.0', HostPort: '8080' },
           { HostIp: '::', HostPort: '8080' },
         ]);
-        expect((await env.ok('network', 'ls'))).to.contain('10.61.1.0/24,fd00:e2e:1::/64');
+        const dual = (JSON.parse(await env.ok('network', 'ls', '--format', 'json')) as { Name: string; Subnet: string; IPv6Subnet: string }[]).find((n) => n.Name === 'dual');
+        expect(dual, 'network ls --format json: both subnets').to.include({ Subnet: '10.61.1.0/24', IPv6Subnet: 'fd00:e2e:1::/64' });
         await env.ok('run', '-d', '--name', 'eph', '--net', 'dual', '-p', '80', '--', 'sleep', '60');
         const lines = (await env.ok('port', 'eph')).split('\n');
         const [v4, v6] = lines.map((l) => l.split(':').pop());
