@@ -8,10 +8,10 @@
  * what inspect, ps and port show, and that removing everything leaves no
  * IPv6 rule, map element or proxy behind.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { TestNamespaces, canConnect, createCtrnetEnv, execIn, httpGet, startAddressEcho, useTestNamespaces, type CtrnetEnv, type NetnsHandle } from '@ctrnet/testkit';
+import { TestNamespaces, canConnect, createCtrnetEnv, execIn, httpGet, netnsPath, startAddressEcho, useTestNamespaces, type CtrnetEnv, type NetnsHandle } from '@ctrnet/testkit';
 import { iptablesRules, nftRuleset } from './helpers/kernel.js';
 import { HOST_LAN_IP, HOST_LAN_IP6, LAN_PEER_IP6, createLan } from './helpers/lan.js';
 
@@ -62,12 +62,14 @@ async function echo(env: CtrnetEnv, name: string, ...opts: string[]): Promise<Ne
 }
 
 /** Processes whose title is the loopback proxy's. */
-function proxies(): number {
+/** Loopback proxies running in `host` (other tests on the machine may run their own elsewhere). */
+function proxies(host: NetnsHandle): number {
+  const inHost = statSync(netnsPath(host)).ino;
   let count = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').startsWith('ctrnet-loopback-proxy')) count++;
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').startsWith('ctrnet-loopback-proxy') && statSync(`/proc/${entry}/ns/net`).ino === inHost) count++;
     } catch {
       // gone meanwhile
     }
@@ -241,14 +243,14 @@ describe('IPv6 (e2e)', function () {
       });
 
       it('leaves no IPv6 rule, map element or proxy once every container and network is gone', async () => {
-        expect(proxies(), 'loopback proxies while running').to.be.at.least(1);
+        expect(proxies(env.host), 'loopback proxies while running').to.be.at.least(1);
         for (const name of Object.keys(c)) await env.ok('rm', '-f', name);
         for (const net of ['dual', 'auto6', 'quiet6', 'sealed6', 'only6', 'routed6', 'iso6']) await env.ok('network', 'rm', net);
         const v6 = backend === 'iptables' ? await iptablesRules(env.host, 6) : await nftRuleset(env.host);
         for (const trace of ['fd00:e2e', 'ctr-', 'CTRNET-N-', 'CTRNET-C-', 'CTRNET-L-', 'CTRNET-M-', 'CTRNET-R-']) expect(v6, trace).to.not.contain(trace);
         // The default network stays (it cannot be removed): only its IPv4 set elements may be left, no map element (a ':') and no IPv6 one.
         if (backend === 'nftables') expect((v6.match(/elements = \{[^}]*\}/g) ?? []).filter((e) => e.includes(':')), 'map or IPv6 elements left').to.deep.equal([]);
-        expect(proxies(), 'loopback proxies after rm').to.equal(0);
+        expect(proxies(env.host), 'loopback proxies after rm').to.equal(0);
         await env.ok('system', 'reset');
         expect(await iptablesRules(env.host, 6), 'ip6tables after reset').to.not.contain('CTRNET');
       });
