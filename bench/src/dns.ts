@@ -144,10 +144,13 @@ export async function measureDns(options: DnsOptions, log: (line: string) => voi
     const pids = new Map<DnsContender, number>();
     for (const c of contenders) pids.set(c, await start(tn, server, dir, c));
     log(`bench: dns, ${contenders.map((c) => `${c.resolver}@${c.size}`).join(', ')}: ${options.rounds} rounds of ${options.durationMs} ms runs, ${options.inFlight.join(' and ')} queries in flight`);
-    for (let round = 0; round < options.rounds && !stopped(); round++) {
+    for (let round = 0; round < options.rounds; round++) {
       for (let i = 0; i < contenders.length; i++) {
         const c = contenders[(round + i) % contenders.length]!;
-        for (const level of c.levels) level.runs.push(await measure(client, c, pids.get(c)!, level.inFlight, options));
+        for (const level of c.levels) {
+          if (stopped()) throw new Error('interrupted');
+          level.runs.push(await measure(client, c, pids.get(c)!, level.inFlight, options));
+        }
       }
     }
     for (const level of contenders.flatMap((c) => c.levels)) if (level.runs.length === options.rounds) level.summary = summarizeDns(level.runs);
