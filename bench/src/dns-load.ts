@@ -2,15 +2,18 @@
  * The DNS section's load generator, a process of its own in the client
  * namespace (the "container"):
  *
- *   node dns-load.js '{"server":"10.249.0.1","port":53,"source":"10.249.0.10","name":"ctr-500","inFlight":32,"warmupMs":500,"durationMs":2000}'
+ *   node dns-load.js '{"server":"10.249.0.1","port":53,"source":"10.249.0.10","name":"ctr-500","inFlight":32,"warmupMs":500,"durationMs":1500,"serverPid":4242}'
  *
  * Closed loop on one UDP socket: `inFlight` queries outstanding at all
  * times, each answer (or a loss after LOSS_TIMEOUT_MS) releasing the next
  * query. After `warmupMs` unmeasured (JIT, caches, socket buffers), answers
  * are counted for exactly `durationMs`, so every resolver gets the same
- * duration at the same concurrency. Prints one JSON line, a {@link LoadRun}.
+ * duration at the same concurrency. The server's CPU time is read from
+ * /proc at the window's edges (the namespaces differ, the PID namespace
+ * does not). Prints one JSON line, a {@link LoadRun}.
  */
 import dgram from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import dnsPacket from 'dns-packet';
 import { percentile } from './stats.js';
 
@@ -24,6 +27,8 @@ export interface LoadSpec {
   inFlight: number;
   warmupMs: number;
   durationMs: number;
+  /** The resolver's process, whose CPU time over the window is reported. */
+  serverPid: number;
 }
 
 /** What one load run measured, over the measured window only. */
@@ -33,18 +38,25 @@ export interface LoadRun {
   lost: number;
   /** Answers that were not NOERROR with at least one record. */
   wrong: number;
-  /** Every answer the server sent, warm-up included: what its CPU time is divided by. */
-  served: number;
   /** The address in the first answer, decoded in full once: the sanity check that the name resolved to its record. */
   address: string;
   qps: number;
   p50Us: number;
   p99Us: number;
+  /** The server's CPU time (user + system, all threads) over the window ÷ the answers in it. */
+  serverCpuUsPerQuery: number;
   /** CPU time of this process over the window ÷ the window: near 1 means the client, not the server, was the bound. */
   clientCpuShare: number;
 }
 
 const LOSS_TIMEOUT_MS = 1000;
+
+/** CPU time a process has used so far, in µs; /proc counts clock ticks of 10 ms. */
+function cpuUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // After "pid (comm) ": state is field 0, utime 11, stime 12 (the whole thread group's).
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
 
 function run(spec: LoadSpec): Promise<LoadRun> {
   const socket = dgram.createSocket('udp4');
@@ -53,7 +65,7 @@ function run(spec: LoadSpec): Promise<LoadRun> {
   const sentAt = new Map<number, bigint>();
   const latenciesUs: number[] = [];
   let nextId = 0;
-  let [answered, lost, wrong, served] = [0, 0, 0, 0];
+  let [answered, lost, wrong] = [0, 0, 0];
   let address = '';
   let measuring = false;
   let stopped = false;
@@ -72,7 +84,6 @@ function run(spec: LoadSpec): Promise<LoadRun> {
     const at = sentAt.get(id);
     if (at === undefined) return; // a late answer to a query already counted lost
     sentAt.delete(id);
-    served++;
     if (!address) {
       const a = dnsPacket.decode(reply).answers?.find((r) => r.type === 'A');
       address = a && a.type === 'A' ? a.data : 'no A record';
@@ -103,11 +114,13 @@ function run(spec: LoadSpec): Promise<LoadRun> {
         measuring = true;
         const t0 = process.hrtime.bigint();
         const cpu0 = process.cpuUsage();
+        const server0 = cpuUs(spec.serverPid);
         setTimeout(() => {
           measuring = false;
           stopped = true;
           const elapsedUs = Number(process.hrtime.bigint() - t0) / 1000;
           const cpu = process.cpuUsage(cpu0);
+          const serverUs = cpuUs(spec.serverPid) - server0;
           clearInterval(sweeper);
           socket.close();
           if (answered === 0) return reject(new Error(`no answer from ${spec.server}:${spec.port} in ${spec.durationMs} ms (${lost} lost)`));
@@ -115,11 +128,11 @@ function run(spec: LoadSpec): Promise<LoadRun> {
             answered,
             lost,
             wrong,
-            served,
             address,
             qps: answered / (elapsedUs / 1e6),
             p50Us: percentile(latenciesUs, 50),
             p99Us: percentile(latenciesUs, 99),
+            serverCpuUsPerQuery: serverUs / answered,
             clientCpuShare: (cpu.user + cpu.system) / elapsedUs,
           });
         }, spec.durationMs);

@@ -3,7 +3,7 @@
  * compared pairwise (run k of every contender comes from round k, within
  * seconds of the others' run k, so the machine's load was about the same).
  */
-import type { DnsRun } from './dns.js';
+import type { LoadRun } from './dns-load.js';
 import { median } from './stats.js';
 
 /** Medians over the rounds of one contender at one concurrency. */
@@ -19,7 +19,7 @@ export interface DnsSummary {
   wrong: number;
 }
 
-export function summarizeDns(runs: readonly DnsRun[]): DnsSummary {
+export function summarizeDns(runs: readonly LoadRun[]): DnsSummary {
   const of = (key: 'qps' | 'p50Us' | 'p99Us' | 'serverCpuUsPerQuery' | 'clientCpuShare'): number => median(runs.map((r) => r[key]));
   const qps = runs.map((r) => r.qps);
   return {
@@ -35,7 +35,7 @@ export function summarizeDns(runs: readonly DnsRun[]): DnsSummary {
 }
 
 /** In how many rounds `ok(a, b)` held for the runs of the same round; contenders that ran fewer rounds pair up to the shorter. */
-export function roundsWhere(a: readonly DnsRun[], b: readonly DnsRun[], ok: (a: DnsRun, b: DnsRun) => boolean): [number, number] {
+export function roundsWhere(a: readonly LoadRun[], b: readonly LoadRun[], ok: (a: LoadRun, b: LoadRun) => boolean): [number, number] {
   const n = Math.min(a.length, b.length);
   let count = 0;
   for (let k = 0; k < n; k++) if (ok(a[k]!, b[k]!)) count++;

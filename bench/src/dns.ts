@@ -41,15 +41,10 @@ export interface DnsOptions {
   durationMs: number;
 }
 
-/** One run, plus the server's CPU time across it (warm-up included) per query it answered. */
-export interface DnsRun extends LoadRun {
-  serverCpuUsPerQuery: number;
-}
-
 /** The runs of one contender at one concurrency, run k from round k (so contenders pair up by round). */
 export interface DnsLevel {
   inFlight: number;
-  runs: DnsRun[];
+  runs: LoadRun[];
   /** Once every round ran. */
   summary?: DnsSummary;
 }
@@ -68,13 +63,6 @@ export interface DnsResult {
   /** `aardvark-dns --version`, e.g. "aardvark-dns 1.4.0", or why it did not run. */
   aardvark: string;
   contenders: DnsContender[];
-}
-
-/** CPU time (user + system, all threads) a process has used so far, in µs; /proc counts clock ticks of 10 ms. */
-function cpuUs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // After "pid (comm) ": state is field 0, utime 11, stime 12.
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 /** The resolvers' namespace with one gateway address per contender, the client's with the client address, a veth between. */
@@ -120,13 +108,12 @@ async function stopAardvark(pid: number): Promise<void> {
   if (alive()) process.kill(pid, 'SIGKILL');
 }
 
-async function measure(ns: NetnsHandle, c: DnsContender, pid: number, inFlight: number, options: DnsOptions): Promise<DnsRun> {
-  const spec: LoadSpec = { server: c.gateway, port: 53, source: DNS_SUBNET.client, name: queriedName(c.size), inFlight, warmupMs: options.warmupMs, durationMs: options.durationMs };
-  const before = cpuUs(pid);
+async function measure(ns: NetnsHandle, c: DnsContender, pid: number, inFlight: number, options: DnsOptions): Promise<LoadRun> {
+  const spec: LoadSpec = { server: c.gateway, port: 53, source: DNS_SUBNET.client, name: queriedName(c.size), inFlight, warmupMs: options.warmupMs, durationMs: options.durationMs, serverPid: pid };
   const run = JSON.parse((await execIn(ns, [process.execPath, here('./dns-load.js'), JSON.stringify(spec)])).stdout) as LoadRun;
   const expected = members(c.size).find((m) => m.name === spec.name)!.ipv4;
   if (run.address !== expected) throw new Error(`${c.resolver}@${c.size} answered ${spec.name} with ${run.address}, not its record ${expected}`);
-  return { ...run, serverCpuUsPerQuery: (cpuUs(pid) - before) / run.served };
+  return run;
 }
 
 /** Runs the section; `stopped` is polled between runs (SIGINT), and cleanup happens either way. */
@@ -143,6 +130,8 @@ export async function measureDns(options: DnsOptions, log: (line: string) => voi
     const { server, client } = await topology(tn, contenders.map((c) => c.gateway));
     const pids = new Map<DnsContender, number>();
     for (const c of contenders) pids.set(c, await start(tn, server, dir, c));
+    // One untimed run each first, so that round 1 does not time a server's first queries (V8 compiling ctrnet's hot path).
+    for (const c of contenders) await measure(client, c, pids.get(c)!, options.inFlight[0]!, options);
     log(`bench: dns, ${contenders.map((c) => `${c.resolver}@${c.size}`).join(', ')}: ${options.rounds} rounds of ${options.durationMs} ms runs, ${options.inFlight.join(' and ')} queries in flight`);
     for (let round = 0; round < options.rounds; round++) {
       for (let i = 0; i < contenders.length; i++) {
