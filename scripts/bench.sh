@@ -13,7 +13,8 @@ fi
 # containernetworking-plugins: CNI 1.1.1 bridge/host-local/portmap in /usr/lib/cni
 # netavark: 1.4.0 in /usr/lib/podman; time: GNU time, for the tools' peak RSS
 # util-linux: nsenter; iproute2/nftables/iptables: what the tools drive
-packages=(containernetworking-plugins netavark iproute2 nftables iptables time util-linux)
+# aardvark-dns: 1.4.0 in /usr/lib/podman, the resolver --dns compares with
+packages=(containernetworking-plugins netavark aardvark-dns iproute2 nftables iptables time util-linux)
 missing=()
 for pkg in "${packages[@]}"; do
   # `dpkg -s` also succeeds for removed packages whose config files remain, so check the status word.

@@ -1,11 +1,12 @@
 import { PORT_BACKENDS, type PortBackend } from './ctrnet.js';
 import { DEFAULT_ENGINES_N } from './engines.js';
+import type { DnsOptions } from './dns.js';
 import { MAX_TOTAL_PORTS } from './scenarios/dataplane.js';
 
 /** The parts of a bench run; without a section flag every one runs (--quick: the comparison only). */
-export const SECTIONS = ['compare', 'startup', 'scaling', 'dataplane', 'overlay'] as const;
+export const SECTIONS = ['compare', 'startup', 'scaling', 'dataplane', 'overlay', 'dns'] as const;
 export type Section = (typeof SECTIONS)[number];
-/** What runs without a section flag: the overlay needs etcd and three hosts, so it runs only when asked for. */
+/** What runs without a section flag: the overlay needs etcd and three hosts, the DNS section aardvark-dns, so they run only when asked for. */
 const DEFAULT_SECTIONS: Section[] = ['compare', 'startup', 'scaling', 'dataplane'];
 
 /** Command-line options of `npm run bench`. */
@@ -33,6 +34,8 @@ export interface BenchOptions {
   engines: boolean;
   /** Rounds of the engines section. */
   enginesN: number;
+  /** The DNS section's sizes, rounds, concurrencies and durations. */
+  dns: DnsOptions;
 }
 
 export const DEFAULT_N = 200;
@@ -43,8 +46,9 @@ export const DEFAULT_CONNECTS = 300;
 export const DEFAULT_PORT_COUNTS: [number, number] = [10, 10000];
 export const DEFAULT_STARTUP_ROUNDS = 40;
 export const QUICK_STARTUP_ROUNDS = 15;
+export const DEFAULT_DNS: DnsOptions = { sizes: [10, 1000], rounds: 9, inFlight: [32, 1], warmupMs: 500, durationMs: 1500 };
 
-export const USAGE = `usage: bash scripts/bench.sh [--quick] [--compare] [--startup] [--scaling] [--dataplane] [--overlay] [options]
+export const USAGE = `usage: bash scripts/bench.sh [--quick] [--compare] [--startup] [--scaling] [--dataplane] [--overlay] [--dns] [options]
 sections (without a section flag the first four run; --quick alone runs the comparison only):
   --compare        every runner side by side: N containers, one published port each
   --startup        one ctrnet command against node -e 0, through ctrnetd and in-process, side by side; the thin client's profile
@@ -52,6 +56,8 @@ sections (without a section flag the first four run; --quick alone runs the comp
   --dataplane      ctrnet API: TCP connect time to a published port with 10 vs 10,000 published ports
   --overlay        three hosts and etcd: time until a new container on one host is reached from another,
                    TCP throughput through the overlay vs plain VXLAN, run -d on overlay vs bridge
+  --dns            only when given: queries/s and p50/p99 of a container-name query, ctrnet's resolver vs aardvark-dns,
+                   with ${DEFAULT_DNS.sizes.join(' and ')} containers on the network
 options:
   --n N            containers per runner in the comparison (default ${DEFAULT_N})
   --quick          N=${QUICK_N}, ${QUICK_STARTUP_ROUNDS} start-up rounds (explicit --n, --startup-rounds win)
@@ -63,7 +69,11 @@ options:
   --port-counts F,M  published ports of the data plane's two setups, few and many (default ${DEFAULT_PORT_COUNTS.join(',')})
   --startup-rounds N  start-up rounds, each command once per round (default ${DEFAULT_STARTUP_ROUNDS})
   --engines        only when given: podman/docker run -d -p with ctrnet vs netavark, CNI reference plugins, Docker's bridge; CNI ADD alone
-  --engines-n N    rounds of --engines (default ${DEFAULT_ENGINES_N})`;
+  --engines-n N    rounds of --engines (default ${DEFAULT_ENGINES_N})
+  --dns-sizes F,M  containers on the DNS section's network, few and many (default ${DEFAULT_DNS.sizes.join(',')})
+  --dns-rounds N   DNS rounds, every contender once per round at each concurrency (default ${DEFAULT_DNS.rounds})
+  --dns-in-flight LIST  queries in flight, one run at each per round (default ${DEFAULT_DNS.inFlight.join(',')})
+  --dns-duration MS  measured milliseconds of each DNS run, after ${DEFAULT_DNS.warmupMs} ms warm-up (default ${DEFAULT_DNS.durationMs})`;
 
 /** Parses argv (without node and script); throws with the offending argument on bad input. */
 export function parseArgs(argv: readonly string[]): BenchOptions {
@@ -79,6 +89,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   let startupRounds: number | undefined;
   let engines = false;
   let enginesN = DEFAULT_ENGINES_N;
+  const dns: DnsOptions = { ...DEFAULT_DNS };
   const sections: Section[] = [];
   for (let k = 0; k < argv.length; k++) {
     const arg = argv[k]!;
@@ -121,6 +132,23 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case '--engines-n':
         enginesN = wholeNumber(flag, value(), 1, 1000);
         break;
+      case '--dns-sizes': {
+        // The records number containers from 10.249.1.1 up; a /16 leaves room for 65,000.
+        const sizes = list().map((v) => wholeNumber(flag, v, 1, 65000));
+        if (sizes.length !== 2 || sizes[0]! >= sizes[1]!) throw new Error(`--dns-sizes ${sizes.join(',')}: give two sizes, few then many, e.g. 10,1000\n${USAGE}`);
+        dns.sizes = sizes;
+        break;
+      }
+      case '--dns-rounds':
+        dns.rounds = wholeNumber(flag, value(), 1, 1000);
+        break;
+      case '--dns-in-flight':
+        dns.inFlight = [...new Set(list().map((v) => wholeNumber(flag, v, 1, 4096)))].sort((a, b) => b - a);
+        if (dns.inFlight.length === 0) throw new Error(`--dns-in-flight needs at least one count, e.g. 32,1\n${USAGE}`);
+        break;
+      case '--dns-duration':
+        dns.durationMs = wholeNumber(flag, value(), 100, 600_000);
+        break;
       case '--only':
         only = list();
         break;
@@ -136,6 +164,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case '--scaling':
       case '--dataplane':
       case '--overlay':
+      case '--dns':
         if (inline !== undefined) throw new Error(`${flag} takes no value\n${USAGE}`);
         sections.push(flag.slice(2) as Section);
         break;
@@ -163,6 +192,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     help,
     engines,
     enginesN,
+    dns,
   };
 }
 

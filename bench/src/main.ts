@@ -15,6 +15,8 @@ import type { RunRecord } from './harness.js';
 import { measureDataplane } from './dataplane.js';
 import { measureOverlay, renderOverlay } from './overlay.js';
 import { benchEngines, renderEngines } from './engines.js';
+import { measureDns } from './dns.js';
+import { renderDns } from './dns-report.js';
 import { renderDataplane, renderScaling, renderTargets } from './report.js';
 import { describeResident, renderStartup } from './startup-report.js';
 import {
@@ -153,6 +155,11 @@ async function main(): Promise<void> {
       report('overlay', results.overlay);
       after('overlay');
     }
+    if (options.sections.includes('dns') && !run.interrupted) {
+      results.dns = await measureDns(options.dns, (line) => void process.stderr.write(`${line}\n`), () => run.interrupted);
+      report('dns', results.dns);
+      after('dns');
+    }
     if (options.engines && !run.interrupted) results.engines = await benchEngines(options.enginesN, (line) => void process.stderr.write(`${line}\n`));
   } finally {
     rmSync(tmpRoot, { recursive: true, force: true });
@@ -182,6 +189,7 @@ async function main(): Promise<void> {
   if (results.dataplane) process.stdout.write(`\n${renderDataplane(results.dataplane, options.portCounts)}\n`);
   if (results.overlay) process.stdout.write(`\n${renderOverlay(results.overlay)}\n`);
   if (results.engines) process.stdout.write(`\n${renderEngines(results.engines)}\n`);
+  if (results.dns) process.stdout.write(`\n${renderDns(results.dns)}\n`);
   const targets = renderTargets(results);
   if (targets) process.stdout.write(`\n${targets}\n`);
   process.stdout.write('\n');
@@ -198,6 +206,7 @@ function anyFinished(results: BenchResults): boolean {
     ...(results.dataplane ?? []),
     ...(results.overlay ? [results.overlay] : []),
     ...(results.engines ? [results.engines] : []),
+    ...(results.dns ? [results.dns] : []),
   ];
   return all.some((r) => r.status === 'ok');
 }

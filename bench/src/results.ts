@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Section } from './args.js';
 import type { RunRecord } from './harness.js';
 import type { DataplaneRecord } from './dataplane.js';
+import type { DnsResult } from './dns.js';
 import type { EnginesResult } from './engines.js';
 import { PROFILED, type Profiled, type TimeSplit } from './client-profile.js';
 import type { ManyPortsRecord } from './scenarios/many-ports.js';
@@ -66,6 +67,8 @@ export interface BenchResults {
   overlay?: OverlayResult;
   /** `--engines`. */
   engines?: EnginesResult;
+  /** `--dns`. */
+  dns?: DnsResult;
 }
 
 export function withStats(record: RunRecord): RunnerResult {
@@ -154,6 +157,12 @@ function scalingPlot(runs: readonly ScalingResult[], n: number): string {
   return linePlot({ title: `ctrnet API with N=${n} containers (running median of 9)`, xLabel: 'container index (= containers present)', yLabel: 'time (ms)', series });
 }
 
+/** An engines-only or DNS-only run must not replace the comparison's latest results: it gets a latest file of its own. */
+function latestName(results: BenchResults): string {
+  const parts = [...results.sections, ...(results.engines ? ['engines'] : [])];
+  return parts.length === 1 && (parts[0] === 'engines' || parts[0] === 'dns') ? `latest-${parts[0]}.json` : 'latest.json';
+}
+
 /** Writes <timestamp>.json, latest.json and the plots of the sections that ran into `dir`; returns the paths written. */
 export function writeResults(dir: string, results: BenchResults): string[] {
   mkdirSync(dir, { recursive: true });
@@ -161,8 +170,7 @@ export function writeResults(dir: string, results: BenchResults): string[] {
   const json = JSON.stringify(results, null, 2) + '\n';
   const files: [string, string][] = [
     [`${stamp}.json`, json],
-    // An engines-only run must not replace the comparison's latest results.
-    [results.sections.length === 0 && results.engines ? 'latest-engines.json' : 'latest.json', json],
+    [latestName(results), json],
   ];
   if (results.sections.includes('compare')) {
     files.push(['latest-setup.svg', plot(results.runners, 'setupMs', `Setup time per container, N=${results.n}`, 'setup (ms)')]);
