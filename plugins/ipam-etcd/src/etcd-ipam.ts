@@ -51,6 +51,7 @@ export class EtcdIpam implements IpamDriver {
   async requestPool(ctx: IpamContext, request: PoolRequest): Promise<AddressPool> {
     const session = this.session();
     const { networkId, subnet } = request;
+    if (request.family === 6) throw invalidArgument(`the etcd IPAM hands out IPv4 only; create this network without --ipv6`);
     if (subnet === undefined) throw invalidArgument(`the etcd IPAM needs --subnet: one range for the whole cluster, cut into per-host slices; add --subnet CIDR`);
     if (!isValidCidr(subnet)) throw invalidArgument(`invalid --subnet ${JSON.stringify(subnet)}: expected an IPv4 CIDR such as 10.200.0.0/16`);
     if (request.ipRange !== undefined || request.gateway !== undefined) {

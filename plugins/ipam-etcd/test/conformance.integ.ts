@@ -19,6 +19,7 @@ after(() => tn.cleanup());
 describeIpamDriver('@ctrnet/ipam-etcd', () => new EtcdIpam({ stateDir, cluster }), {
   plugin,
   perHostSlices: true,
+  ipv6: false,
   reset: async () => {
     const etcd = new EtcdClient(cluster.etcd);
     await etcd.deleteRange(ROOT, prefixEnd(ROOT));

@@ -1,6 +1,7 @@
 /**
  * `describeIpamDriver`: the contract of an IPAM driver, as a mocha suite,
- * for both families (IPv6 pools are asked for with `family: 6`). The
+ * for both families (IPv6 pools are asked for with `family: 6`; an
+ * IPv4-only driver says so with `ipv6: false` and must refuse them). The
  * driver gets a real AddressBook (core's Store on a temp dir) and reads
  * host routes in a throwaway namespace whose only routes the suite controls.
  */
@@ -27,6 +28,11 @@ export interface IpamDriverSuiteOptions {
    * broadcast addresses are never handed out.
    */
   perHostSlices?: boolean;
+  /**
+   * The driver hands out IPv6 pools (default true). An IPv4-only driver
+   * (false) must refuse `family: 6` with INVALID_ARGUMENT and claim nothing.
+   */
+  ipv6?: boolean;
   /** Clear state the driver keeps outside the AddressBook (a shared store) before each test. */
   reset?: () => Promise<void>;
 }
@@ -60,6 +66,7 @@ export function describeIpamDriver(name: string, factory: () => IpamDriver, opti
   requireMocha('describeIpamDriver');
   const invalid = options.invalidPoolRequests ?? DEFAULT_INVALID_REQUESTS;
   const sliced = options.perHostSlices === true;
+  const ipv6 = options.ipv6 !== false;
   // Sliced, a /26 is the smallest pool; its first /28 slice has 13 usable addresses.
   const small = sliced ? '10.250.4.0/26' : SMALL_SUBNET;
   /** Addresses of a pool never handed out: its range's network and broadcast when sliced, the subnet's otherwise, and the gateway. */
@@ -142,37 +149,46 @@ export function describeIpamDriver(name: string, factory: () => IpamDriver, opti
         await expectCtrnetError('requestPool with every candidate taken', ['EXHAUSTED'], () => ipam.requestPool(ctx, { networkId: hexId() }));
       });
 
-      it('IPv6: settles an explicit subnet in canonical form with a gateway inside it, beside the same network\'s IPv4 pool', async () => {
-        const networkId = hexId();
-        await ipam.requestPool(ctx, { networkId, subnet: '10.250.4.0/24' });
-        const pool = await ipam.requestPool(ctx, { networkId, family: 6, subnet: 'FD00:250:4:0::/64' });
-        expect(pool.subnet).to.equal('fd00:250:4::/64');
-        expectUsable6(pool.subnet, pool.gateway, 'IPv6 gateway');
-        expect(ctx.addresses.poolSubnets().sort(), 'both pools held').to.deep.equal(['10.250.4.0/24', 'fd00:250:4::/64']);
-        await expectCtrnetError('another network claiming an overlapping IPv6 subnet', ['CONFLICT'], () => ipam.requestPool(ctx, { networkId: hexId(), family: 6, subnet: 'fd00:250:4::/80' }));
-      });
+      if (ipv6) {
+        it('IPv6: settles an explicit subnet in canonical form with a gateway inside it, beside the same network\'s IPv4 pool', async () => {
+          const networkId = hexId();
+          await ipam.requestPool(ctx, { networkId, subnet: '10.250.4.0/24' });
+          const pool = await ipam.requestPool(ctx, { networkId, family: 6, subnet: 'FD00:250:4:0::/64' });
+          expect(pool.subnet).to.equal('fd00:250:4::/64');
+          expectUsable6(pool.subnet, pool.gateway, 'IPv6 gateway');
+          expect(ctx.addresses.poolSubnets().sort(), 'both pools held').to.deep.equal(['10.250.4.0/24', 'fd00:250:4::/64']);
+          await expectCtrnetError('another network claiming an overlapping IPv6 subnet', ['CONFLICT'], () => ipam.requestPool(ctx, { networkId: hexId(), family: 6, subnet: 'fd00:250:4::/80' }));
+        });
 
-      for (const bad of [{ subnet: 'fd00:250:4::/129' }, { subnet: 'fd00:250:4::5/64' }, { subnet: '10.250.4.0/24' }, { subnet: 'fd00:250:4::/64', gateway: 'fd00:250:5::1' }, { subnet: 'fd00:250:4::/64', ipRange: 'fd00:250:5::/80' }]) {
-        it(`IPv6: refuses ${JSON.stringify(bad)} with INVALID_ARGUMENT and claims nothing`, async () => {
-          await expectCtrnetError(`requestPool IPv6 ${JSON.stringify(bad)}`, ['INVALID_ARGUMENT'], () => ipam.requestPool(ctx, { networkId: hexId(), family: 6, ...bad }));
+        for (const bad of [{ subnet: 'fd00:250:4::/129' }, { subnet: 'fd00:250:4::5/64' }, { subnet: '10.250.4.0/24' }, { subnet: 'fd00:250:4::/64', gateway: 'fd00:250:5::1' }, { subnet: 'fd00:250:4::/64', ipRange: 'fd00:250:5::/80' }]) {
+          it(`IPv6: refuses ${JSON.stringify(bad)} with INVALID_ARGUMENT and claims nothing`, async () => {
+            await expectCtrnetError(`requestPool IPv6 ${JSON.stringify(bad)}`, ['INVALID_ARGUMENT'], () => ipam.requestPool(ctx, { networkId: hexId(), family: 6, ...bad }));
+            expect(ctx.addresses.poolSubnets()).to.deep.equal([]);
+          });
+        }
+
+        it('IPv6: auto-picks subnets from the IPv6 pools that overlap no IPv6 host route and no other pool, until none is left (EXHAUSTED)', async () => {
+          const held = (await ipam.requestPool(ctx, { networkId: hexId(), family: 6, subnet: 'fd00:250:0:1::/64' })).subnet;
+          const picked: string[] = [];
+          for (let i = 0; i < 2; i++) {
+            const pool = await ipam.requestPool(ctx, { networkId: hexId(), family: 6 });
+            expect(cidrWithin(pool.subnet, TEST_POOLS[1]!.base), `${pool.subnet} inside the IPv6 pool`).to.equal(true);
+            for (const other of [ROUTED_SUBNET6, held, ...picked]) expect(cidrsOverlap(pool.subnet, other), `${pool.subnet} overlaps ${other}`).to.equal(false);
+            expectUsable6(pool.subnet, pool.gateway, 'IPv6 gateway');
+            picked.push(pool.subnet);
+          }
+          await expectCtrnetError('IPv6 requestPool with every candidate taken', ['EXHAUSTED'], () => ipam.requestPool(ctx, { networkId: hexId(), family: 6 }));
+          // The IPv4 pools are untouched by IPv6 picks.
+          expect(cidrWithin((await ipam.requestPool(ctx, { networkId: hexId() })).subnet, TEST_POOLS[0]!.base)).to.equal(true);
+        });
+      } else {
+        it('IPv4 only: refuses an IPv6 pool (family 6) with INVALID_ARGUMENT and claims nothing', async () => {
+          for (const request of [{ subnet: 'fd00:250:4::/64' }, {}]) {
+            await expectCtrnetError(`requestPool IPv6 ${JSON.stringify(request)}`, ['INVALID_ARGUMENT'], () => ipam.requestPool(ctx, { networkId: hexId(), family: 6, ...request }));
+          }
           expect(ctx.addresses.poolSubnets()).to.deep.equal([]);
         });
       }
-
-      it('IPv6: auto-picks subnets from the IPv6 pools that overlap no IPv6 host route and no other pool, until none is left (EXHAUSTED)', async () => {
-        const held = (await ipam.requestPool(ctx, { networkId: hexId(), family: 6, subnet: 'fd00:250:0:1::/64' })).subnet;
-        const picked: string[] = [];
-        for (let i = 0; i < 2; i++) {
-          const pool = await ipam.requestPool(ctx, { networkId: hexId(), family: 6 });
-          expect(cidrWithin(pool.subnet, TEST_POOLS[1]!.base), `${pool.subnet} inside the IPv6 pool`).to.equal(true);
-          for (const other of [ROUTED_SUBNET6, held, ...picked]) expect(cidrsOverlap(pool.subnet, other), `${pool.subnet} overlaps ${other}`).to.equal(false);
-          expectUsable6(pool.subnet, pool.gateway, 'IPv6 gateway');
-          picked.push(pool.subnet);
-        }
-        await expectCtrnetError('IPv6 requestPool with every candidate taken', ['EXHAUSTED'], () => ipam.requestPool(ctx, { networkId: hexId(), family: 6 }));
-        // The IPv4 pools are untouched by IPv6 picks.
-        expect(cidrWithin((await ipam.requestPool(ctx, { networkId: hexId() })).subnet, TEST_POOLS[0]!.base)).to.equal(true);
-      });
 
       it('releases a pool idempotently, freeing its subnet for another network', async () => {
         const networkId = hexId();
@@ -209,7 +225,7 @@ export function describeIpamDriver(name: string, factory: () => IpamDriver, opti
         await expectCtrnetError(`the gateway ${pool.gateway} as a static address`, ['INVALID_ARGUMENT', 'CONFLICT'], () => ipam.requestAddress(ctx, networkId, pool, hexId(), pool.gateway));
       });
 
-      it('IPv6: hands out distinct canonical addresses, never the subnet-router anycast address or the gateway; static ones exactly', async () => {
+      if (ipv6) it('IPv6: hands out distinct canonical addresses, never the subnet-router anycast address or the gateway; static ones exactly', async () => {
         const networkId = hexId();
         const pool = await ipam.requestPool(ctx, { networkId, family: 6, subnet: 'fd00:250:4::/64' });
         const wanted = await ipam.requestAddress(ctx, networkId, pool, hexId(), 'FD00:250:4:0::00AB');
