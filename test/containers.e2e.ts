@@ -3,7 +3,7 @@
  * real packets. Covers the network modes and the container lifecycle.
  */
 import { expect } from 'chai';
-import { canConnect, createCtrnetEnv, execIn, httpGet, useTestNamespaces, type CtrnetEnv } from '@ctrnet/testkit';
+import { canConnect, createCtrnetEnv, execIn, httpGet, throughDaemon, useTestNamespaces, type CtrnetEnv } from '@ctrnet/testkit';
 
 const SERVER = "require('http').createServer((q,s)=>s.end(require('os').hostname())).listen(Number(process.argv[1]||80))";
 
@@ -85,7 +85,8 @@ describe('containers (e2e)', function () {
       '--', 'sh', '-c', 'hostname; cat /etc/resolv.conf /etc/hosts; ip -o -4 addr show eth0; cat /sys/class/net/eth0/address; env',
     );
     expect(out).to.match(/^app1\n/);
-    expect(out).to.contain('nameserver 10.9.9.9').and.contain('search example.test').and.contain('options ndots:2');
+    // Through ctrnetd the embedded resolver serves the network (Docker's 127.0.0.11) and forwards to --dns; without one, --dns is the nameserver.
+    expect(out).to.contain(throughDaemon() ? 'nameserver 10.71.0.1' : 'nameserver 10.9.9.9').and.contain('search example.test').and.contain('options ndots:2');
     expect(out).to.contain('10.1.2.3\tcache');
     expect(out).to.contain(`${dbIp}\tdatabase db`);
     expect(out).to.contain('10.71.0.50\tapp1');

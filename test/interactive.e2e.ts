@@ -56,6 +56,8 @@ describe('interactive containers (e2e)', function () {
     await term.waitFor(/^pid=1$/m);
     expect(term.screen()).to.match(/\[1\]\+\s+Running/);
     term.type('exit 6');
+    // Keys typed before attach returns would go to the dying container's terminal: wait for the host's prompt, as a user does.
+    await term.waitFor(/^exit\s*\n(.*\n)*host\$/m);
     term.type('echo attach rc=$?');
     await term.waitFor(/^attach rc=6$/m);
 

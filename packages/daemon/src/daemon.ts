@@ -14,6 +14,8 @@ import { FirewallGuard } from './firewall-guard.js';
 import { createServer } from './server.js';
 
 const debug = createDebug('ctrnet:daemon:daemon');
+/** A part of stopping that takes longer than this is named in the log. */
+const SLOW_STOP_STEP_MS = 5_000;
 
 export interface DaemonOptions {
   runtime: Runtime;
@@ -84,8 +86,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const guard = new FirewallGuard(runtime.system, options.firewallCheckMs, (missing) => log(`re-applied the firewall (${missing.join('; ')})`));
 
   // Services first: once the daemon's socket answers (`ctrnet daemon start` returns), they answer too.
-  const services: { stop(): Promise<void> }[] = [];
-  for (const service of options.services ?? []) services.push(await service.start(api, (line) => log(`${service.name}: ${line}`)));
+  const services: { name: string; stop(): Promise<void> }[] = [];
+  for (const service of options.services ?? []) services.push({ name: service.name, ...(await service.start(api, (line) => log(`${service.name}: ${line}`))) });
   mkdirSync(dirname(socketPath), { recursive: true, mode: 0o755 });
   rmSync(socketPath, { force: true });
   // Listen with a umask-independent mode: the socket must never be reachable by others, not even for a moment.
@@ -106,18 +108,27 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   await runtime.startServices(log);
   log(`ctrnetd ${runtime.version} serving ${runtime.ctx.config.stateDir} on ${socketPath} (pid ${process.pid})`);
 
+  /** One part of stopping, named in the log when it is slow (a stop that hangs then says where). */
+  const step = async (what: string, run: () => Promise<void>): Promise<void> => {
+    const slow = setTimeout(() => log(`stopping: still waiting for ${what}`), SLOW_STOP_STEP_MS);
+    try {
+      await run();
+    } finally {
+      clearTimeout(slow);
+    }
+  };
   let stopping: Promise<void> | undefined;
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
   const stop = () =>
     (stopping ??= (async () => {
       log(`stopping (${inFlight} request${inFlight === 1 ? '' : 's'} in flight)`);
-      for (const service of services.reverse()) await service.stop();
+      for (const service of services.reverse()) await step(`service ${service.name}`, () => service.stop());
       // close() stops accepting and waits for requests in flight; their operations finish normally.
-      await app.close();
-      await dns.stop();
-      await guard.stop();
-      await runtime.stopServices();
+      await step('the API', () => app.close());
+      await step('DNS', () => dns.stop());
+      await step('the firewall guard', () => guard.stop());
+      await step("plugins' services", () => runtime.stopServices());
       rmSync(socketPath, { force: true });
       if (options.pidFile) rmSync(options.pidFile, { force: true });
       await runtime.close();

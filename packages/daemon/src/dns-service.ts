@@ -31,7 +31,13 @@ export class DnsService {
   private readonly bound = new Map<string, DnsResolver>();
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void)[] = [];
-  private refreshing: Promise<void> = Promise.resolve();
+  /** The sync running now (or settled): each waits for the one before. */
+  private syncing: Promise<void> = Promise.resolve();
+  /** The next sync's table ('read': from the store when it starts), while one is queued. */
+  private next: NameTable | 'read' | undefined;
+  private stopped = false;
+  /** Addresses whose last bind failed (reported in the log already). */
+  private readonly unbindable = new Set<string>();
   private lastVersion = -1;
 
   constructor(
@@ -54,17 +60,33 @@ export class DnsService {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     for (const off of this.unsubscribe) off();
-    await this.refreshing;
+    await this.syncing;
     await Promise.all([this.main.close(), this.fallback?.close()]);
     await this.runtime.system.setDnsRedirects({}).catch((err) => debug('clearing DNS redirects failed: %O', err));
   }
 
-  /** Rebuild the view (`table`, or read now) and make the listening addresses match it; serialised. */
+  /**
+   * Make the listening addresses match `table` (or the store, read when the
+   * sync starts). Syncs run one at a time, and a burst of changes queues one
+   * sync with the latest table, not one per change.
+   */
   refresh(table?: NameTable): Promise<void> {
-    this.refreshing = this.refreshing.then(() => this.sync(table ?? this.updateView())).catch((err) => debug('dns refresh failed: %O', err));
-    return this.refreshing;
+    const queued = this.next !== undefined;
+    this.next = table ?? 'read';
+    if (!queued) {
+      this.syncing = this.syncing
+        .then(() => {
+          const next = this.next!;
+          this.next = undefined;
+          if (this.stopped) return;
+          return this.sync(next === 'read' ? this.updateView() : next);
+        })
+        .catch((err) => debug('dns refresh failed: %O', err));
+    }
+    return this.syncing;
   }
 
   /** Answer from the store's current names. */
@@ -87,7 +109,15 @@ export class DnsService {
     }
     for (const address of wanted.keys()) {
       if (this.bound.has(address)) continue;
-      this.bound.set(address, await this.listen(address, view));
+      // One address that cannot be bound does not keep the others unserved; the next sync tries it again.
+      try {
+        this.bound.set(address, await this.listen(address, view));
+        this.unbindable.delete(address);
+      } catch (err) {
+        // Said once per address in the log, not at every change.
+        if (!this.unbindable.has(address)) this.log(`DNS: not answering on ${address}: ${(err as Error).message}`);
+        this.unbindable.add(address);
+      }
     }
     const redirects: Record<string, number> = {};
     const port = this.fallback?.port;

@@ -102,7 +102,8 @@ function daemonHandle(host: NetnsHandle, stateDir: string, config: string | unde
     async stop() {
       if (!(await alive())) return;
       const r = await run()(['daemon', 'stop']);
-      if (r.exitCode !== 0) throw new Error(`ctrnet daemon stop exited ${r.exitCode}: ${r.stderr.trim()}`);
+      // The state dir (and the log with it) is gone after cleanup: carry the log's last lines in the error.
+      if (r.exitCode !== 0) throw new Error(`ctrnet daemon stop exited ${r.exitCode}: ${r.stderr.trim()}\n--- ctrnetd.log, last lines:\n${handle.log().split('\n').slice(-15).join('\n')}`);
     },
     alive,
     log: () => {

@@ -154,7 +154,7 @@ export function networkUnit(network: NetworkRules, family: Family = 4): Unit | u
     // The resolver's alternate port (a host DNS server holds 53): the network's DNS traffic to the gateway goes there.
     for (const proto of ['udp', 'tcp']) {
       const to = `${network.gateway}:${network.dnsRedirect}`;
-      jumps.push({ table: 'nat', from: CHAINS.dnat, rule: ['-i', br, '-d', network.gateway, '-p', proto, '--dport', '53', ...tag, '-j', 'DNAT', '--to-destination', to], at: 'top' });
+      jumps.push({ table: 'nat', from: CHAINS.dnat, rule: ['-d', `${network.gateway}/32`, '-i', br, '-p', proto, '-m', proto, '--dport', '53', ...tag, '-j', 'DNAT', '--to-destination', to], at: 'top' });
     }
   }
   if (internal) {
@@ -201,7 +201,8 @@ function dnatRules(b: PortBinding): Rule[] {
   }
   if (!isLoopback(b.hostIp)) {
     // Hairpin: from the container's own bridge. Never matches on the OUTPUT path (no input interface).
-    rules.push(['-i', b.bridge, ...dst, ...portMatch(b), '-j', 'MARK', '--set-xmark', MASQUERADE_MARK]);
+    // Matches in iptables-save's order (-s, -d, -i), so the guard's check finds the rule as written.
+    rules.push([...dst, '-i', b.bridge, ...portMatch(b), '-j', 'MARK', '--set-xmark', MASQUERADE_MARK]);
   }
   const to = family === 6 ? `[${b.containerIp}]:${b.containerPort}` : `${b.containerIp}:${b.containerPort}`;
   rules.push([...dst, ...portMatch(b), '-j', 'DNAT', '--to-destination', to]);

@@ -137,7 +137,7 @@ describe('layout', () => {
           table: 'nat',
           name: CONTAINER_CHAIN,
           rules: [
-            ['-i', 'br-t', '-d', '10.250.8.1/32', '-p', 'udp', '-m', 'udp', '--dport', '5353', ...MARK],
+            ['-d', '10.250.8.1/32', '-i', 'br-t', '-p', 'udp', '-m', 'udp', '--dport', '5353', ...MARK],
             ['-d', '10.250.8.1/32', '-p', 'udp', '-m', 'udp', '--dport', '5353', '-j', 'DNAT', '--to-destination', '10.250.2.2:53'],
           ],
         },
@@ -229,9 +229,9 @@ describe('layout', () => {
     it('DNATs IPv6 ports in brackets, never from ::1, marks hairpin only; [::1] ports get no rules', () => {
       const [unit] = containerUnits([B6, { ...B6, hostIp: '::1', hostPort: 9 }, { ...B6, hostIp: 'fd00:6::1', hostPort: 8081 }], 6);
       expect(unit!.chains[0]!.rules).to.deep.equal([
-        ['-i', 'br-t', '!', '-d', '::1/128', '-p', 'tcp', '-m', 'tcp', '--dport', '8080', ...MARK],
+        ['!', '-d', '::1/128', '-i', 'br-t', '-p', 'tcp', '-m', 'tcp', '--dport', '8080', ...MARK],
         ['!', '-d', '::1/128', '-p', 'tcp', '-m', 'tcp', '--dport', '8080', '-j', 'DNAT', '--to-destination', '[fd00:2::2]:80'],
-        ['-i', 'br-t', '-d', 'fd00:6::1/128', '-p', 'tcp', '-m', 'tcp', '--dport', '8081', ...MARK],
+        ['-d', 'fd00:6::1/128', '-i', 'br-t', '-p', 'tcp', '-m', 'tcp', '--dport', '8081', ...MARK],
         ['-d', 'fd00:6::1/128', '-p', 'tcp', '-m', 'tcp', '--dport', '8081', '-j', 'DNAT', '--to-destination', '[fd00:2::2]:80'],
       ]);
       expect(containerUnits([B6], 4), 'nothing for iptables').to.deep.equal([]);

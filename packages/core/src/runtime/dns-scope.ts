@@ -46,17 +46,22 @@ const DEFAULT_NETWORK = 'bridge';
  * resolvers, as on the default network).
  */
 export function servesDns(ctx: RuntimeContext, network: Network): boolean {
-  return ctx.config.daemon !== 'never' && network.name !== DEFAULT_NETWORK && gatewaysOf(network).length > 0 && firewallOf(ctx, network) !== undefined;
+  return ctx.config.daemon !== 'never' && network.name !== DEFAULT_NETWORK && gatewaysOf(ctx, network).length > 0;
 }
 
 /** The resolver's address for a container whose first network is `network` (its resolv.conf's nameserver), or undefined when none serves it. */
 export function resolverOf(ctx: RuntimeContext, network: Network): string | undefined {
-  return servesDns(ctx, network) ? gatewaysOf(network)[0] : undefined;
+  return servesDns(ctx, network) ? gatewaysOf(ctx, network)[0] : undefined;
 }
 
-/** A network's gateways, IPv4 first: where the resolver listens for it. */
-function gatewaysOf(network: Network): string[] {
-  return [network.pool?.gateway, network.pool6?.gateway].filter((g): g is string => Boolean(g));
+/**
+ * The addresses the network's driver puts on the host device, IPv4 first:
+ * where the resolver listens for it. Not the pools' gateways: in gateway
+ * mode `isolated` a family's gateway is on no interface, and cannot be bound.
+ */
+function gatewaysOf(ctx: RuntimeContext, network: Network): string[] {
+  const fw = firewallOf(ctx, network);
+  return [fw?.gateway, fw?.gateway6].filter((g): g is string => Boolean(g));
 }
 
 /** Whether any running container is on a network the resolver serves: then a daemon must run. */
@@ -83,7 +88,7 @@ export function nameTable(ctx: RuntimeContext): NameTable {
         dns: c.spec.dns,
       });
     }
-    networks.push({ id: network.id, name: network.name, internal: network.internal, listen: gatewaysOf(network), containers });
+    networks.push({ id: network.id, name: network.name, internal: network.internal, listen: gatewaysOf(ctx, network), containers });
   }
   return { networks, upstream: ctx.config.dns ?? hostNameservers() };
 }

@@ -147,6 +147,30 @@ export function describePortPublisher(name: string, factory: () => PortPublisher
       expect(await canConnect(env.lan, TOPOLOGY.hostLanIp, HTTP_PORT.host), 'published port after reload').to.equal(true);
     });
 
+    it("check finds nothing missing right after install (both families, host-IP and UDP bindings, a DNS redirect), and names what a reset took", async function () {
+      // ctrnetd's firewall guard re-applies everything whenever check reports a loss: a rule check cannot find as written makes it re-apply for ever.
+      const env = await publisherEnv(tn, this, name, factory, { ipv6: true });
+      const network = { ...env.network, dnsRedirect: 5353 };
+      const v6 = { containerIp: TOPOLOGY6.containerIp };
+      const bindings = [
+        publishedPort(network, HTTP_PORT.host, HTTP_PORT.container),
+        publishedPort(network, HTTP_PORT.host + 1, HTTP_PORT.container, { hostIp: TOPOLOGY.hostLanIp }),
+        publishedPort(network, HTTP_PORT.host + 2, HTTP_PORT.container, { hostIp: '127.0.0.1' }),
+        publishedPort(network, UDP_PORT.host, UDP_PORT.container, { protocol: 'udp' }),
+        publishedPort(network, HTTP_PORT.host, HTTP_PORT.container, { hostIp: '::', ...v6 }),
+        publishedPort(network, HTTP_PORT.host + 1, HTTP_PORT.container, { hostIp: TOPOLOGY6.hostLanIp, ...v6 }),
+      ];
+      const state = { networks: [network], ports: bindings, links: [neighbourLink(network, HTTP_PORT.container)] };
+      await env.publisher.addNetwork(env.ctx, network);
+      await env.publisher.publish(env.ctx, bindings);
+      await env.publisher.addLink(env.ctx, state.links[0]!);
+      expect(await env.publisher.check(env.ctx, state), 'check right after install').to.deep.equal([]);
+      await env.publisher.reload(env.ctx, state);
+      expect(await env.publisher.check(env.ctx, state), 'check right after reload').to.deep.equal([]);
+      await env.publisher.reset(env.ctx);
+      expect(await env.publisher.check(env.ctx, state), 'check after reset').to.not.deep.equal([]);
+    });
+
     it('IPv6: publishes and unpublishes idempotently on a dual-stack network; removing it leaves nothing that mentions its bridge', async function () {
       const env = await publisherEnv(tn, this, name, factory, { ipv6: true });
       const bindings = [publishedPort(env.network, HTTP_PORT.host, HTTP_PORT.container, { hostIp: '::', containerIp: TOPOLOGY6.containerIp })];
