@@ -56,7 +56,9 @@ export function buildResolvConf(input: ResolvInput): string {
   // ndots:0 asks for a bare name as is first, as Docker's embedded DNS has it.
   if (input.embedded) {
     const search = input.dnsSearch.length ? input.dnsSearch : host.search;
-    const lines = [`nameserver ${input.embedded}`, ...(search.length ? [`search ${search.join(' ')}`] : []), `options ${['ndots:0', ...input.dnsOptions].join(' ')}`];
+    // A --dns-option ndots:N of the user's replaces ndots:0 (Docker's embedded resolv.conf does the same).
+    const options = input.dnsOptions.some((o) => o.startsWith('ndots:')) ? input.dnsOptions : ['ndots:0', ...input.dnsOptions];
+    const lines = [`nameserver ${input.embedded}`, ...(search.length ? [`search ${search.join(' ')}`] : []), `options ${options.join(' ')}`];
     return lines.join('\n') + '\n';
   }
   let nameservers = input.dns.length ? input.dns : host.nameservers.filter((ns) => !isLoopback(ns));

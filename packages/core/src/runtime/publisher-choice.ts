@@ -39,10 +39,16 @@ export async function choosePublisher(ctx: RuntimeContext, probeAll = false): Pr
   } else {
     choice = await probe(ctx);
   }
-  if (active && active !== choice.publisher.name && ctx.registry.portPublisherNames().includes(active)) {
-    await switchBackend(ctx, ctx.registry.portPublisher(active), choice.publisher);
+  if (active !== choice.publisher.name) {
+    // Under the lock, re-read: a running ctrnetd heals the active backend's rules, so the old rules must
+    // not go while the setting still names the old backend (the guard would put them back).
+    await ctx.store.lock.withLock(async () => {
+      const now = ctx.store.settings.get(ACTIVE_KEY);
+      if (now === choice.publisher.name) return;
+      if (now && ctx.registry.portPublisherNames().includes(now)) await switchBackend(ctx, ctx.registry.portPublisher(now), choice.publisher);
+      ctx.store.settings.set(ACTIVE_KEY, choice.publisher.name);
+    });
   }
-  if (active !== choice.publisher.name) ctx.store.settings.set(ACTIVE_KEY, choice.publisher.name);
   return choice;
 }
 
