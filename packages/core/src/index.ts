@@ -3,7 +3,7 @@ import 'reflect-metadata';
 export { EventBus, DEFAULT_HOOK_TIMEOUT_MS, type Hook, type Listener } from './bus.js';
 export { DEFAULT_DOCKER_PLUGIN_SOCKET, loadConfig, readConfigFile, POOL_PREFIX_BOUNDS, type ClusterConfig, type Config, type ConfigFile } from './config.js';
 export { configFingerprint, DEFAULT_CONFIG_PATH, DEFAULT_STATE_DIR, type ConfigInputs } from './config-location.js';
-export { GATEWAY_MODES, RUN_OPTION_NAMES, type NetworkDriver, type NetworkFirewall, type NetworkPlan, type PluginContext, type RunOptionName, type SharedNetworks } from './driver.js';
+export { GATEWAY_MODES, RUN_OPTION_NAMES, type LeaveOptions, type NetworkDriver, type NetworkFirewall, type NetworkPlan, type PluginContext, type RunOptionName, type SharedNetworks } from './driver.js';
 export { planAddressedEndpoint, planEmptyNetwork } from './driver-helpers.js';
 export { CtrnetError, ERROR_CODES, incomplete, invalidArgument, isCtrnetError, type ErrorCode } from './errors.js';
 export { LIFECYCLE_EVENT_NAMES, type ContainerRef, type LifecycleEventName, type LifecycleEvents } from './events.js';
