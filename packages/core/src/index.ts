@@ -13,7 +13,7 @@ export { ExecError, type ExecErrorKind } from './exec/exec-error.js';
 export type { ExecResult, ExecTarget, Executor, IpBatchOptions, IpCommand, RunOptions } from './exec/executor.js';
 export { RecordingExecutor, type RecordedCall } from './exec/recording-executor.js';
 export { ifaceKey, sysctlArgv, type SysctlSetting } from './exec/sysctl.js';
-export type { AddressBook, IpamContext, IpamDriver, PoolRequest } from './ipam.js';
+export type { AddressBook, AddressesInUse, IpamContext, IpamDriver, Picked, PoolRequest } from './ipam.js';
 export { BUILTIN_PLUGINS, loadPlugins, type Preloaded, type PreloadedModules } from './loader.js';
 export { CONTAINER_NETNS_PREFIX, MAX_IFNAME_LENGTH, isValidIfName } from './names.js';
 export { cidrContains, cidrFamily, cidrRange, cidrsOverlap, cidrWithin, isValidCidr, networkOf } from './net/cidr.js';
