@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { createCtrnetEnv, useTestNamespaces, type CtrnetEnv } from '@ctrnet/testkit';
-import { audit, ps } from './helpers/state.js';
+import { audit, pidsWithArg, ps } from './helpers/state.js';
 
 const PORT = 18091;
 /** A `sleep` duration no other process on the machine uses, so the audit can count this test's container processes. */
@@ -40,20 +40,30 @@ const channels = (env: CtrnetEnv) => children(env).filter((c) => c.channel);
 
 /** How the channels die while a call is in flight. */
 type Kills =
-  /** One channel (the ip or the nft coprocess), once, `afterMs` after the daemon spawned the operation's first command: it may still complete. */
+  /** One channel (the ip or the nft coprocess), once, `afterMs` after the operation got going (see {@link underKills}): it may still complete. */
   | { mode: 'single'; which: 'ip' | 'nft'; afterMs: number }
   /** Every channel every millisecond until the call returns: the undo of a failed step loses its channel too, and gc must finish the job. */
   | { mode: 'storm' };
 
-/** Runs one CLI call through the daemon and SIGKILLs the daemon's channels while it is in flight. */
+/**
+ * Runs one CLI call through the daemon and SIGKILLs the daemon's channels
+ * while it is in flight. A single kill is timed from the moment the
+ * daemon's work shows: for `run`, its first spawned command (the
+ * namespace); for `rm -f`, which spawns nothing, the container's process
+ * gone (the network's release through the channels comes next).
+ */
 async function underKills(env: CtrnetEnv, args: string[], kills: Kills): Promise<{ exitCode: number; kills: number }> {
   let killed = 0;
   let done = false;
   let started: number | undefined;
+  // Children from before the call (the firewall guard's `nft monitor`) are not the operation's.
+  const before = new Set(children(env).map((c) => c.pid));
+  const removing = args[0] === 'rm';
   const call = env.cli(args).finally(() => (done = true));
   while (!done && !(kills.mode === 'single' && killed > 0)) {
     const now = children(env);
-    if (started === undefined && now.some((c) => !c.channel)) started = Date.now();
+    const going = removing ? pidsWithArg(MARKER).length === 0 : now.some((c) => !c.channel && !before.has(c.pid));
+    if (started === undefined && going) started = Date.now();
     const due = kills.mode === 'storm' || (started !== undefined && Date.now() - started >= kills.afterMs);
     for (const channel of due ? now.filter((c) => c.channel) : []) {
       if (kills.mode === 'single' && channel.argv[0] !== kills.which) continue;
@@ -81,7 +91,7 @@ describe('kernel channels killed mid-operation (e2e, through ctrnetd)', function
     expect(channels(env), 'the daemon keeps an ip and an nft coprocess').to.have.length(2);
     const failures: string[] = [];
     const outcomes: string[] = [];
-    // A run spawns its first command (the namespace) ~15 ms before its nft request; an rm goes to the channels first.
+    // A run spawns its first command (the namespace) ~15 ms before its nft request; an rm releases the network right after the process.
     const plan: Kills[] = [
       ...[0, 5, 10, 15].flatMap((afterMs) => (['ip', 'nft'] as const).map((which) => ({ mode: 'single' as const, which, afterMs }))),
       { mode: 'storm' },
