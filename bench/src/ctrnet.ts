@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONFIG, defaultRunSpec, ExecaExecutor, EXECUTOR, loadConfig, parsePublishSpec, Runtime, type RunSpec } from '@ctrnet/core';
+import { CONFIG, CoprocessExecutor, defaultRunSpec, ExecaExecutor, EXECUTOR, loadConfig, parsePublishSpec, Runtime, type RunSpec } from '@ctrnet/core';
 import { container as rootContainer } from 'tsyringe';
 import { ctrnetArgv, CTRNET_CLI } from './cli-process.js';
 import { exec, TOOL_ENV } from './exec.js';
@@ -57,13 +57,26 @@ export async function openCtrnet(tmpDir: string, backend: PortBackend): Promise<
   const stateDir = ctrnetStateDir(tmpDir);
   mkdirSync(stateDir, { recursive: true });
   const config = { ...loadConfig({ stateDir, env: {} }), portBackend: backend, portBackendSource: 'the bench' };
-  const exec = new TimingExecutor(new ExecaExecutor());
+  const exec = new TimingExecutor(benchExecutor());
   // Runtime takes its parts from a DI container: the forced config and the timing executor replace core's defaults.
   const parts = rootContainer.createChildContainer();
   parts.registerInstance(CONFIG, config);
   parts.registerInstance(EXECUTOR, exec);
   const rt = await Runtime.open({ stateDir, container: parts, reaper: { node: process.execPath, cli: CTRNET_CLI }, version: ctrnetVersion() });
   return { rt, exec };
+}
+
+/**
+ * The executor the API scenarios drive the kernel through: ctrnetd's (resident
+ * `ip` and `nft` coprocesses), so the figures are the daemon's warm path;
+ * `CTRNET_BENCH_EXECUTOR=execa` gives the one-process-per-command path of
+ * the in-process CLI instead.
+ */
+function benchExecutor(): CoprocessExecutor | ExecaExecutor {
+  const name = process.env.CTRNET_BENCH_EXECUTOR ?? 'coprocess';
+  if (name === 'execa') return new ExecaExecutor();
+  if (name === 'coprocess') return new CoprocessExecutor();
+  throw new Error(`CTRNET_BENCH_EXECUTOR=${name}: choose coprocess (the default) or execa`);
 }
 
 /** The CLI's release, which Runtime reports in `system info`. */

@@ -48,6 +48,11 @@ export class TimingExecutor implements Executor {
     return this.timed(label(['nft -f'], options), () => this.inner.nft(script, options));
   }
 
+  /** Stops the inner executor's coprocesses, if it keeps any. */
+  async close(): Promise<void> {
+    await this.inner.close?.();
+  }
+
   take(): CommandTime[] {
     const taken = this.calls;
     this.calls = [];

@@ -96,6 +96,24 @@ export interface SharedNetworks {
   release(ctx: PluginContext, network: Network): Promise<void>;
 }
 
+/** How a {@link NetworkDriver.leave} happens. */
+export interface LeaveOptions {
+  /**
+   * The sandbox's network namespace is deleted right after this leave (its
+   * container stops or is removed; only for sandboxes of kind `own`), and
+   * every interface in it goes with it. A driver whose interface has a part
+   * outside the sandbox may then leave that part to the kernel (a veth dies
+   * with its peer's namespace, shortly after) instead of deleting it, which
+   * for a veth waits 15–25 ms for RCU. It must still cut that part off at
+   * once: core releases the endpoint's addresses as soon as leave returns,
+   * and a new endpoint may take them (and the MAC derived from them) while
+   * the old interface is still on its way out, or stays, when something
+   * else holds the namespace. Absent or false: remove the interface now
+   * (`network disconnect`, an undo, an engine's sandbox).
+   */
+  sandboxGoing?: boolean;
+}
+
 /** A network driver's validated plan for a new network: normalised options and driver-private data. */
 export interface NetworkPlan {
   options: Record<string, string>;
@@ -142,7 +160,11 @@ export interface NetworkDriver {
   planNetwork(request: NetworkRequest, networkId: string): NetworkPlan;
   /** Create the network's kernel objects (bridge, ...). Must be safe to call when they already exist. */
   createNetwork(ctx: PluginContext, network: Network): Promise<void>;
-  /** Remove the network's kernel objects. Idempotent. */
+  /**
+   * Remove the network's kernel objects, and whatever of its endpoints'
+   * a `sandboxGoing` leave left to the kernel and is still there (its
+   * namespace held by someone else). Idempotent.
+   */
   deleteNetwork(ctx: PluginContext, network: Network): Promise<void>;
   /**
    * Fill driver-chosen endpoint fields (host-side interface name, default
@@ -151,8 +173,12 @@ export interface NetworkDriver {
   planEndpoint(network: Network, endpoint: Endpoint): Endpoint;
   /** Give the sandbox its interface on this network (address, MAC, routes). */
   join(ctx: PluginContext, network: Network, endpoint: Endpoint, sandbox: Sandbox): Promise<void>;
-  /** Remove the sandbox's interface on this network. Idempotent. */
-  leave(ctx: PluginContext, network: Network, endpoint: Endpoint, sandbox: Sandbox): Promise<void>;
+  /**
+   * Remove the sandbox's interface on this network, or, with
+   * `options.sandboxGoing`, cut it off and let the namespace's deletion
+   * remove it (see {@link LeaveOptions}). Idempotent.
+   */
+  leave(ctx: PluginContext, network: Network, endpoint: Endpoint, sandbox: Sandbox, options?: LeaveOptions): Promise<void>;
   /**
    * The firewall view of a network, for networks whose traffic passes a host
    * interface the publisher can match on (a bridge). Pure. Absent, or
@@ -170,7 +196,9 @@ export interface NetworkDriver {
   /**
    * Bring the kernel in line with the store after a crash or reboot (`system
    * gc`): re-create the network's objects if they vanished, remove objects
-   * of this driver on the network that no endpoint owns. Idempotent.
+   * of this driver on the network that no endpoint owns (among them what a
+   * `sandboxGoing` leave left to the kernel, if it is still there: gc must
+   * leave nothing behind). Idempotent.
    *
    * @param endpoints Every endpoint the store holds on the network.
    * @returns One line per thing fixed, for gc's report; empty when all was well.

@@ -31,19 +31,48 @@ export interface AddressBook {
    */
   claimPool(poolId: string, subnet: string, overlaps: (a: string, b: string) => boolean): string | undefined;
   /**
-   * Claim an address of pool `poolId` for `owner`. `pick` sees the addresses
-   * in use and returns the one to take (or undefined when none is free).
-   * Returns the claimed address, or undefined when `pick` found nothing.
+   * Claim an address of pool `poolId` (family `family`) for `owner`. `pick`
+   * looks up addresses in use and returns the one to take, with the cursor
+   * to keep for the next pick (absent: the cursor stays as it is), or
+   * undefined when none is free. Returns the claimed address, or undefined
+   * when `pick` found nothing.
    */
-  allocate(poolId: string, owner: string, pick: (used: ReadonlySet<string>) => string | undefined): string | undefined;
-  /** Release one address. Idempotent. */
-  release(poolId: string, address: string): void;
+  allocate(poolId: string, owner: string, family: 4 | 6, pick: (inUse: AddressesInUse) => Picked | undefined): string | undefined;
+  /**
+   * Release one address. Idempotent. `cursor` maps the family's cursor to
+   * the one to keep now that the address is free (in the same transaction);
+   * absent, the cursor is dropped.
+   */
+  release(poolId: string, address: string, cursor?: (current: string | undefined) => string | undefined): void;
   /** Release every address `owner` holds in the pool (crash recovery: the address may never have been learnt). Idempotent. */
   releaseOwner(poolId: string, owner: string): void;
   /** Release every address of the pool. Idempotent. */
   releasePool(poolId: string): void;
   /** Owner of an address, if claimed. */
   ownerOf(poolId: string, address: string): string | undefined;
+}
+
+/**
+ * What an address picker sees of a pool's addresses in use: lookups, never
+ * the whole list, so a pick costs the same with 10 addresses in use as
+ * with 10,000.
+ */
+export interface AddressesInUse {
+  /** Which of `addresses` are claimed in the pool (one query, an indexed lookup each). */
+  usedAmong(addresses: readonly string[]): ReadonlySet<string>;
+  /**
+   * The picker's own note from an earlier pick in this pool and family (the
+   * default IPAM keeps where its next search starts), or undefined: no pick
+   * yet, or an address was released without a cursor rule (`releaseOwner`,
+   * gc, `release` without one), which drops it.
+   */
+  readonly cursor: string | undefined;
+}
+
+/** What an address picker chose: the address and, optionally, the cursor to keep. */
+export interface Picked {
+  address: string;
+  cursor?: string;
 }
 
 /** What IPAM methods receive: the plugin context plus the address book. */

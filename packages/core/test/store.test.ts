@@ -408,12 +408,52 @@ describe('Store', () => {
   describe('addresses', () => {
     it('allocates what the picker chooses, reports owners and releases', () => {
       const book = store.addresses;
-      expect(book.allocate('p1', 'ep1', (used) => (used.size === 0 ? '10.0.0.2' : undefined))).to.equal('10.0.0.2');
-      expect(book.allocate('p1', 'ep2', (used) => (used.has('10.0.0.2') ? '10.0.0.3' : undefined))).to.equal('10.0.0.3');
-      expect(book.allocate('p1', 'ep3', () => undefined)).to.equal(undefined);
+      expect(book.allocate('p1', 'ep1', 4, (v) => (v.usedAmong(['10.0.0.2']).size === 0 ? { address: '10.0.0.2' } : undefined))).to.equal('10.0.0.2');
+      expect(book.allocate('p1', 'ep2', 4, (v) => (v.usedAmong(['10.0.0.2', '10.0.0.3']).has('10.0.0.2') ? { address: '10.0.0.3' } : undefined))).to.equal('10.0.0.3');
+      expect(book.allocate('p1', 'ep3', 4, () => undefined)).to.equal(undefined);
       expect(book.ownerOf('p1', '10.0.0.3')).to.equal('ep2');
       book.release('p1', '10.0.0.3');
       expect(book.ownerOf('p1', '10.0.0.3')).to.equal(undefined);
+    });
+
+    it('looks up only the addresses asked about, in the pool asked about', () => {
+      const book = store.addresses;
+      book.allocate('p1', 'ep1', 4, () => ({ address: '10.0.0.2' }));
+      book.allocate('p2', 'ep2', 4, () => ({ address: '10.0.0.3' }));
+      let seen: string[] = [];
+      book.allocate('p1', 'ep3', 4, (v) => {
+        seen = [...v.usedAmong(['10.0.0.2', '10.0.0.3', '10.0.0.4'])];
+        return undefined;
+      });
+      expect(seen).to.deep.equal(['10.0.0.2']);
+    });
+
+    it('keeps the picker\'s cursor per pool and family; a release applies its rule, or drops it', () => {
+      const book = store.addresses;
+      const cursorOf = (pool: string, family: 4 | 6) => {
+        let c: string | undefined;
+        book.allocate(pool, 'probe', family, (v) => void (c = v.cursor));
+        return c;
+      };
+      book.allocate('p1', 'ep1', 4, () => ({ address: '10.0.0.2', cursor: '10.0.0.3' }));
+      book.allocate('p1', 'ep6', 6, () => ({ address: 'fd00::2', cursor: 'fd00::3' }));
+      book.allocate('p1', 'ep2', 4, () => ({ address: '10.0.0.9' }));
+      expect(cursorOf('p1', 4), 'a pick without a cursor leaves it').to.equal('10.0.0.3');
+      book.release('p1', '10.0.0.2', (current) => (current === '10.0.0.3' ? '10.0.0.2' : 'wrong'));
+      expect(cursorOf('p1', 4)).to.equal('10.0.0.2');
+      expect(cursorOf('p1', 6), 'the other family keeps its own').to.equal('fd00::3');
+      book.release('p1', '10.0.0.7', () => 'never asked: nothing was released');
+      expect(cursorOf('p1', 4)).to.equal('10.0.0.2');
+      book.release('p1', '10.0.0.9');
+      expect(cursorOf('p1', 4), 'a release without a rule drops it').to.equal(undefined);
+      book.releaseOwner('p1', 'ep6');
+      expect(cursorOf('p1', 6), 'releaseOwner drops them').to.equal(undefined);
+      book.allocate('p1', 'ep7', 4, () => ({ address: '10.0.0.4', cursor: '10.0.0.5' }));
+      expect(store.addresses.releaseEverywhere('ep7')).to.equal(1);
+      expect(cursorOf('p1', 4), 'so does gc\'s release of an owner everywhere').to.equal(undefined);
+      book.allocate('p1', 'ep8', 4, () => ({ address: '10.0.0.4', cursor: '10.0.0.5' }));
+      book.releasePool('p1');
+      expect(cursorOf('p1', 4), 'and releasing the pool').to.equal(undefined);
     });
 
     it('claims pools atomically against overlaps', () => {
@@ -423,7 +463,7 @@ describe('Store', () => {
       expect(book.claimPool('n2', '10.1.0.0/24', overlaps)).to.equal('10.1.0.0/16');
       expect(book.claimPool('n1', '10.1.0.0/16', overlaps), 'a pool does not clash with itself').to.equal(undefined);
       expect(book.poolSubnets()).to.deep.equal(['10.1.0.0/16']);
-      book.allocate('n1', 'ep', () => '10.1.0.2');
+      book.allocate('n1', 'ep', 4, () => ({ address: '10.1.0.2' }));
       book.releasePool('n1');
       expect(book.poolSubnets()).to.deep.equal([]);
       expect(book.ownerOf('n1', '10.1.0.2')).to.equal(undefined);
@@ -437,7 +477,7 @@ describe('Store', () => {
       expect(book.claimPool('n2', 'fd00:1::/64', overlaps)).to.equal('fd00:1::/64');
       expect(book.claimPool('n1', 'fd00:2::/64', overlaps), 're-claiming a family replaces its subnet').to.equal(undefined);
       expect(book.poolSubnets().sort()).to.deep.equal(['10.1.0.0/16', 'fd00:2::/64']);
-      book.allocate('n1', 'ep', () => 'fd00:2::2');
+      book.allocate('n1', 'ep', 6, () => ({ address: 'fd00:2::2' }));
       book.releasePool('n1');
       expect(book.poolSubnets()).to.deep.equal([]);
       expect(book.ownerOf('n1', 'fd00:2::2')).to.equal(undefined);

@@ -15,6 +15,7 @@ import {
   sysctlArgv,
   type Endpoint,
   type GatewayMode,
+  type LeaveOptions,
   type Network,
   type NetworkDriver,
   type NetworkFirewall,
@@ -23,7 +24,7 @@ import {
   type PluginContext,
   type Sandbox,
 } from '@ctrnet/core';
-import { bridgeAddCommands, bridgeDownCommands, bridgeMac, bridgeSysctls, bridgeUpCommands, hostJoinCommands, leaveCommands, sandboxJoinCommands, sandboxSysctls } from './commands.js';
+import { bridgeAddCommands, bridgeDownCommands, bridgeMac, bridgeSysctls, bridgeUpCommands, cutOffCommands, hostJoinCommands, leaveCommands, sandboxJoinCommands, sandboxSysctls } from './commands.js';
 import { checkEndpoint } from './check.js';
 import { linksOnBridge, probeLink } from './link-probe.js';
 import { isOurVeth, vethNameFor } from './names.js';
@@ -133,8 +134,10 @@ export class BridgeDriver implements NetworkDriver {
       debug('network %s: %s is %s, nothing to delete', network.name, bridge, existing ? `a ${existing.kind ?? 'device'}` : 'gone');
       return;
     }
-    debug('network %s: delete bridge %s', network.name, bridge);
-    await ctx.exec.ip(bridgeDownCommands(bridge), { ignoreMissing: true });
+    // Ports a leave cut off whose namespace someone still holds: the bridge's deletion would only free them.
+    const leftovers = (await linksOnBridge(ctx.exec, bridge)).filter(isOurVeth);
+    debug('network %s: delete bridge %s%s', network.name, bridge, leftovers.length ? ` and ${leftovers.join(', ')}` : '');
+    await ctx.exec.ip([...leftovers.flatMap(leaveCommands), ...bridgeDownCommands(bridge)], { ignoreMissing: true });
   }
 
   planEndpoint(network: Network, endpoint: Endpoint): Endpoint {
@@ -177,10 +180,11 @@ export class BridgeDriver implements NetworkDriver {
     return checkEndpoint(ctx.exec, bridgeOf(network), endpoint, sandbox);
   }
 
-  async leave(ctx: PluginContext, _network: Network, endpoint: Endpoint): Promise<void> {
+  /** Delete the veth; when the sandbox is going (its namespace is deleted next), only set the host end down: the pair dies with the namespace. */
+  async leave(ctx: PluginContext, _network: Network, endpoint: Endpoint, _sandbox: Sandbox, options: LeaveOptions = {}): Promise<void> {
     const hostIfname = endpoint.hostIfname ?? vethNameFor(endpoint.id);
-    debug('leave %s: delete %s', endpoint.id, hostIfname);
-    await ctx.exec.ip(leaveCommands(hostIfname), { ignoreMissing: true });
+    debug('leave %s: %s %s', endpoint.id, options.sandboxGoing ? 'cut off' : 'delete', hostIfname);
+    await ctx.exec.ip(options.sandboxGoing ? cutOffCommands(hostIfname) : leaveCommands(hostIfname), { ignoreMissing: true });
   }
 }
 

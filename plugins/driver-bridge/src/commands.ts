@@ -124,6 +124,20 @@ export function sandboxJoinCommands(spec: SandboxSpec): IpCommand[] {
   ];
 }
 
+/**
+ * Cutting a container's veth off while its namespace is being deleted (which
+ * destroys the pair a moment later, without the 15–25 ms RCU wait of a
+ * `link del`). Down is enough, and costs ~0.4 ms: a bridge port that goes
+ * down is disabled, so the bridge forgets the MACs it learnt on it and
+ * forwards nothing to it (a new container may take the same address and
+ * MAC at once), and its peer loses carrier, so nothing that still holds the
+ * namespace can send. If something does hold it, the port stays on the
+ * bridge, down, until gc or the network's removal deletes it.
+ */
+export function cutOffCommands(hostIfname: string): IpCommand[] {
+  return [['link', 'set', hostIfname, 'down']];
+}
+
 /** Deleting one end of a veth pair deletes both, wherever the other end lives. */
 export function leaveCommands(hostIfname: string): IpCommand[] {
   return [['link', 'del', hostIfname]];

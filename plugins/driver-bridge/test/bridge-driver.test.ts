@@ -208,10 +208,21 @@ describe('BridgeDriver', () => {
   describe('deleteNetwork', () => {
     const show = { kind: 'run', argv: ['ip', '-j', '-d', 'link', 'show', 'dev', 'ctr-a1b2c3d4e5f'], netns: undefined, input: undefined };
 
+    const ports = { kind: 'run', argv: ['ip', '-j', 'link', 'show', 'master', 'ctr-a1b2c3d4e5f'], netns: undefined, input: undefined };
+
     it('deletes the bridge, tolerating its absence', async () => {
       const exec = executor([{ ifname: 'ctr-a1b2c3d4e5f', linkinfo: { info_kind: 'bridge' } }]);
       await driver.deleteNetwork(ctx(exec), network());
-      expect(exec.calls).to.deep.equal([show, { kind: 'ip', commands: [['link', 'del', 'ctr-a1b2c3d4e5f']], netns: undefined, ignoreMissing: true }]);
+      expect(exec.calls).to.deep.equal([show, ports, { kind: 'ip', commands: [['link', 'del', 'ctr-a1b2c3d4e5f']], netns: undefined, ignoreMissing: true }]);
+    });
+
+    it('first deletes veths still on the bridge (cut off, their namespace held by someone), and nothing else on it', async () => {
+      const exec = new RecordingExecutor((argv) => {
+        if (argv.includes('master')) return { stdout: JSON.stringify([{ ifname: 'vcfeedc0ffee012' }, { ifname: 'eth9' }]) };
+        return { stdout: JSON.stringify([{ ifname: 'ctr-a1b2c3d4e5f', linkinfo: { info_kind: 'bridge' } }]) };
+      });
+      await driver.deleteNetwork(ctx(exec), network());
+      expect(exec.ipLines()).to.deep.equal(['link del vcfeedc0ffee012', 'link del ctr-a1b2c3d4e5f']);
     });
 
     it('leaves a device that is not a bridge alone (the undo of a create refused for -o bridge_name=lo)', async () => {
@@ -390,6 +401,12 @@ describe('BridgeDriver', () => {
       const exec = executor();
       await driver.leave(ctx(exec), network(), driver.planEndpoint(network(), endpoint()), sandbox());
       expect(exec.calls).to.deep.equal([{ kind: 'ip', commands: [['link', 'del', 'vcfeedc0ffee012']], netns: undefined, ignoreMissing: true }]);
+    });
+
+    it('only sets the host end down when the sandbox is going: the pair dies with the namespace, without an RCU wait', async () => {
+      const exec = executor();
+      await driver.leave(ctx(exec), network(), driver.planEndpoint(network(), endpoint()), sandbox(), { sandboxGoing: true });
+      expect(exec.calls).to.deep.equal([{ kind: 'ip', commands: [['link', 'set', 'vcfeedc0ffee012', 'down']], netns: undefined, ignoreMissing: true }]);
     });
 
     it('derives the veth name when the endpoint was never planned', async () => {

@@ -8,7 +8,7 @@
 import type { AddressPool, IpamContext, IpamDriver, PoolRequest } from '@ctrnet/core';
 import { CtrnetError, cidrsOverlap, invalidArgument } from '@ctrnet/core';
 import createDebug from 'debug';
-import { lowestFreeAddress } from './address-picker.js';
+import { cursorAfterRelease, lowestFreeAddress } from './address-picker.js';
 import { readHostRoutes } from './host-routes.js';
 import { checkWantedAddress, settlePool } from './pool-request.js';
 import { candidateSubnets } from './subnet-candidates.js';
@@ -71,7 +71,7 @@ export class DefaultIpam implements IpamDriver {
 
   async requestAddress(ctx: IpamContext, networkId: string, pool: AddressPool, owner: string, wanted?: string): Promise<string> {
     if (wanted !== undefined) return this.claimWanted(ctx, networkId, pool, owner, wanted);
-    const address = ctx.addresses.allocate(networkId, owner, (used) => lowestFreeAddress(pool, used));
+    const address = ctx.addresses.allocate(networkId, owner, familyOf(pool), (inUse) => lowestFreeAddress(pool, inUse));
     if (address === undefined) {
       const where = pool.ipRange === undefined ? `subnet ${pool.subnet}` : `subnet ${pool.subnet}, ip-range ${pool.ipRange}`;
       throw new CtrnetError('EXHAUSTED', `no free address in network ${shortId(networkId)} (${where}); remove a container or use a bigger --subnet`);
@@ -82,7 +82,7 @@ export class DefaultIpam implements IpamDriver {
 
   private claimWanted(ctx: IpamContext, networkId: string, pool: AddressPool, owner: string, requested: string): string {
     const wanted = checkWantedAddress(pool, requested);
-    const claimed = ctx.addresses.allocate(networkId, owner, (used) => (used.has(wanted) ? undefined : wanted));
+    const claimed = ctx.addresses.allocate(networkId, owner, familyOf(pool), (inUse) => (inUse.usedAmong([wanted]).has(wanted) ? undefined : { address: wanted }));
     if (claimed !== undefined) return claimed;
     const holder = ctx.addresses.ownerOf(networkId, wanted);
     // A retried request (a saga re-run after a crash) gets its own address back.
@@ -93,7 +93,11 @@ export class DefaultIpam implements IpamDriver {
     );
   }
 
-  async releaseAddress(ctx: IpamContext, networkId: string, _pool: AddressPool, address: string): Promise<void> {
-    ctx.addresses.release(networkId, address);
+  async releaseAddress(ctx: IpamContext, networkId: string, pool: AddressPool, address: string): Promise<void> {
+    ctx.addresses.release(networkId, address, (cursor) => cursorAfterRelease(pool, address, cursor));
   }
+}
+
+function familyOf(pool: AddressPool): 4 | 6 {
+  return pool.subnet.includes(':') ? 6 : 4;
 }

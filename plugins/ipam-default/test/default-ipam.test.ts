@@ -164,6 +164,38 @@ describe('DefaultIpam', () => {
       expect(await ipam.requestAddress(f.ctx, NET, pool, 'c3')).to.equal('10.70.0.2');
     });
 
+    it('still hands out the lowest free address whoever gave one back (the cursor never hides one)', async () => {
+      for (const owner of ['c1', 'c2', 'c3', 'c4']) await ipam.requestAddress(f.ctx, NET, pool, owner);
+      await ipam.releaseAddress(f.ctx, NET, pool, '10.70.0.4');
+      await ipam.releaseAddress(f.ctx, NET, pool, '10.70.0.3');
+      expect(await ipam.requestAddress(f.ctx, NET, pool, 'c5')).to.equal('10.70.0.3');
+      expect(await ipam.requestAddress(f.ctx, NET, pool, 'c6')).to.equal('10.70.0.4');
+      expect(await ipam.requestAddress(f.ctx, NET, pool, 'c7')).to.equal('10.70.0.6');
+      // gc and rollbacks release in the address book directly, without IPAM's cursor rule.
+      f.store.addresses.releaseEverywhere('c1');
+      expect(await ipam.requestAddress(f.ctx, NET, pool, 'c8')).to.equal('10.70.0.2');
+      f.store.addresses.releaseOwner(NET, 'c6');
+      expect(await ipam.requestAddress(f.ctx, NET, pool, 'c9')).to.equal('10.70.0.4');
+    });
+
+    it('costs the same with 1000 addresses in use as with 10', async () => {
+      const big = { subnet: '10.71.0.0/16', gateway: '10.71.0.1' };
+      await ipam.requestPool(f.ctx, { networkId: 'big', subnet: big.subnet });
+      const time = async (n: number) => {
+        const started = performance.now();
+        for (let i = 0; i < n; i++) await ipam.requestAddress(f.ctx, 'big', big, `o${i}`);
+        return performance.now() - started;
+      };
+      await time(990);
+      const last10 = await time(10);
+      const looked: number[] = [];
+      const book = f.ctx.addresses;
+      const counting = { ...f.ctx, addresses: { ...book, allocate: (p: string, o: string, fam: 4 | 6, pick: Parameters<typeof book.allocate>[3]) => book.allocate(p, o, fam, (v) => pick({ cursor: v.cursor, usedAmong: (a) => (looked.push(a.length), v.usedAmong(a)) })) } };
+      expect(await ipam.requestAddress(counting, 'big', big, 'probe')).to.equal('10.71.3.234');
+      expect(looked, 'one lookup batch, not a walk over the 1000 in use').to.have.length(1);
+      expect(last10 / 10, 'ms per allocation at 1000 in use').to.be.below(5);
+    });
+
     it('gives a static address and skips it afterwards', async () => {
       expect(await ipam.requestAddress(f.ctx, NET, pool, 'static', '10.70.0.2')).to.equal('10.70.0.2');
       expect(await ipam.requestAddress(f.ctx, NET, pool, 'c1')).to.equal('10.70.0.3');

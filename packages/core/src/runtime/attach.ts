@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import createDebug from 'debug';
 import { crashPoint } from '../crash-point.js';
 import { CtrnetError, incomplete } from '../errors.js';
+import type { LeaveOptions } from '../driver.js';
 import type { ContainerRef } from '../events.js';
 import type { Saga } from '../saga.js';
 import type { ContainerRecord } from '../store/store.js';
@@ -287,17 +288,23 @@ export class Attacher {
     }
     for (const link of container.spec.linkRules ?? []) await attempt(() => this.undo.removeLink(link));
     const sandbox = sandboxOf(container);
+    // The namespace is deleted below and takes the interfaces in it along: drivers
+    // need only cut theirs off, not delete them (a veth's delete waits for RCU).
+    const ownNetns = sandbox.kind === 'own';
     for (const endpoint of this.ctx.store.endpoints.ofContainer(container.id).reverse()) {
-      await attempt(() => this.leave(ref, endpoint, sandbox));
+      await attempt(() => this.leave(ref, endpoint, sandbox, { sandboxGoing: ownNetns }));
       crashPoint('detach: left network');
     }
-    if (container.sandboxKind === 'own' || container.sandboxKind === undefined) await attempt(() => this.undo.deleteNetns(netnsName(container.id)));
+    if (ownNetns) await attempt(() => this.undo.deleteNetns(netnsName(container.id)));
     if (failures.length) throw incomplete(`releasing the network of container ${container.name}`, failures);
   }
 
-  /** Remove one endpoint: driver leave, then (only once the interface is gone) the address and the row. */
-  async leave(ref: ContainerRef, endpoint: Endpoint, sandbox: Sandbox): Promise<void> {
-    await this.undo.leave(endpoint.networkId, endpoint, sandbox);
+  /**
+   * Remove one endpoint: driver leave, then (only once the interface is gone,
+   * or cut off when `sandboxGoing`) the address and the row.
+   */
+  async leave(ref: ContainerRef, endpoint: Endpoint, sandbox: Sandbox, options: LeaveOptions = {}): Promise<void> {
+    await this.undo.leave(endpoint.networkId, endpoint, sandbox, options);
     crashPoint('leave: driver left');
     if (endpoint.ipv4) await this.undo.releaseAddress(endpoint.networkId, endpoint.ipv4);
     if (endpoint.ipv6) await this.undo.releaseAddress(endpoint.networkId, endpoint.ipv6);

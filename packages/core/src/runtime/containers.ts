@@ -34,6 +34,9 @@ const KILLED = 137;
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
+/** A command's exit status, known (null or undefined: unknown) or still to be recorded by its supervisor. */
+type ExitStatus = number | null | undefined | Promise<number | undefined>;
+
 /** The container lifecycle: run, create, start, stop, kill, rm, and what ps/inspect/exec/attach need. */
 export class Containers {
   constructor(
@@ -219,7 +222,7 @@ export class Containers {
   async stop(nameOrId: string, graceMs?: number): Promise<Container> {
     const container = this.get(nameOrId);
     if (container.status !== 'running' && container.status !== 'paused') return container;
-    const status = await this.endProcess(container, graceMs);
+    const { status } = await this.endProcess(container, graceMs);
     return this.ctx.store.lock.withLock(async () => {
       const journal = this.ctx.store.operations.begin(`stop ${container.name}`);
       journal.record({ kind: 'container.finish-stop', data: { id: container.id } });
@@ -304,10 +307,13 @@ export class Containers {
 
   /**
    * End a running container's command: the stop signal, then SIGKILL after
-   * the grace period; then every other process of its group. Resolves with
-   * the recorded exit status (undefined when nobody recorded one).
+   * the grace period; then every other process of its group. Resolves once
+   * they are gone, with the recorded exit status still to come (undefined
+   * when nobody records one): the supervisor writes it a moment after, and
+   * {@link finishStop} awaits it only once the network is released, so
+   * `rm -f` does not wait for the two one after the other.
    */
-  private async endProcess(container: Container, graceMs?: number): Promise<number | undefined> {
+  private async endProcess(container: Container, graceMs?: number): Promise<{ status: Promise<number | undefined> }> {
     const files = this.files(container.id);
     // We release the network ourselves: the supervisor must not start a reaper.
     rmSync(files.reap, { force: true });
@@ -315,16 +321,17 @@ export class Containers {
     const grace = graceMs ?? (container.spec.stopTimeout !== undefined ? container.spec.stopTimeout * 1000 : STOP_GRACE_MS);
     const how = await stopProcess(container.pid!, container.pidStart, grace, checkSignal(container.spec.stopSignal ?? 'SIGTERM'));
     await this.groups.destroy(container.id);
-    const recorded = await recordedExit(files, existsSync(files.reap) ? 0 : 500);
-    return recorded ?? (how === 'killed' ? KILLED : undefined);
+    const status = recordedExit(files, existsSync(files.reap) ? 0 : 500).then((recorded) => recorded ?? (how === 'killed' ? KILLED : undefined));
+    return { status };
   }
 
   /** Release a container's network and mark it exited. Idempotent; the caller holds the lock. */
-  private async finishStop(id: string, exitCode: number | null | undefined): Promise<Container> {
+  private async finishStop(id: string, status: ExitStatus): Promise<Container> {
     const container = this.get(id);
     if (container.status === 'exited' || container.status === 'created') return container;
     await this.groups.destroy(id);
     await this.attacher.detach(container);
+    const exitCode = await status;
     const exited: Container = {
       ...container,
       status: 'exited',
@@ -356,22 +363,22 @@ export class Containers {
     if (dependants.length && !force) {
       throw new CtrnetError('INVALID_STATE', `container ${container.name} shares its network namespace with ${dependants.map((c) => c.name).join(', ')}; remove those first or use rm -f`);
     }
-    let status: number | undefined;
+    let status: ExitStatus = null;
     if (container.status === 'running' || container.status === 'paused') {
       if (!force) throw new CtrnetError('INVALID_STATE', `container ${container.name} is ${container.status}; stop it first or use rm -f`);
       // Docker's rm -f kills at once: no grace period.
-      status = await this.endProcess(container, 0);
+      ({ status } = await this.endProcess(container, 0));
     }
     await this.ctx.store.lock.withLock(async () => {
       const journal = this.ctx.store.operations.begin(`rm ${container.name}`);
       journal.record({ kind: 'container.finish-remove', data: { id: container.id } });
-      await this.finishRemove(container.id, status ?? null);
+      await this.finishRemove(container.id, status);
       journal.close();
     });
   }
 
   /** Tear down and delete. Idempotent (gc finishes an interrupted rm with it); the caller holds the lock. */
-  async finishRemove(id: string, exitCode: number | null = null): Promise<void> {
+  async finishRemove(id: string, exitCode: ExitStatus = null): Promise<void> {
     const container = this.ctx.store.containers.find<ContainerSpec>(id);
     if (!container) return;
     if (container.status === 'running' || container.status === 'paused') await this.finishStop(id, exitCode);

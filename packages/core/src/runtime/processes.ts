@@ -68,7 +68,8 @@ export async function stopProcess(pid: number, startTime: string | undefined, gr
     await sleep(step);
   }
   send(pid, 'SIGKILL');
-  for (let waited = 0; waited < 5000 && isAlive(pid, startTime); waited += 10) await sleep(10);
+  // A killed process is gone within a millisecond or two: poll fast first here too (rm -f waits on this).
+  for (let waited = 0, step = 1; waited < 5000 && isAlive(pid, startTime); waited += step, step = Math.min(step * 2, 10)) await sleep(step);
   return 'killed';
 }
 

@@ -127,10 +127,11 @@ export async function waitForInitPid(path: string, starter?: ChildProcess, timeo
 
 /** The run's recorded exit status, waiting briefly for the supervisor to write it. */
 export async function recordedExit(files: Pick<RunFiles, 'exit'>, waitMs = 1000): Promise<number | undefined> {
-  for (let waited = 0; waited <= waitMs; waited += 5) {
+  // The supervisor writes it a moment after its command dies: poll fast first, then every 5 ms.
+  for (let waited = 0, step = 1; waited <= waitMs; waited += step, step = Math.min(step * 2, 5)) {
     const raw = readOr(files.exit);
     if (raw !== undefined && /^\d+$/.test(raw.trim())) return Number(raw.trim());
-    await sleep(5);
+    await sleep(step);
   }
   return undefined;
 }

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { crashPoint } from '../crash-point.js';
 import type { Undoers } from '../saga.js';
+import type { LeaveOptions } from '../driver.js';
 import type { Endpoint, LinkRule, Network, NetworkRules, PortBinding, Sandbox } from '../types.js';
 import { driverOf, ipamContext, networkRules, pluginContext, type RuntimeContext } from './context.js';
 import { stopLoopbackProxy } from './loopback-proxy.js';
@@ -77,11 +78,12 @@ export class UndoKit {
     await driver.shared?.release(pluginContext(this.ctx, 'driver', driver.name), network);
   }
 
-  async leave(networkId: string, endpoint: Endpoint, sandbox: Sandbox): Promise<void> {
+  /** The driver's leave; an undo (a rollback, gc) always removes the interface outright. */
+  async leave(networkId: string, endpoint: Endpoint, sandbox: Sandbox, options: LeaveOptions = {}): Promise<void> {
     const network = this.ctx.store.networks.find(networkId);
     if (!network) return;
     const driver = driverOf(this.ctx, network);
-    await driver.leave(pluginContext(this.ctx, 'driver', driver.name), network, endpoint, sandbox);
+    await driver.leave(pluginContext(this.ctx, 'driver', driver.name), network, endpoint, sandbox, options);
   }
 
   async unpublish(bindings: PortBinding[]): Promise<void> {

@@ -23,6 +23,9 @@ export function openDatabase(stateDir: string): Database.Database {
   chmodSync(path, 0o600);
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma('journal_mode = WAL');
+  // Checkpoints keep the WAL short (every ~4 MB, SQLite's default); this also cuts the file back to that
+  // size after one, so a burst of operations does not leave every later read searching a large WAL.
+  db.pragma('journal_size_limit = 4194304');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   migrate(db, path);

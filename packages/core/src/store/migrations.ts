@@ -108,4 +108,15 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE pools;
   ALTER TABLE pools_by_family RENAME TO pools;
   `,
+  /* 5: nothing an operation does reads a whole table (container #1000 costs what #10 does) */ `
+  CREATE TABLE address_cursors (
+    pool_id TEXT NOT NULL,
+    family INTEGER NOT NULL,
+    cursor TEXT NOT NULL,
+    PRIMARY KEY (pool_id, family)
+  );
+  CREATE INDEX addresses_by_owner ON addresses (owner);
+  CREATE INDEX endpoints_by_network ON endpoints (network_id);
+  CREATE INDEX containers_by_mode ON containers (network_mode, status);
+  `,
 ];

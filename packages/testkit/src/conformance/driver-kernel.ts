@@ -137,6 +137,27 @@ function interfaceChecks(c: KernelCheckConfig): void {
     expect(await linkInventory(env.host), `interfaces of host netns ${env.host.name}`).to.deep.equal(env.hostBefore);
   });
 
+  it('on a leave with sandboxGoing, cuts the sandbox off at once: its address and MAC work in a new sandbox while the old namespace lives on; deleteNetwork then leaves nothing', async () => {
+    const env = await setUp(c);
+    await env.driver.createNetwork(env.ctx, env.network);
+    const a = await member(c, env, 'sbx-a', { ipv4: ipA });
+    const b = await member(c, env, 'sbx-b', { ipv4: ipB });
+    // b talks to a first, so the network has learnt where a's MAC lives.
+    await startHttpServer(c.tn, a.ns, { port: 8080, host: ipA, body: 'from a' });
+    await startHttpServer(c.tn, b.ns, { port: 8080, host: ipB, body: 'from b' });
+    expect(await httpGet(b.ns, `http://${ipA}:8080/`)).to.deep.equal({ status: 200, body: 'from a' });
+    // Core deletes the namespace next, but a's server still holds it: the worst case.
+    await env.driver.leave(env.ctx, env.network, a.endpoint, a.sandbox, { sandboxGoing: true });
+    expect(await canConnect(a.ns, ipB, 8080, { timeoutMs: 300 }), 'a sandbox cut off still reaches the network').to.equal(false);
+    const next = await member(c, env, 'sbx-c', { ipv4: ipA, ...(a.endpoint.mac && { mac: a.endpoint.mac }) });
+    await startHttpServer(c.tn, next.ns, { port: 8080, host: ipA, body: 'from the new sandbox' });
+    expect(await httpGet(b.ns, `http://${ipA}:8080/`), 'the address of a going sandbox, taken by a new one').to.deep.equal({ status: 200, body: 'from the new sandbox' });
+    await env.driver.leave(env.ctx, env.network, next.endpoint, next.sandbox);
+    await env.driver.leave(env.ctx, env.network, b.endpoint, b.sandbox);
+    await env.driver.deleteNetwork(env.ctx, env.network);
+    expect(await linkInventory(env.host), `interfaces of host netns ${env.host.name}`).to.deep.equal(env.hostBefore);
+  });
+
   it('tolerates leaving a sandbox whose namespace is already gone', async () => {
     const env = await setUp(c);
     await env.driver.createNetwork(env.ctx, env.network);
