@@ -9,10 +9,10 @@
  *   say which packages a chunk holds. Any better-sqlite3, zod, execa,
  *   tsyringe or plugin code in what the client loaded is listed as
  *   forbidden: the thin-client path must not pay for the runtime.
- * - timing: `node --import preload/time-client.js` (a diagnostics_channel
+ * - timing: `node --require preload/time-client.cjs` (a diagnostics_channel
  *   subscription) splits each run's wall time into Node's boot, our code,
- *   and the HTTP round trips to the daemon; `node -e 0` with the same
- *   preload is the baseline. The runs alternate between the commands.
+ *   and the round trips to the daemon; `node -e 0` with the same preload is
+ *   the baseline. The runs alternate between the commands.
  * - CPU: `node --cpu-prof` runs name the functions the time goes to.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -22,10 +22,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ctrnetArgv, CTRNET_CLI, ctrnetEnv } from './cli-process.js';
 import { hottestFrames, type HotFrame } from './cpu-profile.js';
 import { exec } from './exec.js';
-import type { ClientTiming } from './preload/time-client.js';
+import type { ClientTiming } from './preload/time-client.cjs';
 
 const RECORD_MODULES = fileURLToPath(new URL('./preload/record-modules.js', import.meta.url));
-const TIME_CLIENT = fileURLToPath(new URL('./preload/time-client.js', import.meta.url));
+const TIME_CLIENT = fileURLToPath(new URL('./preload/time-client.cjs', import.meta.url));
 const CPU_PROFILE_RUNS = 3;
 
 /** What the thin-client path must not load (cli's local.ts keeps them behind import()). */
@@ -48,7 +48,7 @@ export interface TimeSplit {
   bootMs: number;
   /** Our code from there to the first request (loading the modules, parsing argv, finding the daemon); to exit without requests. */
   beforeMs: number;
-  /** HTTP requests to ctrnetd, start to last byte of the answer, summed (they run one after another). */
+  /** Requests to ctrnetd, from making the connection to closing it, summed (they run one after another). */
   roundTripMs: number;
   requests: number;
   /** Our code between the requests and after the last answer (printing, closing, exit handlers). */
@@ -57,7 +57,7 @@ export interface TimeSplit {
   outsideMs: number;
 }
 
-/** `load` imports the CLI's entry module and runs nothing: how much of "our code" is loading it. */
+/** `load` loads what the CLI loads first (the fast path's bundle) and runs nothing: how much of "our code" is loading it. */
 export const PROFILED = ['node', 'load', 'ps', 'run', 'rm'] as const;
 export type Profiled = (typeof PROFILED)[number];
 
@@ -71,7 +71,7 @@ export interface ClientProfile {
   builtins: string[];
   /** The functions with the most CPU time in the command, over `runs` runs with `node --cpu-prof`. */
   cpu: { runs: number; hottest: HotFrame[] };
-  /** Timed runs of `node -e 0`, of importing the CLI's entry, and of `ps`, `run -d -p` and `rm -f` (all through the daemon). */
+  /** Timed runs of `node -e 0`, of loading the CLI's first module, and of `ps`, `run -d -p` and `rm -f` (all through the daemon). */
   timing: Record<Profiled, TimeSplit[]>;
 }
 
@@ -86,19 +86,20 @@ export interface ProfileOptions {
 }
 
 export async function profileClient(o: ProfileOptions): Promise<ClientProfile> {
-  const ps = await recordModules(o, ctrnetArgv(o.stateDir, ['ps'], RECORD_MODULES), 'ps');
+  const ps = await recordModules(o, ctrnetArgv(o.stateDir, ['ps'], ['--import', RECORD_MODULES]), 'ps');
   const bare = await recordModules(o, [process.execPath, '--import', RECORD_MODULES, '-e', '0'], 'node');
   const files = ps.files.map(describeFile);
   const forbidden = files.flatMap((f) => f.packages.filter(isForbidden).map((pkg) => `${pkg} (in ${basename(f.path)})`));
   const builtins = ps.builtins.filter((name) => !bare.builtins.includes(name));
 
   const timing: ClientProfile['timing'] = { node: [], load: [], ps: [], run: [], rm: [] };
+  const preload = ['--require', TIME_CLIENT];
   const argv: Record<Profiled, string[]> = {
-    node: [process.execPath, '--import', TIME_CLIENT, '-e', '0'],
-    load: [process.execPath, '--import', TIME_CLIENT, '--input-type=module', '-e', `await import(${JSON.stringify(cliEntry())})`],
-    ps: ctrnetArgv(o.stateDir, ['ps'], TIME_CLIENT),
-    run: ctrnetArgv(o.stateDir, ['run', '-d', '--name', o.containerName, '-p', o.publish, '--', 'sleep', 'infinity'], TIME_CLIENT),
-    rm: ctrnetArgv(o.stateDir, ['rm', '-f', o.containerName], TIME_CLIENT),
+    node: [process.execPath, ...preload, '-e', '0'],
+    load: [process.execPath, ...preload, '-e', loadOnly()],
+    ps: ctrnetArgv(o.stateDir, ['ps'], preload),
+    run: ctrnetArgv(o.stateDir, ['run', '-d', '--name', o.containerName, '-p', o.publish, '--', 'sleep', 'infinity'], preload),
+    rm: ctrnetArgv(o.stateDir, ['rm', '-f', o.containerName], preload),
   };
   for (let k = 0; k < o.runs; k++) {
     for (const what of PROFILED) {
@@ -110,10 +111,11 @@ export async function profileClient(o: ProfileOptions): Promise<ClientProfile> {
   return { command: 'ctrnet ps (through ctrnetd)', files, forbidden, builtins, cpu: { runs: CPU_PROFILE_RUNS, hottest }, timing };
 }
 
-/** The module bin/ctrnet.js imports: the bundle when it is built, else the tsc output (the same choice the script makes). */
-function cliEntry(): string {
-  const bundle = new URL('../dist/bundle/main.mjs', pathToFileURL(CTRNET_CLI));
-  return existsSync(bundle) ? bundle.href : new URL('../dist/src/main.js', pathToFileURL(CTRNET_CLI)).href;
+/** A script that loads what bin/ctrnet.js loads first, the fast path's bundle (else the tsc output's entry, as the script falls back), and runs nothing. */
+function loadOnly(): string {
+  const fast = new URL('../dist/bundle/fast.cjs', pathToFileURL(CTRNET_CLI));
+  if (existsSync(fast)) return `require(${JSON.stringify(fileURLToPath(fast))})`;
+  return `import(${JSON.stringify(new URL('../dist/src/main.js', pathToFileURL(CTRNET_CLI)).href)})`;
 }
 
 async function recordModules(o: ProfileOptions, argv: string[], label: string): Promise<{ files: string[]; builtins: string[] }> {

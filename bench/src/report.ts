@@ -4,6 +4,7 @@
  */
 import { describeProfile } from './exec-profile.js';
 import type { BenchResults, DataplaneResult, ManyPortsResult, ScalingResult } from './results.js';
+import type { ProcessGroupMemory, SupervisionRecord } from './scenarios/supervision.js';
 import { overNode, residentWhy } from './startup-report.js';
 import { formatColumns } from './table.js';
 
@@ -74,7 +75,26 @@ export function renderScaling(scaling: NonNullable<BenchResults['scaling']>): st
       if (r.profile) parts.push(`ctrnet-api-${r.backend} with ${r.ports} ports, where the time goes (setup = run -d, teardown = rm -f):`, ...describeProfile(r.profile).map((line) => `  ${line}`));
     }
   }
+  if (scaling.supervision) parts.push('', ...renderSupervision(scaling.supervision));
   return parts.join('\n');
+}
+
+const mib = (kib: number): string => (kib / 1024).toFixed(1);
+const counts = (byCommand: Record<string, number>): string =>
+  Object.entries(byCommand)
+    .sort((a, b) => b[1] - a[1])
+    .map(([comm, n]) => `${comm} ${n}`)
+    .join(', ');
+
+function renderSupervision(r: SupervisionRecord): string[] {
+  const title = `Supervising ${r.containers} detached containers (run -d -- sleep infinity, warm API), memory summed over the processes from /proc/PID/smaps_rollup`;
+  if (!r.supervision || !r.commands) return [title, `${r.status.toUpperCase()}: ${r.error ?? ''}`];
+  const row = (label: string, g: ProcessGroupMemory): string[] => [label, String(g.processes), mib(g.pssKiB), mib(g.rssKiB), counts(g.byCommand)];
+  return [
+    title,
+    '',
+    formatColumns(['', 'processes', 'PSS (MiB)', 'RSS summed (MiB)', 'commands'], [row('supervision (sh, its log loop, tini)', r.supervision), row("the containers' own commands (PID 1)", r.commands)], [4]),
+  ];
 }
 
 export function renderDataplane(results: readonly DataplaneResult[], portCounts: readonly [number, number]): string {
@@ -141,6 +161,16 @@ export function renderTargets(results: BenchResults): string {
     check(`${r.ports} ports in one container, run -d median, ${r.backend}`, r.run?.median, 1000, 'ms', true);
     check(`${r.ports} ports in one container, rm -f median, ${r.backend}`, r.rm?.median, 1000, 'ms', true);
   }
+  const supervision = results.scaling?.supervision;
+  const supervised = supervision?.supervision;
+  check(
+    `PSS of supervising ${supervision?.containers} detached containers`,
+    supervised && supervised.pssKiB / 1024,
+    100,
+    'MiB',
+    false,
+    supervised ? `${supervised.processes} processes (${counts(supervised.byCommand)}); RSS summed ${mib(supervised.rssKiB)} MiB` : '',
+  );
   for (const r of results.dataplane ?? []) {
     const counts = r.sides.map((side) => side.totalPorts).reverse().join(' vs ');
     check(`data plane ${counts} ports, host client, ${r.backend}`, r.hostRatio, 1.2, 'x');

@@ -10,6 +10,7 @@ import type { EnginesResult } from './engines.js';
 import { PROFILED, type Profiled, type TimeSplit } from './client-profile.js';
 import type { ManyPortsRecord } from './scenarios/many-ports.js';
 import { STARTUP_COMMANDS, type StartupCommand, type StartupRecord } from './scenarios/startup.js';
+import type { SupervisionRecord } from './scenarios/supervision.js';
 import { median, phaseStats, summarize, type PhaseStats, type Summary } from './stats.js';
 import { linePlot, type Series } from './svg.js';
 
@@ -61,7 +62,7 @@ export interface BenchResults {
   loadavgAfter: Partial<Record<Section, number>>;
   /** The comparison. */
   runners: RunnerResult[];
-  scaling?: { n: number; runs: ScalingResult[]; manyPorts: ManyPortsResult[] };
+  scaling?: { n: number; runs: ScalingResult[]; manyPorts: ManyPortsResult[]; supervision?: SupervisionRecord };
   dataplane?: DataplaneResult[];
   startup?: StartupResult;
   overlay?: OverlayResult;

@@ -22,7 +22,7 @@ export const STARTUP_LABELS: Record<StartupCommand, string> = {
   rmDaemon: 'ctrnet rm -f, through ctrnetd',
 };
 
-const PROFILED_LABELS: Record<Profiled, string> = { node: 'node -e 0', load: 'import only', ps: 'ps', run: 'run -d -p', rm: 'rm -f' };
+const PROFILED_LABELS: Record<Profiled, string> = { node: 'node -e 0', load: 'load only', ps: 'ps', run: 'run -d -p', rm: 'rm -f' };
 
 const ms = (v: number): string => v.toFixed(1);
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
@@ -58,7 +58,7 @@ function renderProfile(r: StartupResult): string[] {
     lines.push(
       '',
       `Where the time goes: median of ${r.profile!.timing.node.length} runs each, with a timing preload (diagnostics_channel; ms);`,
-      '"import only" loads the CLI\'s entry module and runs nothing: the share of "our code" that is loading',
+      '"load only" loads what the CLI loads first (the fast path\'s bundle) and runs nothing: the share of "our code" that is loading',
       '',
       formatColumns(
         ['', ...PROFILED.map((p) => PROFILED_LABELS[p])],
