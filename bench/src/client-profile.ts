@@ -20,9 +20,10 @@ import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ctrnetArgv, CTRNET_CLI, ctrnetEnv } from './cli-process.js';
-import { hottestFrames, type HotFrame } from './cpu-profile.js';
+import { cpuByPackage, hottestFrames, packageOf, type HotFrame, type PackageTime } from './cpu-profile.js';
 import { exec } from './exec.js';
 import type { ClientTiming } from './preload/time-client.cjs';
+import type { ServerTimes } from './server-times.js';
 
 const RECORD_MODULES = fileURLToPath(new URL('./preload/record-modules.js', import.meta.url));
 const TIME_CLIENT = fileURLToPath(new URL('./preload/time-client.cjs', import.meta.url));
@@ -51,6 +52,8 @@ export interface TimeSplit {
   /** Requests to ctrnetd, from making the connection to closing it, summed (they run one after another). */
   roundTripMs: number;
   requests: number;
+  /** Of the round trips, the time ctrnetd spent answering (preload/time-server.cjs in the daemon): its work, not the client's. */
+  inDaemonMs: number;
   /** Our code between the requests and after the last answer (printing, closing, exit handlers). */
   afterMs: number;
   /** Wall time outside Node's clock: exec and loading the binary before the time origin, teardown after the exit event. */
@@ -71,6 +74,8 @@ export interface ClientProfile {
   builtins: string[];
   /** The functions with the most CPU time in the command, over `runs` runs with `node --cpu-prof`. */
   cpu: { runs: number; hottest: HotFrame[] };
+  /** Where the in-process `ps` (no daemon) spends its CPU, by package, over `runs` runs with `node --cpu-prof`. */
+  inProcess: { runs: number; byPackage: PackageTime[] };
   /** Timed runs of `node -e 0`, of loading the CLI's first module, and of `ps`, `run -d -p` and `rm -f` (all through the daemon). */
   timing: Record<Profiled, TimeSplit[]>;
 }
@@ -78,11 +83,15 @@ export interface ClientProfile {
 export interface ProfileOptions {
   /** The state dir a daemon serves. */
   stateDir: string;
+  /** A state dir no daemon serves (the in-process profile). */
+  localStateDir: string;
   tmpDir: string;
   runs: number;
   signal: AbortSignal;
   containerName: string;
   publish: string;
+  /** The daemon's side of each request. */
+  server: ServerTimes;
 }
 
 export async function profileClient(o: ProfileOptions): Promise<ClientProfile> {
@@ -104,11 +113,12 @@ export async function profileClient(o: ProfileOptions): Promise<ClientProfile> {
   for (let k = 0; k < o.runs; k++) {
     for (const what of PROFILED) {
       o.signal.throwIfAborted();
-      timing[what].push(await timeRun(o.tmpDir, argv[what]));
+      timing[what].push(await timeRun(o, argv[what], what === 'node' || what === 'load' ? 0 : 1));
     }
   }
   const hottest = await hottestFrames(ctrnetArgv(o.stateDir, ['ps']), { env: ctrnetEnv('required') }, join(o.tmpDir, 'cpu-profiles'), CPU_PROFILE_RUNS);
-  return { command: 'ctrnet ps (through ctrnetd)', files, forbidden, builtins, cpu: { runs: CPU_PROFILE_RUNS, hottest }, timing };
+  const byPackage = await cpuByPackage(ctrnetArgv(o.localStateDir, ['ps']), { env: ctrnetEnv('never') }, join(o.tmpDir, 'cpu-profiles-local'), CPU_PROFILE_RUNS);
+  return { command: 'ctrnet ps (through ctrnetd)', files, forbidden, builtins, cpu: { runs: CPU_PROFILE_RUNS, hottest }, inProcess: { runs: CPU_PROFILE_RUNS, byPackage }, timing };
 }
 
 /** A script that loads what bin/ctrnet.js loads first, the fast path's bundle (else the tsc output's entry, as the script falls back), and runs nothing. */
@@ -142,21 +152,16 @@ function describeFile(path: string): LoadedFile {
   return { path, bytes, packages: [...new Set(sources.map((line) => packageOf(`/${line.slice(3)}`)))] };
 }
 
-/** `zod`, `@scope/name`, `packages/core`, `plugins/driver-bridge`, or the path itself. */
-function packageOf(path: string): string {
-  const at = path.lastIndexOf('/node_modules/');
-  if (at >= 0) return /^((?:@[^/]+\/)?[^/]+)/.exec(path.slice(at + '/node_modules/'.length))![1]!;
-  const own = /\/(packages|plugins)\/([^/]+)\//.exec(path);
-  return own ? `${own[1]}/${own[2]}` : path;
-}
 
-async function timeRun(tmpDir: string, argv: string[]): Promise<TimeSplit> {
-  const log = join(tmpDir, 'timing.json');
+async function timeRun(o: ProfileOptions, argv: string[], calls: number): Promise<TimeSplit> {
+  const log = join(o.tmpDir, 'timing.json');
+  o.server.drain();
   const start = performance.now();
   await exec(argv, { env: ctrnetEnv('required', { CTRNET_BENCH_TIMING_LOG: log }) });
   const wallMs = performance.now() - start;
   const t = JSON.parse(readFileSync(log, 'utf8')) as ClientTiming;
+  const inDaemonMs = (await o.server.take(calls)).reduce((sum, ms) => sum + ms, 0);
   const roundTripMs = t.requests.reduce((sum, r) => sum + (Number.isFinite(r.endMs) ? r.endMs - r.startMs : 0), 0);
   const beforeMs = (t.requests[0]?.startMs ?? t.exitMs) - t.preloadMs;
-  return { wallMs, bootMs: t.preloadMs, beforeMs, roundTripMs, requests: t.requests.length, afterMs: t.exitMs - t.preloadMs - beforeMs - roundTripMs, outsideMs: wallMs - t.exitMs };
+  return { wallMs, bootMs: t.preloadMs, beforeMs, roundTripMs, requests: t.requests.length, inDaemonMs, afterMs: t.exitMs - t.preloadMs - beforeMs - roundTripMs, outsideMs: wallMs - t.exitMs };
 }

@@ -110,7 +110,7 @@ async function startup(tasks: Tasks, options: BenchOptions): Promise<StartupResu
   const record = await tasks.run<StartupRecord>('startup', task);
   report('start-up', record);
   const empty = { node: [], psDaemon: [], psLocal: [], runDaemon: [], rmDaemon: [] };
-  return withStartupStats('kind' in record ? record : { kind: 'startup', rounds: options.startupRounds, samples: empty, ...record });
+  return withStartupStats('kind' in record ? record : { kind: 'startup', rounds: options.startupRounds, samples: empty, inDaemon: { psDaemon: [], runDaemon: [], rmDaemon: [] }, ...record });
 }
 
 async function dataplane(tasks: Tasks, options: BenchOptions): Promise<DataplaneResult[]> {

@@ -5,7 +5,7 @@
 import { describeProfile } from './exec-profile.js';
 import type { BenchResults, DataplaneResult, ManyPortsResult, ScalingResult } from './results.js';
 import type { ProcessGroupMemory, SupervisionRecord } from './scenarios/supervision.js';
-import { overNode, residentWhy } from './startup-report.js';
+import { overNode, ratioWhy, residentWhy } from './startup-report.js';
 import { formatColumns } from './table.js';
 
 const ms = (v: number | undefined, digits = 1): string => (v === undefined ? 'n/a' : v.toFixed(digits));
@@ -148,9 +148,11 @@ export function renderTargets(results: BenchResults): string {
   check('ctrnetd idle RSS right after start', daemon?.resident?.afterStart && daemon.resident.afterStart.rssKiB / 1024, 80, 'MiB', false, residentWhy(daemon));
   const startup = results.startup;
   check('start-up: run -d -p through ctrnetd, median', startup?.stats?.runDaemon.median, 100, 'ms', false, overNode(startup, 'run'));
-  check('start-up: ps through ctrnetd / node -e 0', startup?.ratios?.psDaemon, 1.2, 'x', false, overNode(startup, 'ps'));
-  check('start-up: run -d -p through ctrnetd / node -e 0', startup?.ratios?.runDaemon, 1.2, 'x', false, overNode(startup, 'run'));
-  check('start-up: rm -f through ctrnetd / node -e 0', startup?.ratios?.rmDaemon, 1.2, 'x', false, overNode(startup, 'rm'));
+  check('start-up: ps through ctrnetd / node -e 0', startup?.ratios?.psDaemon, 1.2, 'x', false, ratioWhy(startup, 'psDaemon'));
+  check('start-up: run -d -p through ctrnetd / node -e 0', startup?.ratios?.runDaemon, 1.2, 'x', false, ratioWhy(startup, 'runDaemon'));
+  check('start-up: rm -f through ctrnetd / node -e 0', startup?.ratios?.rmDaemon, 1.2, 'x', false, ratioWhy(startup, 'rmDaemon'));
+  check('start-up: the thin client adds to node -e 0, run -d -p', startup?.daemonSplit?.runDaemon.clientAdds, 15, 'ms', false, overNode(startup, 'run'));
+  check('start-up: the thin client adds to node -e 0, rm -f', startup?.daemonSplit?.rmDaemon.clientAdds, 15, 'ms', false, overNode(startup, 'rm'));
   const forbidden = startup?.profile?.forbidden;
   if (forbidden) {
     const loaded = `${startup!.profile!.files.length} files`;

@@ -9,7 +9,7 @@ import type { DnsResult } from './dns.js';
 import type { EnginesResult } from './engines.js';
 import { PROFILED, type Profiled, type TimeSplit } from './client-profile.js';
 import type { ManyPortsRecord } from './scenarios/many-ports.js';
-import { STARTUP_COMMANDS, type StartupCommand, type StartupRecord } from './scenarios/startup.js';
+import { DAEMON_COMMANDS, STARTUP_COMMANDS, type DaemonCommand, type StartupCommand, type StartupRecord } from './scenarios/startup.js';
 import type { SupervisionRecord } from './scenarios/supervision.js';
 import { median, phaseStats, summarize, type PhaseStats, type Summary } from './stats.js';
 import { linePlot, type Series } from './svg.js';
@@ -45,6 +45,8 @@ export interface StartupResult extends StartupRecord {
   stats?: Record<StartupCommand, Summary>;
   /** Median of each command ÷ median of `node -e 0` (measured side by side, so load cancels). */
   ratios?: Record<StartupCommand, number>;
+  /** Median time inside ctrnetd of each daemon command, and what the client adds to `node -e 0`: median(wall − inside ctrnetd) − median(node -e 0). */
+  daemonSplit?: Record<DaemonCommand, { inDaemon: number; clientAdds: number }>;
   /** Median of each part of the profile's timed runs, per command (medians of parts need not add up to the median wall). */
   split?: Record<Profiled, TimeSplit>;
 }
@@ -112,14 +114,21 @@ export function withStartupStats(record: StartupRecord): StartupResult {
   const each = <T>(f: (command: StartupCommand) => T) => Object.fromEntries(STARTUP_COMMANDS.map((c) => [c, f(c)])) as Record<StartupCommand, T>;
   const stats = each((c) => summarize(record.samples[c]));
   const ratios = each((c) => stats[c].median / stats.node.median);
-  if (!record.profile) return { ...record, stats, ratios };
+  const daemonSplit = Object.fromEntries(
+    DAEMON_COMMANDS.map((c) => {
+      const inDaemon = record.inDaemon[c];
+      const client = record.samples[c].map((wall, i) => wall - (inDaemon[i] ?? Number.NaN));
+      return [c, { inDaemon: median(inDaemon), clientAdds: median(client) - stats.node.median }];
+    }),
+  ) as Record<DaemonCommand, { inDaemon: number; clientAdds: number }>;
+  if (!record.profile) return { ...record, stats, ratios, daemonSplit };
   const runs = record.profile.timing;
   const medianSplit = (splits: readonly TimeSplit[]): TimeSplit => {
     const of = (key: keyof TimeSplit): number => median(splits.map((t) => t[key]));
-    return { wallMs: of('wallMs'), bootMs: of('bootMs'), beforeMs: of('beforeMs'), roundTripMs: of('roundTripMs'), requests: of('requests'), afterMs: of('afterMs'), outsideMs: of('outsideMs') };
+    return { wallMs: of('wallMs'), bootMs: of('bootMs'), beforeMs: of('beforeMs'), roundTripMs: of('roundTripMs'), requests: of('requests'), inDaemonMs: of('inDaemonMs'), afterMs: of('afterMs'), outsideMs: of('outsideMs') };
   };
   const split = Object.fromEntries(PROFILED.map((p) => [p, medianSplit(runs[p])])) as Record<Profiled, TimeSplit>;
-  return { ...record, stats, ratios, split };
+  return { ...record, stats, ratios, daemonSplit, split };
 }
 
 export function machineInfo(): BenchResults['machine'] {

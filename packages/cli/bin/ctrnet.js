@@ -12,8 +12,9 @@ const bundle = join(__dirname, '../dist/bundle');
 const argv = process.argv.slice(2);
 
 (async () => {
-  const fast = join(bundle, 'fast.cjs');
-  const status = existsSync(fast) ? await require(fast).fastMain(argv) : undefined;
+  // With $CTRNET_DAEMON=never no daemon is asked: loading the fast path would only delay the in-process run.
+  const fast = process.env.CTRNET_DAEMON === 'never' ? undefined : join(bundle, 'fast.cjs');
+  const status = fast && existsSync(fast) ? await require(fast).fastMain(argv) : undefined;
   if (status !== undefined) {
     process.exitCode = status;
     return;
