@@ -56,6 +56,8 @@ export interface TimeSplit {
   inDaemonMs: number;
   /** Our code between the requests and after the last answer (printing, closing, exit handlers). */
   afterMs: number;
+  /** CPU time of the process up to its exit event (user + system). */
+  cpuMs: number;
   /** Wall time outside Node's clock: exec and loading the binary before the time origin, teardown after the exit event. */
   outsideMs: number;
 }
@@ -163,5 +165,5 @@ async function timeRun(o: ProfileOptions, argv: string[], calls: number): Promis
   const inDaemonMs = (await o.server.take(calls)).reduce((sum, ms) => sum + ms, 0);
   const roundTripMs = t.requests.reduce((sum, r) => sum + (Number.isFinite(r.endMs) ? r.endMs - r.startMs : 0), 0);
   const beforeMs = (t.requests[0]?.startMs ?? t.exitMs) - t.preloadMs;
-  return { wallMs, bootMs: t.preloadMs, beforeMs, roundTripMs, requests: t.requests.length, inDaemonMs, afterMs: t.exitMs - t.preloadMs - beforeMs - roundTripMs, outsideMs: wallMs - t.exitMs };
+  return { wallMs, bootMs: t.preloadMs, beforeMs, roundTripMs, requests: t.requests.length, inDaemonMs, cpuMs: t.cpuMs, afterMs: t.exitMs - t.preloadMs - beforeMs - roundTripMs, outsideMs: wallMs - t.exitMs };
 }

@@ -125,7 +125,7 @@ export function withStartupStats(record: StartupRecord): StartupResult {
   const runs = record.profile.timing;
   const medianSplit = (splits: readonly TimeSplit[]): TimeSplit => {
     const of = (key: keyof TimeSplit): number => median(splits.map((t) => t[key]));
-    return { wallMs: of('wallMs'), bootMs: of('bootMs'), beforeMs: of('beforeMs'), roundTripMs: of('roundTripMs'), requests: of('requests'), inDaemonMs: of('inDaemonMs'), afterMs: of('afterMs'), outsideMs: of('outsideMs') };
+    return { wallMs: of('wallMs'), bootMs: of('bootMs'), beforeMs: of('beforeMs'), roundTripMs: of('roundTripMs'), requests: of('requests'), inDaemonMs: of('inDaemonMs'), cpuMs: of('cpuMs'), afterMs: of('afterMs'), outsideMs: of('outsideMs') };
   };
   const split = Object.fromEntries(PROFILED.map((p) => [p, medianSplit(runs[p])])) as Record<Profiled, TimeSplit>;
   return { ...record, stats, ratios, daemonSplit, split };

@@ -87,6 +87,7 @@ function renderProfile(r: StartupResult): string[] {
           row('our code after that (print, close, exit)', (t) => ms(t.afterMs)),
           row("outside Node's clock (exec, exit)", (t) => ms(t.outsideMs)),
           row('wall', (t) => ms(t.wallMs)),
+          row('CPU time, user + sys, to the exit event', (t) => ms(t.cpuMs)),
         ],
       ),
     );
@@ -101,7 +102,7 @@ export function overNode(r: StartupResult | undefined, p: Profiled): string {
   if (!t || !base) return '';
   const boot = t.bootMs + t.outsideMs - (base.bootMs + base.outsideMs);
   const sign = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(1)} ms`;
-  return `vs node -e 0: ${sign(t.beforeMs - base.beforeMs)} our code to the 1st request, ${sign(t.roundTripMs)} in ${t.requests} round trips (${ms(t.inDaemonMs)} ms of it ctrnetd's work), ${sign(t.afterMs)} after, ${sign(boot)} boot/exit`;
+  return `vs node -e 0: ${sign(t.beforeMs - base.beforeMs)} our code to the 1st request, ${sign(t.roundTripMs)} in ${t.requests} round trips (${ms(t.inDaemonMs)} ms of it ctrnetd's work), ${sign(t.afterMs)} after, ${sign(boot)} boot/exit; CPU ${sign(t.cpuMs - base.cpuMs)}`;
 }
 
 /**

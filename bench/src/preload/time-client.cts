@@ -18,13 +18,15 @@ export interface ClientTiming {
   preloadMs: number;
   /** performance.now() at process exit. */
   exitMs: number;
+  /** CPU time (user + system, every thread) at exit: unlike wall time, barely moved by other work on the machine. */
+  cpuMs: number;
   /** Start (the socket is made) and end (it is closed) of each connection, in order. */
   requests: { startMs: number; endMs: number }[];
 }
 
 const log = process.env.CTRNET_BENCH_TIMING_LOG;
 if (!log) throw new Error('time-client: set $CTRNET_BENCH_TIMING_LOG to the file the timings go to');
-const timing: ClientTiming = { preloadMs: performance.now(), exitMs: 0, requests: [] };
+const timing: ClientTiming = { preloadMs: performance.now(), exitMs: 0, cpuMs: 0, requests: [] };
 
 // The client speaks HTTP over node:net itself (packages/client/src/unix-http.ts), so node:http's channels stay silent.
 subscribe('net.client.socket', (message) => {
@@ -34,5 +36,7 @@ subscribe('net.client.socket', (message) => {
 });
 process.on('exit', () => {
   timing.exitMs = performance.now();
+  const cpu = process.cpuUsage();
+  timing.cpuMs = (cpu.user + cpu.system) / 1000;
   writeFileSync(log, JSON.stringify(timing));
 });
