@@ -45,7 +45,7 @@ export interface StartupResult extends StartupRecord {
   stats?: Record<StartupCommand, Summary>;
   /** Median of each command ÷ median of `node -e 0` (measured side by side, so load cancels). */
   ratios?: Record<StartupCommand, number>;
-  /** Median time inside ctrnetd of each daemon command, and what the client adds to `node -e 0`: median(wall − inside ctrnetd) − median(node -e 0). */
+  /** Median time inside ctrnetd of each daemon command, and what the client adds to `node -e 0`: the median over rounds of (wall − inside ctrnetd − that round's node -e 0). */
   daemonSplit?: Record<DaemonCommand, { inDaemon: number; clientAdds: number }>;
   /** Median of each part of the profile's timed runs, per command (medians of parts need not add up to the median wall). */
   split?: Record<Profiled, TimeSplit>;
@@ -116,9 +116,11 @@ export function withStartupStats(record: StartupRecord): StartupResult {
   const ratios = each((c) => stats[c].median / stats.node.median);
   const daemonSplit = Object.fromEntries(
     DAEMON_COMMANDS.map((c) => {
+      // Paired by round (each round runs every command once): the load a round ran under cancels, as in the ratios of medians.
       const inDaemon = record.inDaemon[c];
-      const client = record.samples[c].map((wall, i) => wall - (inDaemon[i] ?? Number.NaN));
-      return [c, { inDaemon: median(inDaemon), clientAdds: median(client) - stats.node.median }];
+      const node = record.samples.node;
+      const client = record.samples[c].map((wall, round) => wall - (inDaemon[round] ?? Number.NaN) - (node[round] ?? Number.NaN));
+      return [c, { inDaemon: median(inDaemon), clientAdds: median(client) }];
     }),
   ) as Record<DaemonCommand, { inDaemon: number; clientAdds: number }>;
   if (!record.profile) return { ...record, stats, ratios, daemonSplit };

@@ -42,7 +42,7 @@ export function renderStartup(r: StartupResult): string {
     daemon(c) ? ms(daemon(c)!.clientAdds) : '-',
   ]);
   parts.push(formatColumns(['', 'median', 'p90', 'median / node -e 0', 'in ctrnetd', 'client adds'], rows));
-  parts.push('"in ctrnetd": median time the daemon took to answer (its own log); "client adds": median(wall - in ctrnetd) - median(node -e 0)');
+  parts.push('"in ctrnetd": median time the daemon took to answer (its own log); "client adds": median over rounds of (wall - in ctrnetd - the same round\'s node -e 0)');
   if (r.profile) parts.push('', ...renderProfile(r));
   return parts.join('\n');
 }
