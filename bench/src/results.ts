@@ -169,10 +169,10 @@ function scalingPlot(runs: readonly ScalingResult[], n: number): string {
   return linePlot({ title: `ctrnet API with N=${n} containers (running median of 9)`, xLabel: 'container index (= containers present)', yLabel: 'time (ms)', series });
 }
 
-/** An engines-only or DNS-only run must not replace the comparison's latest results: it gets a latest file of its own. */
+/** An engines-only, DNS-only or start-up-only run must not replace the comparison's latest results: it gets a latest file of its own. */
 function latestName(results: BenchResults): string {
   const parts = [...results.sections, ...(results.engines ? ['engines'] : [])];
-  return parts.length === 1 && (parts[0] === 'engines' || parts[0] === 'dns') ? `latest-${parts[0]}.json` : 'latest.json';
+  return parts.length === 1 && ['engines', 'dns', 'startup'].includes(parts[0]!) ? `latest-${parts[0]}.json` : 'latest.json';
 }
 
 /** Writes <timestamp>.json, latest.json and the plots of the sections that ran into `dir`; returns the paths written. */
