@@ -22,9 +22,9 @@ export type DaemonMode = 'never' | 'required';
 /** The port backend every CLI call of the bench uses; ctrnetd serves only clients with the same `$CTRNET_PORT_BACKEND`. */
 export const CLI_PORT_BACKEND = 'nftables';
 
-/** argv of one CLI call on `stateDir`; `preload` is a module for `node --import` (the start-up profile's recorders). */
-export function ctrnetArgv(stateDir: string, args: readonly string[], preload?: string): string[] {
-  return [process.execPath, ...(preload ? ['--import', preload] : []), CTRNET_CLI, '--state-dir', stateDir, ...args];
+/** argv of one CLI call on `stateDir`; `nodeArgs` go to node (the start-up profile's recorders: `--import X`, `--require X`). */
+export function ctrnetArgv(stateDir: string, args: readonly string[], nodeArgs: readonly string[] = []): string[] {
+  return [process.execPath, ...nodeArgs, CTRNET_CLI, '--state-dir', stateDir, ...args];
 }
 
 /**

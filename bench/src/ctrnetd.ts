@@ -27,6 +27,8 @@ export class Ctrnetd {
     private readonly stateDir: string,
     /** Its stdout and stderr; outside the state dir, which ctrnet wants to itself. */
     private readonly logFile: string,
+    /** A recorder for the daemon's node (`--require preload/time-server.cjs`) and what it needs in the environment. */
+    private readonly recorder: { nodeArgs: string[]; env: NodeJS.ProcessEnv } = { nodeArgs: [], env: {} },
   ) {}
 
   /** PID of the running daemon. */
@@ -41,9 +43,9 @@ export class Ctrnetd {
    * this state dir.
    */
   async start(): Promise<void> {
-    const [node, ...args] = ctrnetArgv(this.stateDir, ['daemon', 'run']);
+    const [node, ...args] = ctrnetArgv(this.stateDir, ['daemon', 'run'], this.recorder.nodeArgs);
     const log = openSync(this.logFile, 'a');
-    const child = spawn(node!, args, { env: ctrnetEnv(), stdio: ['ignore', log, log], detached: true });
+    const child = spawn(node!, args, { env: ctrnetEnv(undefined, this.recorder.env), stdio: ['ignore', log, log], detached: true });
     closeSync(log);
     this.child = child;
     this.exit = new Promise((resolve) => {

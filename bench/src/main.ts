@@ -37,11 +37,14 @@ import {
 import { selectRunners } from './runners/index.js';
 import type { ManyPortsRecord } from './scenarios/many-ports.js';
 import type { StartupRecord } from './scenarios/startup.js';
+import type { SupervisionRecord } from './scenarios/supervision.js';
 import { renderTable } from './table.js';
 import { Tasks } from './tasks.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
 const MANY_PORTS_REPEATS = 3;
+/** Detached containers whose supervision's memory is measured (issue 11's figure). */
+const SUPERVISED_CONTAINERS = 100;
 /** Timed runs of each command in the thin client's profile. */
 const PROFILE_RUNS = 10;
 
@@ -91,7 +94,14 @@ async function scaling(tasks: Tasks, options: BenchOptions): Promise<NonNullable
     report(`ctrnet-api-${backend} many ports`, record);
     manyPorts.push(withManyPortsStats('kind' in record ? record : { kind: 'many-ports', backend, ports: options.manyPorts, repeats: MANY_PORTS_REPEATS, publish: '', runMs: [], rmMs: [], ...record }));
   }
-  return { n: options.scalingN, runs, manyPorts };
+  let supervision: SupervisionRecord | undefined;
+  if (!tasks.interrupted) {
+    process.stderr.write(`bench: scaling, memory of supervising ${SUPERVISED_CONTAINERS} detached containers\n`);
+    const record = await tasks.run<SupervisionRecord>('supervision', { kind: 'supervision', containers: SUPERVISED_CONTAINERS });
+    report('supervision', record);
+    supervision = 'kind' in record ? record : { kind: 'supervision', containers: SUPERVISED_CONTAINERS, ...record };
+  }
+  return { n: options.scalingN, runs, manyPorts, supervision };
 }
 
 async function startup(tasks: Tasks, options: BenchOptions): Promise<StartupResult> {
@@ -100,7 +110,7 @@ async function startup(tasks: Tasks, options: BenchOptions): Promise<StartupResu
   const record = await tasks.run<StartupRecord>('startup', task);
   report('start-up', record);
   const empty = { node: [], psDaemon: [], psLocal: [], runDaemon: [], rmDaemon: [] };
-  return withStartupStats('kind' in record ? record : { kind: 'startup', rounds: options.startupRounds, samples: empty, ...record });
+  return withStartupStats('kind' in record ? record : { kind: 'startup', rounds: options.startupRounds, samples: empty, inDaemon: { psDaemon: [], runDaemon: [], rmDaemon: [] }, ...record });
 }
 
 async function dataplane(tasks: Tasks, options: BenchOptions): Promise<DataplaneResult[]> {
@@ -203,6 +213,7 @@ function anyFinished(results: BenchResults): boolean {
     ...(results.startup ? [results.startup] : []),
     ...(results.scaling?.runs ?? []),
     ...(results.scaling?.manyPorts ?? []),
+    ...(results.scaling?.supervision ? [results.scaling.supervision] : []),
     ...(results.dataplane ?? []),
     ...(results.overlay ? [results.overlay] : []),
     ...(results.engines ? [results.engines] : []),

@@ -4,7 +4,8 @@
  */
 import { describeProfile, type PhaseProfile } from './exec-profile.js';
 import type { BenchResults, DataplaneResult, ManyPortsResult, ScalingResult } from './results.js';
-import { overNode, residentWhy } from './startup-report.js';
+import type { ProcessGroupMemory, SupervisionRecord } from './scenarios/supervision.js';
+import { overNode, ratioWhy, residentWhy } from './startup-report.js';
 import { median } from './stats.js';
 import { formatColumns } from './table.js';
 
@@ -76,6 +77,7 @@ export function renderScaling(scaling: NonNullable<BenchResults['scaling']>): st
       if (r.profile) parts.push(`ctrnet-api-${r.backend} with ${r.ports} ports, where the time goes (setup = run -d, teardown = rm -f):`, ...describeProfile(r.profile).map((line) => `  ${line}`));
     }
   }
+  if (scaling.supervision) parts.push('', ...renderSupervision(scaling.supervision));
   return parts.join('\n');
 }
 
@@ -95,6 +97,24 @@ function byHundred(r: ScalingResult): string[] {
     return out.join(' ');
   };
   return [`${r.runner}, medians per 100 containers (ms): setup ${buckets(r.setupMs)}; teardown ${buckets(r.teardownMs)}`];
+}
+
+const mib = (kib: number): string => (kib / 1024).toFixed(1);
+const counts = (byCommand: Record<string, number>): string =>
+  Object.entries(byCommand)
+    .sort((a, b) => b[1] - a[1])
+    .map(([comm, n]) => `${comm} ${n}`)
+    .join(', ');
+
+function renderSupervision(r: SupervisionRecord): string[] {
+  const title = `Supervising ${r.containers} detached containers (run -d -- sleep infinity, warm API), memory summed over the processes from /proc/PID/smaps_rollup`;
+  if (!r.supervision || !r.commands) return [title, `${r.status.toUpperCase()}: ${r.error ?? ''}`];
+  const row = (label: string, g: ProcessGroupMemory): string[] => [label, String(g.processes), mib(g.pssKiB), mib(g.rssKiB), counts(g.byCommand)];
+  return [
+    title,
+    '',
+    formatColumns(['', 'processes', 'PSS (MiB)', 'RSS summed (MiB)', 'commands'], [row('supervision (sh, its log loop, tini)', r.supervision), row("the containers' own commands (PID 1)", r.commands)], [4]),
+  ];
 }
 
 export function renderDataplane(results: readonly DataplaneResult[], portCounts: readonly [number, number]): string {
@@ -179,9 +199,11 @@ export function renderTargets(results: BenchResults): string {
   check('ctrnetd idle RSS right after start', daemon?.resident?.afterStart && daemon.resident.afterStart.rssKiB / 1024, 80, 'MiB', false, residentWhy(daemon));
   const startup = results.startup;
   check('start-up: run -d -p through ctrnetd, median', startup?.stats?.runDaemon.median, 100, 'ms', false, overNode(startup, 'run'));
-  check('start-up: ps through ctrnetd / node -e 0', startup?.ratios?.psDaemon, 1.2, 'x', false, overNode(startup, 'ps'));
-  check('start-up: run -d -p through ctrnetd / node -e 0', startup?.ratios?.runDaemon, 1.2, 'x', false, overNode(startup, 'run'));
-  check('start-up: rm -f through ctrnetd / node -e 0', startup?.ratios?.rmDaemon, 1.2, 'x', false, overNode(startup, 'rm'));
+  check('start-up: ps through ctrnetd / node -e 0', startup?.ratios?.psDaemon, 1.2, 'x', false, ratioWhy(startup, 'psDaemon'));
+  check('start-up: run -d -p through ctrnetd / node -e 0', startup?.ratios?.runDaemon, 1.2, 'x', false, ratioWhy(startup, 'runDaemon'));
+  check('start-up: rm -f through ctrnetd / node -e 0', startup?.ratios?.rmDaemon, 1.2, 'x', false, ratioWhy(startup, 'rmDaemon'));
+  check('start-up: the thin client adds to node -e 0, run -d -p', startup?.daemonSplit?.runDaemon.clientAdds, 15, 'ms', false, overNode(startup, 'run'));
+  check('start-up: the thin client adds to node -e 0, rm -f', startup?.daemonSplit?.rmDaemon.clientAdds, 15, 'ms', false, overNode(startup, 'rm'));
   const forbidden = startup?.profile?.forbidden;
   if (forbidden) {
     const loaded = `${startup!.profile!.files.length} files`;
@@ -196,6 +218,16 @@ export function renderTargets(results: BenchResults): string {
     check(`${r.ports} ports in one container, run -d median, ${r.backend}`, r.run?.median, MANY_PORTS_MS, 'ms', false, r.profile ? whereTimeGoes(r.profile.setup) : '');
     check(`${r.ports} ports in one container, rm -f median, ${r.backend}`, r.rm?.median, MANY_PORTS_MS, 'ms', false, r.profile ? whereTimeGoes(r.profile.teardown) : '');
   }
+  const supervision = results.scaling?.supervision;
+  const supervised = supervision?.supervision;
+  check(
+    `PSS of supervising ${supervision?.containers} detached containers`,
+    supervised && supervised.pssKiB / 1024,
+    100,
+    'MiB',
+    false,
+    supervised ? `${supervised.processes} processes (${counts(supervised.byCommand)}); RSS summed ${mib(supervised.rssKiB)} MiB` : '',
+  );
   for (const r of results.dataplane ?? []) {
     const counts = r.sides.map((side) => side.totalPorts).reverse().join(' vs ');
     check(`data plane ${counts} ports, host client, ${r.backend}`, r.hostRatio, 1.2, 'x');

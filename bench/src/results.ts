@@ -9,7 +9,8 @@ import type { DnsResult } from './dns.js';
 import type { EnginesResult } from './engines.js';
 import { PROFILED, type Profiled, type TimeSplit } from './client-profile.js';
 import type { ManyPortsRecord } from './scenarios/many-ports.js';
-import { STARTUP_COMMANDS, type StartupCommand, type StartupRecord } from './scenarios/startup.js';
+import { DAEMON_COMMANDS, STARTUP_COMMANDS, type DaemonCommand, type StartupCommand, type StartupRecord } from './scenarios/startup.js';
+import type { SupervisionRecord } from './scenarios/supervision.js';
 import { median, phaseStats, summarize, type PhaseStats, type Summary } from './stats.js';
 import { linePlot, type Series } from './svg.js';
 
@@ -44,6 +45,8 @@ export interface StartupResult extends StartupRecord {
   stats?: Record<StartupCommand, Summary>;
   /** Median of each command ÷ median of `node -e 0` (measured side by side, so load cancels). */
   ratios?: Record<StartupCommand, number>;
+  /** Median time inside ctrnetd of each daemon command, and what the client adds to `node -e 0`: the median over rounds of (wall − inside ctrnetd − that round's node -e 0). */
+  daemonSplit?: Record<DaemonCommand, { inDaemon: number; clientAdds: number }>;
   /** Median of each part of the profile's timed runs, per command (medians of parts need not add up to the median wall). */
   split?: Record<Profiled, TimeSplit>;
 }
@@ -61,7 +64,7 @@ export interface BenchResults {
   loadavgAfter: Partial<Record<Section, number>>;
   /** The comparison. */
   runners: RunnerResult[];
-  scaling?: { n: number; runs: ScalingResult[]; manyPorts: ManyPortsResult[] };
+  scaling?: { n: number; runs: ScalingResult[]; manyPorts: ManyPortsResult[]; supervision?: SupervisionRecord };
   dataplane?: DataplaneResult[];
   startup?: StartupResult;
   overlay?: OverlayResult;
@@ -111,14 +114,23 @@ export function withStartupStats(record: StartupRecord): StartupResult {
   const each = <T>(f: (command: StartupCommand) => T) => Object.fromEntries(STARTUP_COMMANDS.map((c) => [c, f(c)])) as Record<StartupCommand, T>;
   const stats = each((c) => summarize(record.samples[c]));
   const ratios = each((c) => stats[c].median / stats.node.median);
-  if (!record.profile) return { ...record, stats, ratios };
+  const daemonSplit = Object.fromEntries(
+    DAEMON_COMMANDS.map((c) => {
+      // Paired by round (each round runs every command once): the load a round ran under cancels, as in the ratios of medians.
+      const inDaemon = record.inDaemon[c];
+      const node = record.samples.node;
+      const client = record.samples[c].map((wall, round) => wall - (inDaemon[round] ?? Number.NaN) - (node[round] ?? Number.NaN));
+      return [c, { inDaemon: median(inDaemon), clientAdds: median(client) }];
+    }),
+  ) as Record<DaemonCommand, { inDaemon: number; clientAdds: number }>;
+  if (!record.profile) return { ...record, stats, ratios, daemonSplit };
   const runs = record.profile.timing;
   const medianSplit = (splits: readonly TimeSplit[]): TimeSplit => {
     const of = (key: keyof TimeSplit): number => median(splits.map((t) => t[key]));
-    return { wallMs: of('wallMs'), bootMs: of('bootMs'), beforeMs: of('beforeMs'), roundTripMs: of('roundTripMs'), requests: of('requests'), afterMs: of('afterMs'), outsideMs: of('outsideMs') };
+    return { wallMs: of('wallMs'), bootMs: of('bootMs'), beforeMs: of('beforeMs'), roundTripMs: of('roundTripMs'), requests: of('requests'), inDaemonMs: of('inDaemonMs'), cpuMs: of('cpuMs'), afterMs: of('afterMs'), outsideMs: of('outsideMs') };
   };
   const split = Object.fromEntries(PROFILED.map((p) => [p, medianSplit(runs[p])])) as Record<Profiled, TimeSplit>;
-  return { ...record, stats, ratios, split };
+  return { ...record, stats, ratios, daemonSplit, split };
 }
 
 export function machineInfo(): BenchResults['machine'] {
@@ -157,10 +169,10 @@ function scalingPlot(runs: readonly ScalingResult[], n: number): string {
   return linePlot({ title: `ctrnet API with N=${n} containers (running median of 9)`, xLabel: 'container index (= containers present)', yLabel: 'time (ms)', series });
 }
 
-/** An engines-only or DNS-only run must not replace the comparison's latest results: it gets a latest file of its own. */
+/** An engines-only, DNS-only or start-up-only run must not replace the comparison's latest results: it gets a latest file of its own. */
 function latestName(results: BenchResults): string {
   const parts = [...results.sections, ...(results.engines ? ['engines'] : [])];
-  return parts.length === 1 && (parts[0] === 'engines' || parts[0] === 'dns') ? `latest-${parts[0]}.json` : 'latest.json';
+  return parts.length === 1 && ['engines', 'dns', 'startup'].includes(parts[0]!) ? `latest-${parts[0]}.json` : 'latest.json';
 }
 
 /** Writes <timestamp>.json, latest.json and the plots of the sections that ran into `dir`; returns the paths written. */

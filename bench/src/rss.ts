@@ -136,3 +136,15 @@ export class CommandRunner {
     }
   }
 }
+
+/** Proportional and resident memory of a live process (KiB, /proc/PID/smaps_rollup): shared pages count 1/n in PSS. */
+export function readRollup(pid: number): { pssKiB: number; rssKiB: number } | undefined {
+  try {
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm').exec(rollup)?.[1] ?? Number.NaN);
+    const reading = { pssKiB: field('Pss'), rssKiB: field('Rss') };
+    return Number.isNaN(reading.pssKiB) ? undefined : reading;
+  } catch {
+    return undefined;
+  }
+}

@@ -10,6 +10,7 @@ import { runners } from './runners/index.js';
 import { serveDataplane, type DataplaneServeRecord, type DataplaneServeTask } from './scenarios/dataplane.js';
 import { runManyPorts, type ManyPortsRecord, type ManyPortsTask } from './scenarios/many-ports.js';
 import { runStartup, type StartupRecord, type StartupTask } from './scenarios/startup.js';
+import { runSupervision, type SupervisionRecord, type SupervisionTask } from './scenarios/supervision.js';
 
 /** The timed setup/teardown loop of one registered runner (the comparison, and the scaling run). */
 export interface RunnerTask {
@@ -18,10 +19,10 @@ export interface RunnerTask {
   n: number;
 }
 
-export type WorkerTask = RunnerTask | ManyPortsTask | DataplaneServeTask | StartupTask;
+export type WorkerTask = RunnerTask | ManyPortsTask | DataplaneServeTask | StartupTask | SupervisionTask;
 
 /** What each task writes: RunRecord for a runner, the scenario's own record otherwise. */
-export type WorkerRecord = RunRecord | ManyPortsRecord | DataplaneServeRecord | StartupRecord;
+export type WorkerRecord = RunRecord | ManyPortsRecord | DataplaneServeRecord | StartupRecord | SupervisionRecord;
 
 /** What main.ts passes as the single argument (JSON). */
 export interface WorkerSpec {
@@ -68,6 +69,8 @@ async function runTask(spec: WorkerSpec, signal: AbortSignal): Promise<WorkerRec
       return serveDataplane(task, spec.tmpDir, `${spec.out}.ready`, signal, log);
     case 'startup':
       return runStartup(task, spec.tmpDir, signal, log);
+    case 'supervision':
+      return runSupervision(task, spec.tmpDir, signal, log);
   }
 }
 

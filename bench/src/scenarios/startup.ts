@@ -23,6 +23,7 @@ import { containerName, ctrnetStateDir } from '../ctrnet.js';
 import { Ctrnetd } from '../ctrnetd.js';
 import { exec, TOOL_ENV } from '../exec.js';
 import { CONTAINER_PORT, hostPort } from '../runner.js';
+import { ServerTimes } from '../server-times.js';
 
 export interface StartupTask {
   kind: 'startup';
@@ -36,6 +37,10 @@ export interface StartupTask {
 export const STARTUP_COMMANDS = ['node', 'psDaemon', 'psLocal', 'runDaemon', 'rmDaemon'] as const;
 export type StartupCommand = (typeof STARTUP_COMMANDS)[number];
 
+/** The commands a daemon answers: their time inside ctrnetd is recorded too. */
+export const DAEMON_COMMANDS = ['psDaemon', 'runDaemon', 'rmDaemon'] as const satisfies readonly StartupCommand[];
+export type DaemonCommand = (typeof DAEMON_COMMANDS)[number];
+
 export interface StartupRecord {
   kind: 'startup';
   status: 'ok' | 'failed' | 'interrupted';
@@ -43,6 +48,8 @@ export interface StartupRecord {
   rounds: number;
   /** Wall time (ms) of each command, one sample per round. */
   samples: Record<StartupCommand, number[]>;
+  /** Of each daemon command's sample, the ms ctrnetd spent answering it (preload/time-server.cjs), in the same order. */
+  inDaemon: Record<DaemonCommand, number[]>;
   profile?: ClientProfile;
 }
 
@@ -50,18 +57,24 @@ export interface StartupRecord {
 const ROUND_CONTAINER = 1;
 
 export async function runStartup(task: StartupTask, tmpDir: string, signal: AbortSignal, log: (line: string) => void): Promise<StartupRecord> {
-  const record: StartupRecord = { kind: 'startup', status: 'failed', rounds: task.rounds, samples: { node: [], psDaemon: [], psLocal: [], runDaemon: [], rmDaemon: [] } };
+  const record: StartupRecord = { kind: 'startup', status: 'failed', rounds: task.rounds, samples: { node: [], psDaemon: [], psLocal: [], runDaemon: [], rmDaemon: [] }, inDaemon: { psDaemon: [], runDaemon: [], rmDaemon: [] } };
   const served = ctrnetStateDir(tmpDir);
   const local = join(tmpDir, 'state-local');
   for (const dir of [served, local]) mkdirSync(dir, { recursive: true });
-  const daemon = new Ctrnetd(served, join(tmpDir, 'ctrnetd.log'));
+  const server = new ServerTimes(tmpDir);
+  const daemon = new Ctrnetd(served, join(tmpDir, 'ctrnetd.log'), server.recorder);
   const ctrnet = (mode: DaemonMode, stateDir: string, ...args: string[]) => exec(ctrnetArgv(stateDir, args), { env: ctrnetEnv(mode) });
   const name = containerName(ROUND_CONTAINER);
   let recording = false;
   const timed = async (command: StartupCommand, call: () => Promise<unknown>): Promise<void> => {
+    server.drain();
     const start = performance.now();
     await call();
-    if (recording) record.samples[command].push(performance.now() - start);
+    const wall = performance.now() - start;
+    const inDaemon = isDaemonCommand(command) ? sum(await server.take(1)) : 0;
+    if (!recording) return;
+    record.samples[command].push(wall);
+    if (isDaemonCommand(command)) record.inDaemon[command].push(inDaemon);
   };
   const units: (() => Promise<void>)[] = [
     () => timed('node', () => exec([process.execPath, '-e', '0'], { env: TOOL_ENV })),
@@ -83,7 +96,7 @@ export async function runStartup(task: StartupTask, tmpDir: string, signal: Abor
       if ((r + 1) % Math.max(1, Math.round(task.rounds / 4)) === 0) log(`  startup: round ${r + 1}/${task.rounds}`);
     }
     recording = false;
-    record.profile = await profileClient({ stateDir: served, tmpDir, runs: task.profileRuns, signal, containerName: name, publish: `${hostPort(ROUND_CONTAINER)}:${CONTAINER_PORT}` });
+    record.profile = await profileClient({ stateDir: served, localStateDir: local, tmpDir, server, runs: task.profileRuns, signal, containerName: name, publish: `${hostPort(ROUND_CONTAINER)}:${CONTAINER_PORT}` });
     record.status = 'ok';
   } catch (err) {
     record.status = signal.aborted ? 'interrupted' : 'failed';
@@ -94,3 +107,6 @@ export async function runStartup(task: StartupTask, tmpDir: string, signal: Abor
   }
   return record;
 }
+
+const isDaemonCommand = (command: StartupCommand): command is DaemonCommand => (DAEMON_COMMANDS as readonly string[]).includes(command);
+const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);

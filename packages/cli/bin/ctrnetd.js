@@ -1,7 +1,13 @@
 #!/usr/bin/env node
 // ctrnetd: the resident engine; the same as `ctrnet [global options] daemon run`.
-import { existsSync } from 'node:fs';
+// CommonJS like bin/ctrnet.js (bin/package.json).
+'use strict';
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+const { pathToFileURL } = require('node:url');
 
-const bundle = new URL('../dist/bundle/main.mjs', import.meta.url);
-const { main } = await import(existsSync(bundle) ? bundle.href : '../dist/src/main.js');
-process.exitCode = await main([...process.argv.slice(2), 'daemon', 'run']);
+const bundle = join(__dirname, '../dist/bundle/main.mjs');
+(async () => {
+  const { main } = await import(pathToFileURL(existsSync(bundle) ? bundle : join(__dirname, '../dist/src/main.js')).href);
+  process.exitCode = await main([...process.argv.slice(2), 'daemon', 'run']);
+})();

@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
-import { CtrnetError } from '@ctrnet/core/api';
 import { buildProgram, commandWords } from './program.js';
+import { reportError } from './report.js';
 import type { GlobalOptions } from './session.js';
 
 /** Exit status for bad usage (cli.md): nothing was changed. */
@@ -38,17 +38,7 @@ function helpAsFlag(argv: string[]): string[] {
 }
 
 function report(err: unknown, debug: boolean): number {
-  if (err instanceof CommanderError) {
-    // Help and version exit 0; commander already printed usage errors.
-    return err.exitCode === 0 ? 0 : USAGE;
-  }
-  const showStack = debug || /(^|,)ctrnet(:|\*|,|$)/.test(process.env.DEBUG ?? '');
-  if (err instanceof CtrnetError) {
-    process.stderr.write(`ctrnet: error: ${err.message}\n`);
-    if (showStack) process.stderr.write(`${err.stack}\n${'input' in err && err.input ? `input:\n${String(err.input)}` : ''}\n`);
-    return err.exitStatus;
-  }
-  process.stderr.write(`ctrnet: error: ${(err as Error)?.message ?? String(err)}; this is a bug, please report it with the output of --debug\n`);
-  if (showStack) process.stderr.write(`${(err as Error)?.stack}\n`);
-  return 1;
+  // Help and version exit 0; commander already printed usage errors.
+  if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : USAGE;
+  return reportError(err, debug);
 }

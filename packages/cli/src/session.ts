@@ -19,6 +19,9 @@ export function configInputs(command: Command): ConfigInputs {
   return { configPath: globals.config, stateDir: globals.stateDir };
 }
 
+/** How a command's body reaches the API: {@link withApi} in the full program, only the daemon on the fast path (src/fast). */
+export type UseApi = <T>(work: (api: CtrnetApi) => Promise<T>) => Promise<T>;
+
 /**
  * Run `work` against the runtime API: through ctrnetd when one serves this
  * state dir with this config (config `daemon`: auto, the default), else in

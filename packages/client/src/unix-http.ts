@@ -31,13 +31,12 @@ export function unixRequest(socketPath: string, method: string, path: string, he
     signal?.addEventListener('abort', abort, { once: true });
     let connected = false;
     socket.once('error', (err: NodeJS.ErrnoException) => reject(connected ? err : new NotConnected(err)));
-    socket.once('connect', () => {
-      connected = true;
-      const payload = body === undefined ? '' : body;
-      const head = [`${method} ${path} HTTP/1.1`, 'host: ctrnetd', 'connection: close', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
-      if (body !== undefined) head.push(`content-length: ${Buffer.byteLength(payload)}`);
-      socket.write(`${head.join('\r\n')}\r\n\r\n${payload}`);
-    });
+    socket.once('connect', () => (connected = true));
+    const payload = body === undefined ? '' : body;
+    const head = [`${method} ${path} HTTP/1.1`, 'host: ctrnetd', 'connection: close', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+    if (body !== undefined) head.push(`content-length: ${Buffer.byteLength(payload)}`);
+    // Written at once: node:net holds it until the connection is made, and a refused connection sends nothing.
+    socket.write(`${head.join('\r\n')}\r\n\r\n${payload}`);
     readHead(socket).then(resolve, (err: unknown) => reject(connected ? err : new NotConnected(err as NodeJS.ErrnoException)));
   });
 }
@@ -45,7 +44,7 @@ export function unixRequest(socketPath: string, method: string, path: string, he
 /** Read the status line and headers, then hand over the rest as the body. */
 async function readHead(socket: Socket): Promise<UnixResponse> {
   let buffered = Buffer.alloc(0);
-  const chunks = socket[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const chunks = chunksOf(socket);
   let end = -1;
   while (end < 0) {
     const next = await chunks.next();
@@ -64,6 +63,45 @@ async function readHead(socket: Socket): Promise<UnixResponse> {
   const rest = buffered.subarray(end + 4);
   const raw = rawBody(rest, chunks);
   return { status, headers, body: headers['transfer-encoding'] === 'chunked' ? dechunk(raw) : limited(raw, Number(headers['content-length'] ?? Infinity)), close: () => socket.destroy() };
+}
+
+/**
+ * The socket's data, in order, from its events. Not Readable's own async
+ * iterator: in a process that makes one request and exits, setting that
+ * machinery up the first time cost more than the request (the bench's
+ * start-up profile). Responses are small, so there is no backpressure.
+ */
+function chunksOf(socket: Socket): AsyncIterator<Buffer> {
+  const queue: Buffer[] = [];
+  let ended = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => wake?.();
+  socket.on('data', (chunk: Buffer) => {
+    queue.push(chunk);
+    notify();
+  });
+  socket.once('end', () => {
+    ended = true;
+    notify();
+  });
+  socket.once('close', () => {
+    ended = true;
+    notify();
+  });
+  socket.once('error', (err: Error) => {
+    failure = err;
+    notify();
+  });
+  return {
+    async next(): Promise<IteratorResult<Buffer>> {
+      while (!queue.length && !ended && !failure) await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+      if (queue.length) return { done: false, value: queue.shift()! };
+      if (failure) throw failure;
+      return { done: true, value: undefined };
+    },
+  };
 }
 
 async function* rawBody(first: Buffer, chunks: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {

@@ -3,7 +3,7 @@ import { CtrnetError, invalidArgument, parseEnv, parseExposeSpec } from '@ctrnet
 import { exitStatus, spawnChild } from '../child.js';
 import type { Form } from '../program.js';
 import { hostSide, portLine } from '../views.js';
-import { collect, withApi, type CommandResult } from '../session.js';
+import { collect, withApi, type CommandResult, type UseApi } from '../session.js';
 
 /** port, exec, stop, start, rm. */
 export function registerContainerCommands(program: Command, result: CommandResult, form: Form): void {
@@ -81,12 +81,19 @@ export function registerContainerCommands(program: Command, result: CommandResul
   rm.description('remove containers')
     .option('-f, --force', 'stop running containers first')
     .argument('<name...>')
-    .action(async (names: string[], opts: { force?: boolean }, cmd: Command) =>
-      withApi(cmd, async (api) => {
-        for (const name of names) {
-          await api.call('container.remove', { name, force: opts.force ?? false });
-          process.stdout.write(`${name}\n`);
-        }
-      }),
-    );
+    .action(async (names: string[], opts: RemoveOptions, cmd: Command) => removeContainers(names, opts, (work) => withApi(cmd, work)));
+}
+
+export interface RemoveOptions {
+  force?: boolean;
+}
+
+/** The body of `rm` (also the fast path's, src/fast): each name as it is removed; the first failure ends it. */
+export async function removeContainers(names: readonly string[], opts: RemoveOptions, use: UseApi): Promise<void> {
+  await use(async (api) => {
+    for (const name of names) {
+      await api.call('container.remove', { name, force: opts.force ?? false });
+      process.stdout.write(`${name}\n`);
+    }
+  });
 }

@@ -5,7 +5,8 @@ import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../attach/detach-keys.js';
 import { followFile } from '../attach/log-follow.js';
 import { table } from '../output.js';
 import { withApi, type CommandResult } from '../session.js';
-import { addRunOptions, toSpec, type RunOptions } from './run.js';
+import { addRunOptions } from './run.js';
+import { toSpec, type RunOptions } from './run-spec.js';
 
 function timeout(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;

@@ -5,9 +5,9 @@ import { CONTAINER_FILTER_KEYS, CONTAINER_HEADERS, DEFAULT_CONTAINER_COLUMNS, co
 import { parseFilters } from '../listing/filters.js';
 import { json } from '../output.js';
 import type { Form } from '../program.js';
-import { collect, withApi } from '../session.js';
+import { collect, withApi, type UseApi } from '../session.js';
 
-interface PsOptions {
+export interface PsOptions {
   all?: boolean;
   quiet?: boolean;
   filter?: string[];
@@ -29,17 +29,20 @@ export function registerPsCommand(parent: Command, _result: unknown, form: Form)
     .option('--format <format>', 'table (default), json, "table TEMPLATE" or a Go template per container')
     .option('-n, --last <n>', 'show the n last created containers (all states)')
     .option('-l, --latest', 'show the last created container (all states)')
-    .action(async (opts: PsOptions, cmd: Command) => {
-      const filters = parseFilters(opts.filter ?? [], CONTAINER_FILTER_KEYS);
-      const wanted = containerFilter(filters);
-      const last = opts.latest ? 1 : count(opts.last);
-      // Like Docker: a status filter, -n and -l look at stopped containers too.
-      const all = Boolean(opts.all) || filters.has('status') || filters.has('exited') || last !== undefined;
-      const listed = await withApi(cmd, (api) => api.call('container.list', { all }));
-      let containers = listed.filter(wanted).sort(newestFirst);
-      if (last !== undefined) containers = containers.slice(0, last);
-      process.stdout.write(await render(containers, opts));
-    });
+    .action(async (opts: PsOptions, cmd: Command) => listContainers(opts, (work) => withApi(cmd, work)));
+}
+
+/** The body of `ps` (also the fast path's, src/fast). */
+export async function listContainers(opts: PsOptions, use: UseApi): Promise<void> {
+  const filters = parseFilters(opts.filter ?? [], CONTAINER_FILTER_KEYS);
+  const wanted = containerFilter(filters);
+  const last = opts.latest ? 1 : count(opts.last);
+  // Like Docker: a status filter, -n and -l look at stopped containers too.
+  const all = Boolean(opts.all) || filters.has('status') || filters.has('exited') || last !== undefined;
+  const listed = await use((api) => api.call('container.list', { all }));
+  let containers = listed.filter(wanted).sort(newestFirst);
+  if (last !== undefined) containers = containers.slice(0, last);
+  process.stdout.write(await render(containers, opts));
 }
 
 function count(value: string | undefined): number | undefined {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { CtrnetError } from '@ctrnet/core';
-import { toSpec } from '../src/commands/run.js';
+import { toSpec } from '../src/commands/run-spec.js';
 
 describe('run options → RunSpec', () => {
   it('parses every option into the spec and remembers which were given', () => {
