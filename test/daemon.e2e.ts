@@ -12,7 +12,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { configFingerprint } from '@ctrnet/core/api';
-import { canConnect, createCtrnetEnv, execIn, httpGet, useTestNamespaces, type CtrnetEnv } from '@ctrnet/testkit';
+import { canConnect, createCtrnetEnv, ctrnetCli, execIn, httpGet, tempStateDir, useTestNamespaces, type CtrnetEnv } from '@ctrnet/testkit';
 import { HOST_LAN_IP, createLan } from './helpers/lan.js';
 import { ipOf, networks, ps } from './helpers/state.js';
 
@@ -48,6 +48,18 @@ async function snapshot(env: CtrnetEnv): Promise<string> {
 describe('ctrnetd (e2e)', function () {
   this.timeout(240_000);
   const tn = useTestNamespaces();
+
+  it('starts on a state dir no command has used yet, says so in status, and stops', async () => {
+    const host = await tn.createHost();
+    const fresh = ctrnetCli(host, join(tempStateDir(tn), 'new'), { env: { CTRNET_DAEMON: 'auto' } });
+    tn.defer(async () => void (await fresh(['daemon', 'stop'])));
+    const started = await fresh(['daemon', 'start']);
+    expect(started.exitCode, started.stderr).to.equal(0);
+    expect((await fresh(['daemon', 'status'])).stdout).to.match(/^ctrnetd .* is running \(pid \d+\)/);
+    expect((await fresh(['system', 'info'])).stdout).to.match(/Served by: +ctrnetd/);
+    expect((await fresh(['daemon', 'stop'])).stdout).to.match(/^ctrnetd stopped/);
+    expect((await fresh(['daemon', 'status'])).exitCode).to.equal(1);
+  });
 
   it('serves 50 clients at once: 50 successes, 50 distinct addresses, and its memory settles', async () => {
     const env = await createCtrnetEnv(tn, { daemon: true });

@@ -7,11 +7,11 @@
  * `CTRNET_DAEMON=never`) is answered "fallback": the front then runs the
  * Node plugin itself, which finds its own way.
  */
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import createDebug from 'debug';
-import { DEFAULT_STATE_DIR, type ConfigInputs, type CtrnetApi } from '@ctrnet/core/api';
+import { DEFAULT_STATE_DIR, listenPrivately, listening, type ConfigInputs, type CtrnetApi } from '@ctrnet/core/api';
 import { locateDaemon } from '@ctrnet/client';
 import { main } from './main.js';
 
@@ -40,18 +40,7 @@ export async function startCniForwarder(options: CniForwarderOptions): Promise<{
   const api: CtrnetApi = { call: (m, r) => options.api.call(m, r), follow: (a, e, s) => options.api.follow(a, e, s), close: async () => undefined };
   // allowHalfOpen: the front half-closes its end to mark the request complete, and still reads the answer.
   const server = createServer({ allowHalfOpen: true }, (conn) => void serve(conn, api, options));
-  mkdirSync(dirname(options.socketPath), { recursive: true, mode: 0o755 });
-  rmSync(options.socketPath, { force: true });
-  const oldMask = process.umask(0o177);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.socketPath, resolve);
-    });
-  } finally {
-    process.umask(oldMask);
-  }
-  chmodSync(options.socketPath, 0o600);
+  await listenPrivately(options.socketPath, () => listening(server, options.socketPath));
   return {
     stop: () =>
       new Promise<void>((resolve) => {

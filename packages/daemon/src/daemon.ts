@@ -4,11 +4,10 @@
  * flight before it exits. A SIGKILL at any point leaves only what gc repairs:
  * every operation is journalled by the runtime, and the next start runs gc.
  */
-import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { connect } from 'node:net';
+import { chownSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import createDebug from 'debug';
 import { CtrnetError, LocalApi, type CtrnetApi, type Runtime } from '@ctrnet/core';
+import { listenPrivately, socketAnswers } from '@ctrnet/core/api';
 import { DnsService } from './dns-service.js';
 import { FirewallGuard } from './firewall-guard.js';
 import { createServer } from './server.js';
@@ -59,22 +58,10 @@ function socketAccess(): { mode: number; gid?: number } {
   }
 }
 
-/** Whether something answers on the socket (another daemon), as opposed to a file left by a killed one. */
-function answers(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = connect(socketPath);
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => resolve(false));
-  });
-}
-
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const log = options.log ?? ((line: string) => debug(line));
   const { runtime, socketPath } = options;
-  if (await answers(socketPath)) {
+  if (await socketAnswers(socketPath)) {
     throw new CtrnetError('CONFLICT', `a ctrnetd already answers at ${socketPath}; stop it first (ctrnet daemon stop)`);
   }
   const fixed = await runtime.system.gc();
@@ -88,17 +75,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   // Services first: once the daemon's socket answers (`ctrnet daemon start` returns), they answer too.
   const services: { name: string; stop(): Promise<void> }[] = [];
   for (const service of options.services ?? []) services.push({ name: service.name, ...(await service.start(api, (line) => log(`${service.name}: ${line}`))) });
-  mkdirSync(dirname(socketPath), { recursive: true, mode: 0o755 });
-  rmSync(socketPath, { force: true });
-  // Listen with a umask-independent mode: the socket must never be reachable by others, not even for a moment.
-  const oldMask = process.umask(0o177);
-  try {
-    await app.listen({ path: socketPath });
-  } finally {
-    process.umask(oldMask);
-  }
   const access = socketAccess();
-  chmodSync(socketPath, access.mode);
+  await listenPrivately(socketPath, () => app.listen({ path: socketPath }), { mode: access.mode });
   if (access.gid !== undefined) chownSync(socketPath, 0, access.gid);
   if (options.pidFile) writeFileSync(options.pidFile, `${process.pid}\n`, { mode: 0o600 });
   guard.start();

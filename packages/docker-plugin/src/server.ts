@@ -5,12 +5,10 @@
  * optional ones as no-ops), and an operation that fails answers 200 with
  * `{"Err": message}`, which Docker shows the user.
  */
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { connect } from 'node:net';
-import { dirname } from 'node:path';
 import createDebug from 'debug';
-import { CtrnetError, type CtrnetApi } from '@ctrnet/core/api';
+import { listenPrivately, listening, type CtrnetApi } from '@ctrnet/core/api';
 import { ipamDriverHandlers } from './ipam-driver.js';
 import { networkDriverHandlers } from './network-driver.js';
 import { PLUGIN_CONTENT_TYPE } from './protocol.js';
@@ -46,19 +44,9 @@ export async function startDockerPlugin(options: DockerPluginOptions): Promise<D
   const handlers = pluginHandlers(options.api);
   const log = options.log ?? ((line: string) => debug(line));
   const server = createHttpServer((req, res) => void serve(handlers, req, res, log));
-  mkdirSync(dirname(options.socketPath), { recursive: true, mode: 0o755 });
-  if (await answers(options.socketPath)) throw new CtrnetError('CONFLICT', `something already answers at ${options.socketPath}; stop that Docker plugin first`);
-  rmSync(options.socketPath, { force: true });
-  const oldMask = process.umask(0o177);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.socketPath, resolve);
-    });
-  } finally {
-    process.umask(oldMask);
-  }
-  chmodSync(options.socketPath, 0o600);
+  await listenPrivately(options.socketPath, () => listening(server, options.socketPath), {
+    conflict: `something already answers at ${options.socketPath}; stop that Docker plugin first`,
+  });
   log(`serving Docker's network and IPAM driver protocol on ${options.socketPath}`);
   return {
     stop: async () => {
@@ -125,17 +113,6 @@ function readBody(req: IncomingMessage): Promise<string> {
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
-  });
-}
-
-function answers(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = connect(socketPath);
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => resolve(false));
   });
 }
 

@@ -61,7 +61,12 @@ export function registerDaemonCommands(program: Command, result: CommandResult):
         }
         const argv = [CLI_SCRIPT, '--state-dir', where.stateDir, ...(inputs.configPath ? ['--config', inputs.configPath] : []), 'daemon', 'run'];
         const logFile = logFileOf(where.stateDir);
-        if (!existsSync(where.stateDir)) throw new CtrnetError('NOT_FOUND', `state dir ${where.stateDir} does not exist yet; run any ctrnet command once (e.g. ctrnet ps) to create it`);
+        if (!existsSync(join(where.stateDir, 'state.db'))) {
+          // `daemon start` may be the first command (dockerd makes its own root too): make the state dir as any
+          // command does, before the log file goes in it.
+          const { Store } = await import('@ctrnet/core');
+          new Store(where.stateDir).close();
+        }
         const log = openSync(logFile, 'a', 0o600);
         const child = await spawnChild([process.execPath, ...argv], { detached: true, stdio: ['ignore', log, log] });
         closeSync(log);

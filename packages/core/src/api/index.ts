@@ -6,6 +6,7 @@
  */
 export type * from './types.js';
 export { daemonSocketPath, DEFAULT_DAEMON_SOCKET } from './socket-path.js';
+export { listening, listenPrivately, socketAnswers, type PrivateSocketOptions } from './socket-server.js';
 export { configFingerprint, configPathOf, stateDirOf, DEFAULT_CONFIG_PATH, DEFAULT_STATE_DIR, type ConfigInputs } from '../config-location.js';
 export { CtrnetError, ERROR_CODES, invalidArgument, isCtrnetError, type ErrorCode } from '../errors.js';
 export { LIFECYCLE_EVENT_NAMES, type LifecycleEventName } from '../events.js';
