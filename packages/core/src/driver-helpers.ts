@@ -88,3 +88,19 @@ function checkDefaultGateway(network: Network, pool: AddressPool, gateway: strin
     throw invalidArgument(`default gateway ${gateway} is the container's own address on network ${network.name}; give another host on ${pool.subnet}`);
   }
 }
+
+// A netns path goes into an `ip -batch` line, which is split on blanks.
+const NETNS_PATH = /^\/[^\s"'\\]+$/;
+
+/**
+ * The sandbox's namespace path, checked for a place in an `ip -batch` line
+ * (`netns PATH`): absolute, without blanks or quotes.
+ *
+ * @throws CtrnetError INTERNAL when it is not (core makes these paths; an engine's are checked at attach).
+ */
+export function batchNetnsPath(sandbox: { netnsPath: string; containerId: string }): string {
+  if (!NETNS_PATH.test(sandbox.netnsPath)) {
+    throw new CtrnetError('INTERNAL', `sandbox path "${sandbox.netnsPath}" of container ${sandbox.containerId} is not an absolute path without blanks or quotes`);
+  }
+  return sandbox.netnsPath;
+}

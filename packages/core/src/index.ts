@@ -4,7 +4,7 @@ export { EventBus, DEFAULT_HOOK_TIMEOUT_MS, type Hook, type Listener } from './b
 export { DEFAULT_DOCKER_PLUGIN_SOCKET, loadConfig, readConfigFile, POOL_PREFIX_BOUNDS, type ClusterConfig, type Config, type ConfigFile } from './config.js';
 export { configFingerprint, DEFAULT_CONFIG_PATH, DEFAULT_STATE_DIR, type ConfigInputs } from './config-location.js';
 export { GATEWAY_MODES, RUN_OPTION_NAMES, type LeaveOptions, type NetworkDriver, type NetworkFirewall, type NetworkPlan, type PluginContext, type RunOptionName, type SharedNetworks } from './driver.js';
-export { planAddressedEndpoint, planEmptyNetwork } from './driver-helpers.js';
+export { batchNetnsPath, planAddressedEndpoint, planEmptyNetwork } from './driver-helpers.js';
 export { CtrnetError, ERROR_CODES, incomplete, invalidArgument, isCtrnetError, type ErrorCode } from './errors.js';
 export { LIFECYCLE_EVENT_NAMES, type ContainerRef, type LifecycleEventName, type LifecycleEvents } from './events.js';
 export { ExecaExecutor } from './exec/execa-executor.js';

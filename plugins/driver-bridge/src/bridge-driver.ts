@@ -8,6 +8,7 @@
 import createDebug from 'debug';
 import {
   CtrnetError,
+  batchNetnsPath,
   cidr6Range,
   cidrRange,
   isValidIfName,
@@ -31,9 +32,6 @@ import { isOurVeth, vethNameFor } from './names.js';
 import { bridgeNameFor, checkOptionsFitRequest, normaliseBridgeOptions } from './options.js';
 
 const debug = createDebug('ctrnet:driver-bridge:driver');
-
-// A netns path goes into an `ip -batch` line, which is split on blanks.
-const NETNS_PATH = /^\/[^\s"'\\]+$/;
 
 export class BridgeDriver implements NetworkDriver {
   readonly name = 'bridge';
@@ -163,9 +161,7 @@ export class BridgeDriver implements NetworkDriver {
       await ctx.exec.ip(hostJoinCommands({ hostIfname, ifname: endpoint.ifname, mac, mtu: network.options.mtu, bridge }));
       return;
     }
-    if (!NETNS_PATH.test(sandbox.netnsPath)) {
-      throw new CtrnetError('INTERNAL', `sandbox path "${sandbox.netnsPath}" of container ${sandbox.containerId} is not an absolute path without blanks or quotes`);
-    }
+    batchNetnsPath(sandbox);
     debug('join %s (%o) to %s as %s in %s', endpoint.id, addresses, bridge, endpoint.ifname, sandbox.netnsPath);
     await ctx.exec.ip(
       hostJoinCommands({ hostIfname, ifname: endpoint.ifname, mac, mtu: network.options.mtu, bridge, netns: sandbox.netnsPath }),

@@ -9,6 +9,7 @@
 import createDebug from 'debug';
 import {
   CtrnetError,
+  batchNetnsPath,
   cidrRange,
   invalidArgument,
   isValidIfName,
@@ -34,9 +35,6 @@ import { syncRemotes } from './remote-hosts.js';
 import { uplinkMtu } from './uplink.js';
 
 const debug = createDebug('ctrnet:driver-overlay:driver');
-
-// A netns path goes into an `ip -batch` line, which is split on blanks.
-const NETNS_PATH = /^\/[^\s"'\\]+$/;
 
 export const OVERLAY = 'overlay';
 
@@ -129,9 +127,7 @@ export class OverlayDriver implements NetworkDriver {
     if (!hostIfname || !mac || !ipv4 || prefixLen === undefined || !gateway) {
       throw new CtrnetError('INTERNAL', `endpoint ${endpoint.id} was not planned (no veth name, MAC or address); call planEndpoint first`);
     }
-    if (!NETNS_PATH.test(sandbox.netnsPath)) {
-      throw new CtrnetError('INTERNAL', `sandbox path "${sandbox.netnsPath}" of container ${sandbox.containerId} is not an absolute path without blanks or quotes`);
-    }
+    batchNetnsPath(sandbox);
     const mtu = await this.mtuOf(ctx, network);
     await ctx.exec.ip(hostJoinCommands({ hostIfname, ifname: endpoint.ifname, mac, mtu, bridge: network.driverData.bridge!, netns: sandbox.netnsPath, address: ipv4 }));
     await ctx.exec.ip(
