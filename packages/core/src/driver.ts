@@ -1,6 +1,6 @@
 import type { Debugger } from 'debug';
 import type { Executor } from './exec/executor.js';
-import type { Endpoint, GatewayMode, Network, NetworkRequest, Sandbox } from './types.js';
+import type { Endpoint, GatewayMode, Network, NetworkFamilies, NetworkRequest, Sandbox } from './types.js';
 
 /** What every plugin method that touches the kernel receives. */
 export interface PluginContext {
@@ -39,21 +39,9 @@ export const GATEWAY_MODES: readonly GatewayMode[] = ['nat', 'nat-unprotected', 
  * and the publishers never read a driver's options or private data. A
  * network has IPv4 (`subnet`), IPv6 (`subnet6`), or both.
  */
-export interface NetworkFirewall {
-  /** Host interface the network's containers reach the host through (the bridge); traffic is matched on it. */
+export interface NetworkFirewall extends NetworkFamilies {
+  /** Host interface the network's containers reach the host through (the bridge); traffic is matched on it. The gateways are on it. */
   device: string;
-  /** The network's IPv4 subnet in CIDR notation; absent on an IPv6-only network. */
-  subnet?: string;
-  /** Its IPv4 gateway address (on `device`); absent when the bridge holds none (gateway mode `isolated`). */
-  gateway?: string;
-  /** IPv4 gateway mode; absent = `nat`. */
-  gatewayMode?: GatewayMode;
-  /** The network's IPv6 subnet; absent on an IPv4-only network. */
-  subnet6?: string;
-  /** Its IPv6 gateway address (on `device`); absent when the bridge holds none. */
-  gateway6?: string;
-  /** IPv6 gateway mode; absent = `nat`. */
-  gatewayMode6?: GatewayMode;
   /** Containers on the network may talk to each other. */
   icc: boolean;
   /** Masquerade egress to the host's address. */

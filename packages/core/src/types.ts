@@ -205,27 +205,31 @@ export interface ExposedPort {
  */
 export type GatewayMode = 'nat' | 'nat-unprotected' | 'routed' | 'isolated';
 
-/**
- * The network rules a port publisher owns for one network. A network has
- * IPv4 (`subnet`), IPv6 (`subnet6`) or both; the rules of each family are
- * the same, written for that family.
- */
-export interface NetworkRules {
-  networkId: string;
-  /** The Linux interface containers' traffic enters the host through (the bridge). */
-  bridge: string;
-  /** IPv4 subnet; absent on an IPv6-only network. */
+/** A network's address families as the firewall sees them: IPv4 (`subnet`), IPv6 (`subnet6`) or both. */
+export interface NetworkFamilies {
+  /** IPv4 subnet in CIDR notation; absent on an IPv6-only network. */
   subnet?: string;
-  /** The host's IPv4 address on the bridge; absent in gateway mode `isolated`. */
+  /** The host's IPv4 address on the bridge; absent when it holds none (gateway mode `isolated`). */
   gateway?: string;
   /** IPv4 gateway mode; absent = `nat`. */
   gatewayMode?: GatewayMode;
   /** IPv6 subnet; absent on an IPv4-only network. */
   subnet6?: string;
-  /** The host's IPv6 address on the bridge; absent in gateway mode `isolated`. */
+  /** The host's IPv6 address on the bridge; absent when it holds none (gateway mode `isolated`). */
   gateway6?: string;
   /** IPv6 gateway mode; absent = `nat`. */
   gatewayMode6?: GatewayMode;
+}
+
+/**
+ * The network rules a port publisher owns for one network. A network has
+ * IPv4 (`subnet`), IPv6 (`subnet6`) or both; the rules of each family are
+ * the same, written for that family.
+ */
+export interface NetworkRules extends NetworkFamilies {
+  networkId: string;
+  /** The Linux interface containers' traffic enters the host through (the bridge). */
+  bridge: string;
   /** No egress and no published ports. */
   internal: boolean;
   /** Containers on this network may talk to each other. */
