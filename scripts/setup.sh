@@ -25,6 +25,9 @@ command -v dnsmasq >/dev/null || missing+=(dnsmasq-base)
 command -v tini >/dev/null || missing+=(tini)
 command -v dtach >/dev/null || missing+=(dtach)
 command -v tmux >/dev/null || missing+=(tmux)
+# A C compiler builds ctrnet-cni's native front (packages/cni/native); without
+# one the build installs the slower Node launcher in its place.
+command -v cc >/dev/null || missing+=(gcc)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "ctrnet setup: installing ${missing[*]}"
   apt-get update -qq
