@@ -12,6 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installLauncher } from '@ctrnet/cni';
 import {
+  BUSYBOX_HTTPD,
   busyboxImage,
   createFence,
   createLan,
@@ -26,8 +27,6 @@ import {
 } from '@ctrnet/testkit';
 import { summarize, type Summary } from './stats.js';
 import { formatColumns } from './table.js';
-
-const HTTPD = ['httpd', '-f', '-p', '80', '-h', '/www'];
 
 export const DEFAULT_ENGINES_N = 10;
 
@@ -125,7 +124,7 @@ async function setUp(tn: TestNamespaces, missing: string[], log: (line: string) 
     const podmanOn = (name: string, network: string): Variant => ({
       ...sample(name, 'podman', network === 'ctrnet-bench'),
       lan: lanA,
-      runOnce: async (port) => (await podman.podman(['run', '-d', '--network', network, '-p', `${port}:80`, image, ...HTTPD])).stdout.trim(),
+      runOnce: async (port) => (await podman.podman(['run', '-d', '--network', network, '-p', `${port}:80`, image, ...BUSYBOX_HTTPD])).stdout.trim(),
       remove: async (id) => void (await podman.podman(['rm', '-f', '-t', '0', id])),
     });
     variants.push(podmanOn('podman run -d -p, ctrnet CNI plugin (ctrnetd)', 'ctrnet-bench'), podmanOn('podman run -d -p, CNI reference plugins', 'podman'));
@@ -139,7 +138,7 @@ async function setUp(tn: TestNamespaces, missing: string[], log: (line: string) 
     variants.push({
       ...sample('podman run -d -p, netavark', 'podman', false),
       lan: lanB,
-      runOnce: async (port) => (await podman.podman(['run', '-d', '-p', `${port}:80`, image, ...HTTPD])).stdout.trim(),
+      runOnce: async (port) => (await podman.podman(['run', '-d', '-p', `${port}:80`, image, ...BUSYBOX_HTTPD])).stdout.trim(),
       remove: async (id) => void (await podman.podman(['rm', '-f', '-t', '0', id])),
     });
   }
@@ -149,7 +148,7 @@ async function setUp(tn: TestNamespaces, missing: string[], log: (line: string) 
     const dockerOn = (name: string, network: string[]): Variant => ({
       ...sample(name, 'docker', network.length > 0),
       lan: lanA,
-      runOnce: async (port) => (await dockerd.docker(['run', '-d', ...network, '-p', `${port}:80`, image, ...HTTPD])).stdout.trim(),
+      runOnce: async (port) => (await dockerd.docker(['run', '-d', ...network, '-p', `${port}:80`, image, ...BUSYBOX_HTTPD])).stdout.trim(),
       remove: async (id) => void (await dockerd.docker(['rm', '-f', id])),
     });
     variants.push(dockerOn('docker run -d -p, ctrnet network (ctrnetd)', ['--network', 'ctrnet-bench']), dockerOn('docker run -d -p, Docker bridge', []));

@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import {
+  BUSYBOX_HTTPD,
   BUSYBOX_INDEX,
   busyboxImage,
   createFence,
@@ -62,7 +63,7 @@ describe('ctrnet-cni with containerd 1.6 (ctr run --cni) in a fence, in-process'
 
   it('ctr run -d --cni: the task gets a ctrnet address the host reaches; gc detaches it once the task is gone', async () => {
     const started = Date.now();
-    await containerd.ctr(['run', '-d', '--cni', image, 'web', 'httpd', '-f', '-p', '80', '-h', '/www']);
+    await containerd.ctr(['run', '-d', '--cni', image, 'web', ...BUSYBOX_HTTPD]);
     process.stdout.write(`      [timing] ctr run -d --cni (ctrnet CNI, in-process): ${Date.now() - started} ms\n`);
     const [web] = await attachments();
     expect(web!.Name).to.equal(`cni:${containerd.namespace}-web/eth0`);

@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import {
+  BUSYBOX_HTTPD,
   BUSYBOX_INDEX,
   busyboxImage,
   createFence,
@@ -28,8 +29,6 @@ import {
 import { installLauncher } from '../src/install.js';
 
 const SUBNET = '10.251.74';
-const HTTPD = ['httpd', '-f', '-p', '80', '-h', '/www'];
-
 describe('ctrnet-cni with Podman 4.3 (CNI backend) in a fence', function () {
   this.timeout(120_000);
   const tn = new TestNamespaces();
@@ -68,7 +67,7 @@ describe('ctrnet-cni with Podman 4.3 (CNI backend) in a fence', function () {
 
   it('podman run -d -p on the ctrnet network: the LAN fetches the page through ctrnet\'s publisher', async () => {
     const started = Date.now();
-    const id = (await podman.podman(['run', '-d', '--name', 'web', '--network', 'ctrnet-pod', '--network-alias', 'site', '-p', '8080:80', image, ...HTTPD])).stdout.trim();
+    const id = (await podman.podman(['run', '-d', '--name', 'web', '--network', 'ctrnet-pod', '--network-alias', 'site', '-p', '8080:80', image, ...BUSYBOX_HTTPD])).stdout.trim();
     process.stdout.write(`      [timing] podman run -d -p (ctrnet CNI, through ctrnetd): ${Date.now() - started} ms\n`);
     expect(await httpGet(lan.ns, `http://${lan.hostAddress}:8080/`)).to.deep.equal({ status: 200, body: BUSYBOX_INDEX });
     const [attachment] = await ctrnetd.api.call('sandbox.list', { ownerPrefix: 'cni:' });

@@ -9,6 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { expect } from 'chai';
 import {
+  BUSYBOX_HTTPD,
   BUSYBOX_INDEX,
   busyboxImage,
   createFence,
@@ -26,8 +27,6 @@ import {
   type HostSnapshot,
   type Lan,
 } from '@ctrnet/testkit';
-
-const HTTPD = ['httpd', '-f', '-p', '80', '-h', '/www'];
 
 describe('ctrnet as the network and IPAM driver of dockerd 20.10 in a fence', function () {
   this.timeout(180_000);
@@ -63,7 +62,7 @@ describe('ctrnet as the network and IPAM driver of dockerd 20.10 in a fence', fu
     const [lease] = await ctrnetd.api.call('ipam.listPools', {});
     expect(lease).to.include({ network: `docker-${netId.slice(0, 12)}` });
     const started = Date.now();
-    await dockerd.docker(['run', '-d', '--name', 'web', '--stop-timeout', '1', '--network', 'cnet', '-p', '8080:80', image, ...HTTPD]);
+    await dockerd.docker(['run', '-d', '--name', 'web', '--stop-timeout', '1', '--network', 'cnet', '-p', '8080:80', image, ...BUSYBOX_HTTPD]);
     process.stdout.write(`      [timing] docker run -d -p on a ctrnet network: ${Date.now() - started} ms\n`);
     expect(await fetchWeb()).to.equal(BUSYBOX_INDEX);
     const [web] = await attachments();
@@ -91,7 +90,7 @@ describe('ctrnet as the network and IPAM driver of dockerd 20.10 in a fence', fu
     await ctrnetd.kill();
     expect(await fetchWeb()).to.equal(BUSYBOX_INDEX);
     await ctrnetd.start();
-    await dockerd.docker(['run', '-d', '--name', 'web2', '--stop-timeout', '1', '--network', 'cnet', '-p', '8081:80', image, ...HTTPD]);
+    await dockerd.docker(['run', '-d', '--name', 'web2', '--stop-timeout', '1', '--network', 'cnet', '-p', '8081:80', image, ...BUSYBOX_HTTPD]);
     expect(await fetchWeb(8081)).to.equal(BUSYBOX_INDEX);
     expect(await attachments()).to.have.length(2);
   });

@@ -9,6 +9,7 @@
 import { readdirSync } from 'node:fs';
 import { expect } from 'chai';
 import {
+  BUSYBOX_HTTPD,
   BUSYBOX_INDEX,
   busyboxImage,
   createFence,
@@ -28,8 +29,6 @@ import {
   type OciHooks,
 } from '@ctrnet/testkit';
 import { hooksFor } from '../src/main.js';
-
-const HTTPD = ['httpd', '-f', '-p', '80', '-h', '/www'];
 
 describe('ctrnet-oci-hook with runc 1.1 and crun 1.8 in a fence', function () {
   this.timeout(120_000);
@@ -78,7 +77,7 @@ describe('ctrnet-oci-hook with runc 1.1 and crun 1.8 in a fence', function () {
 
     it(`${name}: createRuntime attaches the container to the annotated network, its port answers from the LAN, delete leaves nothing`, async () => {
       const runtime = ociRuntime(fence, name);
-      const bundle = await runtime.bundle({ id: `web-${name}`, image, args: HTTPD, hooks: hooks(), annotations: { 'ctrnet.network': 'oci', 'ctrnet.ports': `${port}:80` } });
+      const bundle = await runtime.bundle({ id: `web-${name}`, image, args: BUSYBOX_HTTPD, hooks: hooks(), annotations: { 'ctrnet.network': 'oci', 'ctrnet.ports': `${port}:80` } });
       const started = Date.now();
       await runtime.cli(['run', '--detach', '--bundle', bundle.dir, bundle.id], { background: true });
       process.stdout.write(`      [timing] ${name} run -d with ctrnet-oci-hook (${extraEnv.length ? 'in-process' : 'through ctrnetd'}): ${Date.now() - started} ms\n`);
@@ -94,7 +93,7 @@ describe('ctrnet-oci-hook with runc 1.1 and crun 1.8 in a fence', function () {
 
     it(`${name}: a container killed without poststop is detached by gc; a late delete (poststop) is a no-op`, async () => {
       const runtime = ociRuntime(fence, name);
-      const bundle = await runtime.bundle({ id: `gone-${name}`, image, args: HTTPD, hooks: hooks(), annotations: { 'ctrnet.network': 'oci' } });
+      const bundle = await runtime.bundle({ id: `gone-${name}`, image, args: BUSYBOX_HTTPD, hooks: hooks(), annotations: { 'ctrnet.network': 'oci' } });
       await runtime.cli(['run', '--detach', '--bundle', bundle.dir, bundle.id], { background: true });
       const { pid } = JSON.parse((await runtime.cli(['state', bundle.id])).stdout) as { pid: number };
       process.kill(pid, 'SIGKILL');

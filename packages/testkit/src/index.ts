@@ -40,7 +40,7 @@ export { preparePodman, CNI_PLUGIN_DIR, type Podman, type PodmanOptions } from '
 export { startContainerd, CTR_CNI_DIRS, type Containerd } from './engines/containerd.js';
 export { startCtrnetd, type CtrnetdOptions, type FencedCtrnetd } from './engines/ctrnetd.js';
 export { ociRuntime, type OciBundle, type OciBundleOptions, type OciHook, type OciHooks, type OciRuntime } from './engines/oci.js';
-export { busyboxImage, BUSYBOX_IMAGE, BUSYBOX_INDEX, type BusyboxImage } from './engines/image.js';
+export { busyboxImage, BUSYBOX_HTTPD, BUSYBOX_IMAGE, BUSYBOX_INDEX, type BusyboxImage } from './engines/image.js';
 export { missingPackages, skipUnlessInstalled, type EngineName } from './engines/requirements.js';
 export { createLan, LAN_TOPOLOGY, type Lan } from './engines/lan.js';
 export { ENGINE_HOST_PATHS, fenceHostChanges, hostChanges, snapshotHost, type HostSnapshot } from './engines/host-snapshot.js';

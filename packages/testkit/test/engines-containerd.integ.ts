@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import {
+  BUSYBOX_HTTPD,
   BUSYBOX_INDEX,
   busyboxImage,
   createFence,
@@ -57,7 +58,7 @@ describe('engines: containerd 1.6 + ctr in a fence', function () {
       }),
     );
     const started = Date.now();
-    await containerd.ctr(['run', '-d', '--cni', image, 'web', 'httpd', '-f', '-p', '80', '-h', '/www']);
+    await containerd.ctr(['run', '-d', '--cni', image, 'web', ...BUSYBOX_HTTPD]);
     reportTiming('ctr run -d --cni', Date.now() - started);
     const pid = Number((await containerd.ctr(['tasks', 'ls'])).stdout.match(/^web\s+(\d+)/m)![1]);
     seen.push(pid);

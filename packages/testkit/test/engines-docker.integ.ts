@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import {
+  BUSYBOX_HTTPD,
   BUSYBOX_INDEX,
   busyboxImage,
   createFence,
@@ -68,7 +69,7 @@ describe('engines: dockerd 20.10 in a fence', function () {
   });
 
   it('publishes a port on its own default bridge: a LAN namespace fetches the page', async () => {
-    const id = (await dockerd.docker(['run', '-d', '-p', '8080:80', image, 'httpd', '-f', '-p', '80', '-h', '/www'])).stdout.trim();
+    const id = (await dockerd.docker(['run', '-d', '-p', '8080:80', image, ...BUSYBOX_HTTPD])).stdout.trim();
     seen.push(Number((await dockerd.docker(['inspect', '-f', '{{.State.Pid}}', id])).stdout.trim()));
     expect(await httpGet(lan.ns, `http://${lan.hostAddress}:8080/`)).to.deep.equal({ status: 200, body: BUSYBOX_INDEX });
     // docker0 and its NAT rules live in the fence's host namespace.

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import {
+  BUSYBOX_HTTPD,
   busyboxImage,
   createFence,
   hostChanges,
@@ -53,7 +54,7 @@ describe('engines: runc 1.1 and crun 1.8 in a fence', function () {
       const bundle = await runtime.bundle({
         id: `web-${name}`,
         image,
-        args: ['httpd', '-f', '-p', '80', '-h', '/www'],
+        args: BUSYBOX_HTTPD,
         hooks: { createRuntime: tee('createRuntime'), poststart: tee('poststart'), poststop: tee('poststop') },
         annotations: { 'org.ctrnet.test': name },
       });

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import {
+  BUSYBOX_HTTPD,
   BUSYBOX_INDEX,
   busyboxImage,
   CNI_PLUGIN_DIR,
@@ -19,8 +20,6 @@ import {
   type Podman,
 } from '../src/index.js';
 import { aliveProcesses, reportTiming } from './engines-helpers.js';
-
-const HTTPD = ['httpd', '-f', '-p', '80', '-h', '/www'];
 
 /** One fence per backend: both default networks use 10.88.0.0/16 and would clash in one host namespace. */
 function describePodman(backend: 'cni' | 'netavark', more?: (world: () => { fence: Fence; podman: Podman; image: string }) => void): void {
@@ -51,7 +50,7 @@ function describePodman(backend: 'cni' | 'netavark', more?: (world: () => { fenc
 
     it('publishes a port on its default network: a LAN namespace fetches the page', async () => {
       const started = Date.now();
-      const id = (await podman.podman(['run', '-d', '--name', 'web', '-p', '8080:80', image, ...HTTPD])).stdout.trim();
+      const id = (await podman.podman(['run', '-d', '--name', 'web', '-p', '8080:80', image, ...BUSYBOX_HTTPD])).stdout.trim();
       reportTiming(`podman (${backend}) run -d -p`, Date.now() - started);
       seen.push(Number((await podman.podman(['inspect', '-f', '{{.State.Pid}}', id])).stdout.trim()));
       expect(await httpGet(lan.ns, `http://${lan.hostAddress}:8080/`)).to.deep.equal({ status: 200, body: BUSYBOX_INDEX });

@@ -15,7 +15,10 @@ const debug = createDebug('ctrnet:testkit:engines:image');
 /** The name every engine harness imports the image as. */
 export const BUSYBOX_IMAGE = 'local/busybox:1';
 
-/** What `httpd -f -p 80 -h /www` serves at `/`. */
+/** The image's web server: busybox httpd in the foreground on port 80, serving /www. */
+export const BUSYBOX_HTTPD: readonly string[] = ['httpd', '-f', '-p', '80', '-h', '/www'];
+
+/** What {@link BUSYBOX_HTTPD} serves at `/`. */
 export const BUSYBOX_INDEX = 'hello from busybox\n';
 
 /** Applets linked to busybox in /bin. */

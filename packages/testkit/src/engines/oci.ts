@@ -38,8 +38,8 @@ export interface OciBundleOptions {
   /** Container id, also the bundle directory's name; `[A-Za-z0-9_.-]`. */
   id: string;
   image: BusyboxImage;
-  /** process.args, e.g. `['httpd', '-f', '-p', '80', '-h', '/www']`. */
-  args: string[];
+  /** process.args, e.g. `BUSYBOX_HTTPD` (the image's web server). */
+  args: readonly string[];
   hooks?: OciHooks;
   annotations?: Record<string, string>;
   /** Join this network namespace (a file such as /run/netns/x) instead of getting a new one. */
@@ -113,7 +113,7 @@ function adjustSpec(spec: Spec, opts: OciBundleOptions, cgroupsPath: string): Sp
   namespaces.push(opts.netnsPath ? { type: 'network', path: opts.netnsPath } : { type: 'network' });
   return {
     ...spec,
-    process: { ...spec.process, terminal: false, args: opts.args, env: ['PATH=/bin', 'TERM=xterm'] },
+    process: { ...spec.process, terminal: false, args: [...opts.args], env: ['PATH=/bin', 'TERM=xterm'] },
     root: { path: opts.image.rootfs, readonly: true },
     hostname: opts.id,
     ...(opts.hooks ? { hooks: opts.hooks } : {}),
