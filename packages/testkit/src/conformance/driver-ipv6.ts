@@ -7,52 +7,26 @@
  * namespace, as the IPv4 checks do.
  */
 import { expect } from 'chai';
-import type { AddressPool, Endpoint, Network, NetworkDriver, PluginContext, Sandbox } from '@ctrnet/core';
-import type { TestNamespaces } from '../namespaces.js';
+import type { AddressPool, Endpoint, Sandbox } from '@ctrnet/core';
 import type { NetnsHandle } from '../netns.js';
 import { httpGet } from '../probes.js';
 import { startHttpServer } from '../servers.js';
-import { endpointInput, plannedNetwork, sandboxAddresses, sandboxAddresses6, type NetworkFamilies } from './driver-fixtures.js';
-import { hostContext } from './harness.js';
+import { endpointInput, sandboxAddresses, sandboxAddresses6, type NetworkFamilies } from './driver-fixtures.js';
+import { driverEnv, type DriverEnv, type DriverEnvConfig } from './driver-env.js';
 import { defaultGateways, linkInventory, readLinks, sysctlValue } from './kernel-view.js';
-import type { NetworkDriverSuiteOptions } from './network-driver.js';
 
-export interface Ipv6CheckConfig {
-  tn: TestNamespaces;
-  name: string;
-  factory: () => NetworkDriver;
-  pool: AddressPool;
+export interface Ipv6CheckConfig extends DriverEnvConfig {
   pool6: AddressPool;
-  networkOptions: Record<string, string>;
-  prepareHost: NetworkDriverSuiteOptions['prepareHost'];
 }
 
-interface Env {
-  driver: NetworkDriver;
-  host: NetnsHandle;
-  ctx: PluginContext;
-  network: Network;
-  gatewayNetns: NetnsHandle | false;
-  hostBefore: string[];
-}
-
-async function setUp(c: Ipv6CheckConfig, families: NetworkFamilies): Promise<Env> {
-  const host = await c.tn.createHost();
+async function setUp(c: Ipv6CheckConfig, families: NetworkFamilies): Promise<DriverEnv> {
+  const env = await driverEnv(c, families);
   // What the driver must do itself on a real host; a fresh namespace starts with it off.
-  await host.exec(['sysctl', '-qw', 'net.ipv6.conf.all.forwarding=1']);
-  const setup = (await c.prepareHost?.({ tn: c.tn, host, pool: c.pool })) ?? {};
-  const driver = c.factory();
-  return {
-    driver,
-    host,
-    ctx: hostContext(host, c.name),
-    network: plannedNetwork(driver, c.pool, { ...c.networkOptions, ...setup.options }, families),
-    gatewayNetns: setup.gatewayNetns ?? host,
-    hostBefore: await linkInventory(host),
-  };
+  await env.host.exec(['sysctl', '-qw', 'net.ipv6.conf.all.forwarding=1']);
+  return env;
 }
 
-async function join(c: Ipv6CheckConfig, env: Env, label: string, ipv4: string | undefined, ipv6: string | undefined): Promise<{ ns: NetnsHandle; endpoint: Endpoint; sandbox: Sandbox }> {
+async function join(c: Ipv6CheckConfig, env: DriverEnv, label: string, ipv4: string | undefined, ipv6: string | undefined): Promise<{ ns: NetnsHandle; endpoint: Endpoint; sandbox: Sandbox }> {
   const ns = await c.tn.create(label);
   const endpoint = env.driver.planEndpoint(env.network, endpointInput(env.network, ipv4, ipv6));
   const sandbox: Sandbox = { containerId: endpoint.containerId, netnsPath: ns.path, kind: 'own' };

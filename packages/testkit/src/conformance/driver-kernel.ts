@@ -5,36 +5,18 @@
  * Every check creates its own host namespace, so checks never share state.
  */
 import { expect } from 'chai';
-import type { AddressPool, Endpoint, Network, NetworkDriver, PluginContext, Sandbox } from '@ctrnet/core';
+import type { Endpoint, NetworkDriver, Sandbox } from '@ctrnet/core';
 import { canConnect, httpGet } from '../probes.js';
 import { startHttpServer } from '../servers.js';
 import { execIn, type NetnsHandle } from '../netns.js';
-import type { TestNamespaces } from '../namespaces.js';
-import { USER_MAC, endpointInput, plannedNetwork, sandboxAddresses } from './driver-fixtures.js';
+import { USER_MAC, endpointInput, sandboxAddresses } from './driver-fixtures.js';
 import { defineOptionalChecks } from './handoff-checks.js';
-import { hexId, hostContext } from './harness.js';
+import { driverEnv, type DriverEnv, type DriverEnvConfig } from './driver-env.js';
+import { hexId } from './harness.js';
 import { defaultGateways, linkInventory, namespaceSnapshot, readLinks } from './kernel-view.js';
-import type { NetworkDriverSuiteOptions } from './network-driver.js';
 
-export interface KernelCheckConfig {
-  tn: TestNamespaces;
-  name: string;
-  factory: () => NetworkDriver;
+export interface KernelCheckConfig extends DriverEnvConfig {
   sample: NetworkDriver;
-  pool: AddressPool;
-  networkOptions: Record<string, string>;
-  prepareHost: NetworkDriverSuiteOptions['prepareHost'];
-}
-
-/** One check's world: a fresh driver "on the host" inside a fresh host namespace. */
-interface DriverEnv {
-  driver: NetworkDriver;
-  host: NetnsHandle;
-  ctx: PluginContext;
-  network: Network;
-  gatewayNetns: NetnsHandle | false;
-  /** The host's interfaces before the network was created. */
-  hostBefore: string[];
 }
 
 /** A sandbox that joined (or was planned to join) the network. */
@@ -54,20 +36,6 @@ export function defineKernelChecks(c: KernelCheckConfig): void {
   // Any other value already fails the traits check; there is nothing sound to run.
 }
 
-async function setUp(c: KernelCheckConfig): Promise<DriverEnv> {
-  const host = await c.tn.createHost();
-  const setup = (await c.prepareHost?.({ tn: c.tn, host, pool: c.pool })) ?? {};
-  const driver = c.factory();
-  return {
-    driver,
-    host,
-    ctx: hostContext(host, c.name),
-    network: plannedNetwork(driver, c.pool, { ...c.networkOptions, ...setup.options }),
-    gatewayNetns: setup.gatewayNetns ?? host,
-    hostBefore: await linkInventory(host),
-  };
-}
-
 /** A new sandbox namespace and its planned endpoint; joined unless `join` is false. */
 async function member(c: KernelCheckConfig, env: DriverEnv, label: string, fields: Partial<Endpoint>, join = true): Promise<Member> {
   const ns = await c.tn.create(label);
@@ -84,7 +52,7 @@ function interfaceChecks(c: KernelCheckConfig): void {
   const macFor = (driver: NetworkDriver) => (driver.refusedRunOptions?.includes('mac-address') ? {} : { mac: USER_MAC });
 
   it('creates and deletes the network idempotently, leaving the host as it was', async () => {
-    const env = await setUp(c);
+    const env = await driverEnv(c);
     await env.driver.createNetwork(env.ctx, env.network);
     await env.driver.createNetwork(env.ctx, env.network);
     await env.driver.deleteNetwork(env.ctx, env.network);
@@ -93,7 +61,7 @@ function interfaceChecks(c: KernelCheckConfig): void {
   });
 
   it('joins a sandbox with an interface that is up, addressed, with its MAC and the default route', async () => {
-    const env = await setUp(c);
+    const env = await driverEnv(c);
     await env.driver.createNetwork(env.ctx, env.network);
     const a = await member(c, env, 'sbx-a', { ipv4: ipA });
     const b = await member(c, env, 'sbx-b', { ipv4: ipB, ...macFor(env.driver) });
@@ -109,7 +77,7 @@ function interfaceChecks(c: KernelCheckConfig): void {
   });
 
   it('lets joined sandboxes reach each other and the gateway', async () => {
-    const env = await setUp(c);
+    const env = await driverEnv(c);
     await env.driver.createNetwork(env.ctx, env.network);
     const a = await member(c, env, 'sbx-a', { ipv4: ipA });
     const b = await member(c, env, 'sbx-b', { ipv4: ipB });
@@ -122,7 +90,7 @@ function interfaceChecks(c: KernelCheckConfig): void {
   });
 
   it('removes the interface on leave, tolerates a second leave, and leaves nothing in the host after deleteNetwork', async () => {
-    const env = await setUp(c);
+    const env = await driverEnv(c);
     await env.driver.createNetwork(env.ctx, env.network);
     const a = await member(c, env, 'sbx-a', { ipv4: ipA });
     const b = await member(c, env, 'sbx-b', { ipv4: ipB });
@@ -138,7 +106,7 @@ function interfaceChecks(c: KernelCheckConfig): void {
   });
 
   it('on a leave with sandboxGoing, cuts the sandbox off at once: its address and MAC work in a new sandbox while the old namespace lives on; deleteNetwork then leaves nothing', async () => {
-    const env = await setUp(c);
+    const env = await driverEnv(c);
     await env.driver.createNetwork(env.ctx, env.network);
     const a = await member(c, env, 'sbx-a', { ipv4: ipA });
     const b = await member(c, env, 'sbx-b', { ipv4: ipB });
@@ -159,7 +127,7 @@ function interfaceChecks(c: KernelCheckConfig): void {
   });
 
   it('tolerates leaving a sandbox whose namespace is already gone', async () => {
-    const env = await setUp(c);
+    const env = await driverEnv(c);
     await env.driver.createNetwork(env.ctx, env.network);
     const a = await member(c, env, 'sbx-a', { ipv4: ipA });
     // What gc meets after a crash: the container's namespace went first.
@@ -169,10 +137,10 @@ function interfaceChecks(c: KernelCheckConfig): void {
     expect(await linkInventory(env.host), `interfaces of host netns ${env.host.name}`).to.deep.equal(env.hostBefore);
   });
 
-  defineOptionalChecks({ tn: c.tn, sample: c.sample, pool: c.pool, setUp: () => setUp(c) });
+  defineOptionalChecks({ tn: c.tn, sample: c.sample, pool: c.pool, setUp: () => driverEnv(c) });
 
   it('tolerates leave and deleteNetwork for an endpoint and a network it never made', async () => {
-    const env = await setUp(c);
+    const env = await driverEnv(c);
     const a = await member(c, env, 'sbx-a', { ipv4: ipA }, false);
     // A saga journals the undo before the step, so a crash can leave undo records for steps that never ran.
     await env.driver.leave(env.ctx, env.network, a.endpoint, a.sandbox);
@@ -185,7 +153,7 @@ function interfaceChecks(c: KernelCheckConfig): void {
 /** Own sandbox without addresses (none-like): join and leave work and the host stays untouched. */
 function ownSandboxChecks(c: KernelCheckConfig): void {
   it('joins and leaves an own sandbox (twice over) and leaves the host as it was', async () => {
-    const env = await setUp(c);
+    const env = await driverEnv(c);
     await env.driver.createNetwork(env.ctx, env.network);
     await env.driver.createNetwork(env.ctx, env.network);
     const a = await member(c, env, 'sbx-a', {});
@@ -201,7 +169,7 @@ function ownSandboxChecks(c: KernelCheckConfig): void {
 /** `--net host`: the container uses the host's namespace; joining must not rewire it. */
 function hostModeChecks(c: KernelCheckConfig): void {
   it('changes nothing in the host namespace on create, join, leave and delete', async () => {
-    const env = await setUp(c);
+    const env = await driverEnv(c);
     const before = await namespaceSnapshot(env.host);
     const endpoint = env.driver.planEndpoint(env.network, endpointInput(env.network));
     // Core's host sandbox: an empty path means "the namespace ctrnet runs in" (here: the test's host).
@@ -219,7 +187,7 @@ function hostModeChecks(c: KernelCheckConfig): void {
 /** `--net container:NAME`: the namespace belongs to another container; joining must not touch it. */
 function sharedModeChecks(c: KernelCheckConfig): void {
   it("changes nothing in the owner's namespace or the host on create, join, leave and delete", async () => {
-    const env = await setUp(c);
+    const env = await driverEnv(c);
     const owner = await c.tn.create('owner');
     await owner.exec(['ip', 'link', 'add', 'ctt-own0', 'type', 'veth', 'peer', 'name', 'ctt-own1']);
     await owner.exec(['ip', 'addr', 'add', '10.250.9.1/24', 'dev', 'ctt-own0']);

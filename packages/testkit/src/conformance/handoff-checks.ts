@@ -5,29 +5,19 @@
  * true, and `check` (CNI's CHECK) for drivers that have it.
  */
 import { expect } from 'chai';
-import type { AddressPool, Endpoint, Network, NetworkDriver, PluginContext, Sandbox } from '@ctrnet/core';
+import type { AddressPool, Endpoint, NetworkDriver, Sandbox } from '@ctrnet/core';
 import { httpGet } from '../probes.js';
 import { startHttpServer } from '../servers.js';
-import type { NetnsHandle } from '../netns.js';
 import type { TestNamespaces } from '../namespaces.js';
+import type { DriverEnv } from './driver-env.js';
 import { endpointInput, sandboxAddresses } from './driver-fixtures.js';
 import { linkInventory, readLinks } from './kernel-view.js';
-
-/** The world of one check, as driver-kernel.ts sets it up. */
-export interface OptionalCheckEnv {
-  driver: NetworkDriver;
-  host: NetnsHandle;
-  ctx: PluginContext;
-  network: Network;
-  gatewayNetns: NetnsHandle | false;
-  hostBefore: string[];
-}
 
 export interface OptionalCheckConfig {
   tn: TestNamespaces;
   sample: NetworkDriver;
   pool: AddressPool;
-  setUp(): Promise<OptionalCheckEnv>;
+  setUp(): Promise<DriverEnv>;
 }
 
 /** Interface name of a handed-over interface in the host namespace, before the "engine" moves it. */
