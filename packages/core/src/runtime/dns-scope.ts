@@ -40,28 +40,23 @@ export interface NameTable {
 const DEFAULT_NETWORK = 'bridge';
 
 /**
- * Whether the resolver serves `network`: user-defined, with a gateway on a
- * host device the resolver can listen on, and a daemon to run it (with
- * `daemon: never` nothing would answer, so containers keep the host's
- * resolvers, as on the default network).
+ * Where the resolver listens for `network`, IPv4 first; empty when it does
+ * not serve it. It serves user-defined networks whose driver puts a gateway
+ * on a host device, when a daemon may run it (with `daemon: never` nothing
+ * would answer, so containers keep the host's resolvers, as on the default
+ * network). The addresses are the driver's, not the pools' gateways: in
+ * gateway mode `isolated` a family's gateway is on no interface, and cannot
+ * be bound.
  */
-export function servesDns(ctx: RuntimeContext, network: Network): boolean {
-  return ctx.config.daemon !== 'never' && network.name !== DEFAULT_NETWORK && gatewaysOf(ctx, network).length > 0;
+function listenAddresses(ctx: RuntimeContext, network: Network): string[] {
+  if (ctx.config.daemon === 'never' || network.name === DEFAULT_NETWORK) return [];
+  const fw = firewallOf(ctx, network);
+  return [fw?.gateway, fw?.gateway6].filter((g): g is string => Boolean(g));
 }
 
 /** The resolver's address for a container whose first network is `network` (its resolv.conf's nameserver), or undefined when none serves it. */
 export function resolverOf(ctx: RuntimeContext, network: Network): string | undefined {
-  return servesDns(ctx, network) ? gatewaysOf(ctx, network)[0] : undefined;
-}
-
-/**
- * The addresses the network's driver puts on the host device, IPv4 first:
- * where the resolver listens for it. Not the pools' gateways: in gateway
- * mode `isolated` a family's gateway is on no interface, and cannot be bound.
- */
-function gatewaysOf(ctx: RuntimeContext, network: Network): string[] {
-  const fw = firewallOf(ctx, network);
-  return [fw?.gateway, fw?.gateway6].filter((g): g is string => Boolean(g));
+  return listenAddresses(ctx, network)[0];
 }
 
 /** Whether any running container is on a network the resolver serves: then a daemon must run. */
@@ -72,7 +67,8 @@ export function resolverNeeded(ctx: RuntimeContext): boolean {
 export function nameTable(ctx: RuntimeContext): NameTable {
   const networks: NameNetwork[] = [];
   for (const network of ctx.store.networks.all()) {
-    if (!servesDns(ctx, network)) continue;
+    const listen = listenAddresses(ctx, network);
+    if (listen.length === 0) continue;
     const containers: NameEntry[] = [];
     for (const endpoint of ctx.store.endpoints.ofNetwork(network.id)) {
       const c = ctx.store.containers.find<ContainerSpec>(endpoint.containerId);
@@ -88,7 +84,7 @@ export function nameTable(ctx: RuntimeContext): NameTable {
         dns: c.spec.dns,
       });
     }
-    networks.push({ id: network.id, name: network.name, internal: network.internal, listen: gatewaysOf(ctx, network), containers });
+    networks.push({ id: network.id, name: network.name, internal: network.internal, listen, containers });
   }
   return { networks, upstream: ctx.config.dns ?? hostNameservers() };
 }
