@@ -33,8 +33,8 @@ export class DnsService {
   private unsubscribe: (() => void)[] = [];
   /** The sync running now (or settled): each waits for the one before. */
   private syncing: Promise<void> = Promise.resolve();
-  /** The next sync's table ('read': from the store when it starts), while one is queued. */
-  private next: NameTable | 'read' | undefined;
+  /** The next sync's table, while one is queued. */
+  private next: NameTable | undefined;
   private stopped = false;
   /** Addresses whose last bind failed (reported in the log already). */
   private readonly unbindable = new Set<string>();
@@ -48,8 +48,8 @@ export class DnsService {
   async start(): Promise<void> {
     const bus = this.runtime.ctx.bus;
     for (const event of ['container.start', 'container.stop', 'container.remove', 'container.rename', 'endpoint.join', 'endpoint.leave', 'network.create', 'network.remove'] as const) {
-      // The view at once (the event comes after the store changed), so the next query sees the change; the sockets after.
-      this.unsubscribe.push(bus.on(event, () => void this.refresh(this.updateView())));
+      // The event comes after the store changed: the next query sees the change, the sockets follow.
+      this.unsubscribe.push(bus.on(event, () => void this.refresh()));
     }
     await this.refresh();
     this.timer = setInterval(() => {
@@ -69,20 +69,19 @@ export class DnsService {
   }
 
   /**
-   * Make the listening addresses match `table` (or the store, read when the
-   * sync starts). Syncs run one at a time, and a burst of changes queues one
-   * sync with the latest table, not one per change.
+   * Answer from the store's current names at once, and make the listening
+   * addresses match them. Syncs run one at a time, and a burst of changes
+   * queues one sync with the latest table, not one per change.
    */
-  refresh(table?: NameTable): Promise<void> {
+  refresh(): Promise<void> {
     const queued = this.next !== undefined;
-    this.next = table ?? 'read';
+    this.next = this.updateView();
     if (!queued) {
       this.syncing = this.syncing
         .then(() => {
           const next = this.next!;
           this.next = undefined;
-          if (this.stopped) return;
-          return this.sync(next === 'read' ? this.updateView() : next);
+          if (!this.stopped) return this.sync(next);
         })
         .catch((err) => debug('dns refresh failed: %O', err));
     }
