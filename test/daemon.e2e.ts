@@ -6,7 +6,7 @@
  * the daemon at every crash point.)
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { expect } from 'chai';
 import { configFingerprint } from '@ctrnet/core/api';
 import { canConnect, createCtrnetEnv, ctrnetCli, execIn, httpGet, tempStateDir, useTestNamespaces, type CtrnetEnv } from '@ctrnet/testkit';
 import { HOST_LAN_IP, createLan } from './helpers/lan.js';
-import { ipOf, networks, ps } from './helpers/state.js';
+import { inspect, ipOf, networks, ps } from './helpers/state.js';
 
 const SOCKET = 'ctrnetd.sock';
 
@@ -30,6 +30,30 @@ function raw(socket: string, method: string, path: string, body?: string): Promi
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** /run/netns entries of the namespaces the children of `pid` are in (the daemon's pool: one holder process per ready namespace). */
+function heldBy(pid: number): string[] {
+  const own = statSync(`/proc/${pid}/ns/net`).ino;
+  const inodes = new Set<number>();
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      if (Number(/^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1]) !== pid) continue;
+      const ino = statSync(`/proc/${entry}/ns/net`).ino;
+      if (ino !== own) inodes.add(ino);
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return readdirSync('/run/netns')
+    .map((name) => `/run/netns/${name}`)
+    .filter((path) => {
+      try {
+        return inodes.has(statSync(path).ino);
+      } catch {
+        return false;
+      }
+    });
 }
 
 function rssKiB(pid: number): number {
@@ -127,6 +151,25 @@ describe('ctrnetd (e2e)', function () {
     const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', probe], { encoding: 'utf8' });
     // The state dir is 0700 too, so a non-root user cannot even reach the socket's directory.
     expect(r.stdout.trim()).to.be.oneOf(['EACCES', 'EPERM']);
+  });
+
+  it('keeps ready namespaces for the next runs, and a SIGKILLed daemon leaks none of them: gc deletes them', async () => {
+    const env = await createCtrnetEnv(tn, { daemon: true });
+    const pid = await daemonPid(env);
+    let members: string[] = [];
+    for (let i = 0; i < 200 && members.length < 4; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      members = heldBy(pid);
+    }
+    expect(members, 'the pool (netnsPool: 4 by default) is full').to.have.length(4);
+    await env.ok('run', '-d', '--name', 'first', '--', 'sleep', 'infinity');
+    const first = (await inspect(env, 'first')).NetworkSettings.SandboxKey;
+    expect(members, 'the run took a ready namespace').to.include(first);
+    process.kill(pid, 'SIGKILL');
+    const gc = await env.ok('system', 'gc');
+    expect(gc.match(/finished interrupted operation "netns pool member"/g) ?? []).to.have.length.within(3, 4);
+    for (const m of members.filter((m) => m !== first)) expect(existsSync(m), `${m} deleted`).to.equal(false);
+    expect(existsSync(first), "the container's namespace is its own now").to.equal(true);
   });
 
   for (const backend of ['nftables', 'iptables'] as const) {

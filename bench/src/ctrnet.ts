@@ -63,6 +63,8 @@ export async function openCtrnet(tmpDir: string, backend: PortBackend): Promise<
   parts.registerInstance(CONFIG, config);
   parts.registerInstance(EXECUTOR, exec);
   const rt = await Runtime.open({ stateDir, container: parts, reaper: { node: process.execPath, cli: CTRNET_CLI }, version: ctrnetVersion() });
+  // As ctrnetd does once it serves: ready namespaces (with the coprocess executor; a no-op with execa's).
+  rt.namespaces.start();
   return { rt, exec };
 }
 

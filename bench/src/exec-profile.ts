@@ -4,11 +4,14 @@
  * wrapper adds two performance.now() calls per command, nothing else.
  */
 import { performance } from 'node:perf_hooks';
+import { median } from './stats.js';
 import type { ExecResult, ExecTarget, Executor, IpBatchOptions, IpCommand, RunOptions } from '@ctrnet/core';
 
 /** One kernel command as the profile names it, e.g. `nft -f`, `ip -batch`, `ip link (in container)`. */
 export interface CommandTime {
   label: string;
+  /** performance.now() when it began. */
+  start: number;
   ms: number;
 }
 
@@ -21,14 +24,18 @@ function label(argv: readonly string[], target?: ExecTarget): string {
 export class TimingExecutor implements Executor {
   private calls: CommandTime[] = [];
 
-  constructor(private readonly inner: Executor) {}
+  constructor(private readonly inner: Executor) {
+    const { openNetns, closeNetns } = inner;
+    if (openNetns) this.openNetns = (path) => this.timed('netns add', () => openNetns.call(inner, path));
+    if (closeNetns) this.closeNetns = (path) => this.timed('netns session close', () => closeNetns.call(inner, path));
+  }
 
   private async timed<T>(name: string, call: () => Promise<T>): Promise<T> {
     const start = performance.now();
     try {
       return await call();
     } finally {
-      this.calls.push({ label: name, ms: performance.now() - start });
+      this.calls.push({ label: name, start, ms: performance.now() - start });
     }
   }
 
@@ -37,7 +44,8 @@ export class TimingExecutor implements Executor {
   }
 
   ip(commands: readonly IpCommand[], options?: IpBatchOptions): Promise<void> {
-    return this.timed(label(['ip', '-batch'], options), () => this.inner.ip(commands, options));
+    const what = commands.length > 0 && commands.every((c) => c[0] === 'netns' && c[1] === 'delete') ? ['netns delete'] : ['ip', '-batch'];
+    return this.timed(label(what, options), () => this.inner.ip(commands, options));
   }
 
   iptablesRestore(payload: string, options?: ExecTarget & { family?: 4 | 6 }): Promise<void> {
@@ -47,6 +55,10 @@ export class TimingExecutor implements Executor {
   nft(script: string, options?: ExecTarget): Promise<void> {
     return this.timed(label(['nft -f'], options), () => this.inner.nft(script, options));
   }
+
+  /** The inner executor's set-up sessions, when it keeps them (timed as `netns add`). */
+  readonly openNetns?: (path: string) => Promise<void>;
+  readonly closeNetns?: (path: string) => Promise<void>;
 
   /** Stops the inner executor's coprocesses, if it keeps any. */
   async close(): Promise<void> {
@@ -80,6 +92,12 @@ export interface PhaseProfile {
    * set against the timed samples it splits growth into kernel and everything else.
    */
   commandMsByContainer: number[];
+  /**
+   * The network part of each operation, by container, for runners that can
+   * tell it apart (ctrnet's API: the run up to its port published; the
+   * release from its first kernel command to the namespace's deletion).
+   */
+  networkMsByContainer: number[];
 }
 
 export interface RunProfile {
@@ -92,8 +110,9 @@ export class ProfileBuilder {
   private readonly phases = { setup: emptyPhase(), teardown: emptyPhase() };
 
   /** Records operation `i` (container i, or repeat i) of `phase`. */
-  add(phase: keyof RunProfile, i: number, wallMs: number, calls: readonly CommandTime[]): void {
+  add(phase: keyof RunProfile, i: number, wallMs: number, calls: readonly CommandTime[], networkMs?: number): void {
     const p = this.phases[phase];
+    if (networkMs !== undefined) p.networkMsByContainer[i - 1] = networkMs;
     p.operations += 1;
     p.wallMs += wallMs;
     p.commandMsByContainer[i - 1] = calls.reduce((sum, c) => sum + c.ms, 0);
@@ -116,7 +135,7 @@ export class ProfileBuilder {
 }
 
 function emptyPhase(): PhaseProfile {
-  return { operations: 0, wallMs: 0, commandMs: 0, commands: [], commandMsByContainer: [] };
+  return { operations: 0, wallMs: 0, commandMs: 0, commands: [], commandMsByContainer: [], networkMsByContainer: [] };
 }
 
 /** One line per phase, means per operation, e.g. `setup: mean 45.2 ms, of which 31.0 ms in 4.0 kernel commands (nft -f 1.0x 14.1 ms, ...)`. */
@@ -126,6 +145,14 @@ export function describeProfile(profile: RunProfile, top = 5): string[] {
     const per = (v: number): number => v / Math.max(1, p.operations);
     const calls = p.commands.reduce((sum, c) => sum + c.calls, 0);
     const parts = p.commands.slice(0, top).map((c) => `${c.label} ${per(c.calls).toFixed(1)}x ${per(c.ms).toFixed(1)} ms`);
-    return `${phase}: mean ${per(p.wallMs).toFixed(1)} ms, of which ${per(p.commandMs).toFixed(1)} ms in ${per(calls).toFixed(1)} kernel commands (${parts.join(', ') || 'none'})`;
+    const network = networkMedian(p);
+    const networkPart = network === undefined ? '' : `; network part median ${network.toFixed(1)} ms (#1-10: ${networkMedian(p, 10)!.toFixed(1)} ms)`;
+    return `${phase}: mean ${per(p.wallMs).toFixed(1)} ms, of which ${per(p.commandMs).toFixed(1)} ms in ${per(calls).toFixed(1)} kernel commands (${parts.join(', ') || 'none'})${networkPart}`;
   });
+}
+
+/** Median of the network part over every container, or the first `first`, for runners that time it. */
+export function networkMedian(p: PhaseProfile, first = Infinity): number | undefined {
+  const times = p.networkMsByContainer.slice(0, first).filter((v) => Number.isFinite(v));
+  return times.length ? median(times) : undefined;
 }

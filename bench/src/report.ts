@@ -2,7 +2,7 @@
  * The text sections after the comparison table: scaling, data plane, and
  * the figures set against the issue's targets.
  */
-import { describeProfile, type PhaseProfile } from './exec-profile.js';
+import { describeProfile, networkMedian, type PhaseProfile } from './exec-profile.js';
 import type { BenchResults, DataplaneResult, ManyPortsResult, ScalingResult } from './results.js';
 import type { ProcessGroupMemory, SupervisionRecord } from './scenarios/supervision.js';
 import { overNode, ratioWhy, residentWhy } from './startup-report.js';
@@ -180,18 +180,28 @@ export function renderTargets(results: BenchResults): string {
     lines.push([what, fmt(value), `${strict ? '<' : '≤'} ${fmt(limit)}`, met ? 'met' : 'MISSED', why]);
   };
   const runner = (name: string) => results.runners.find((r) => r.runner === name && r.status === 'ok');
-  // Issue 15: nftables setup ≤ 5 ms and teardown ≤ 2 ms; iptables within 1.5x of that.
+  // Issue 15: nftables setup ≤ 5 ms and teardown ≤ 2 ms; iptables within 1.5x of that. Measured on the
+  // network part, the work CNI's and netavark's runners time (they start and kill no process), over
+  // every container of the run (a resident daemon's figure); #1-10 (V8 still compiling) and the whole
+  // run -d / rm -f are in the reason.
+  const networkPart = (name: string, phase: 'setup' | 'teardown', first?: number) => {
+    const profile = runner(name)?.profile;
+    return profile && networkMedian(profile[phase], first);
+  };
   for (const [backend, factor] of [['nftables', 1], ['iptables', IPTABLES_FACTOR]] as const) {
-    const api = runner(`ctrnet-api-${backend}`);
+    const name = `ctrnet-api-${backend}`;
+    const api = runner(name);
     for (const phase of ['setup', 'teardown'] as const) {
       const limit = WARM_API_MS[phase] * factor;
-      check(`warm API ${phase} median #1-10, ${backend}`, api?.[phase]?.first10.median, limit, 'ms', false, api?.profile ? whereTimeGoes(api.profile[phase]) : '');
+      const whole = api?.[phase]?.first10.median;
+      const early = networkPart(name, phase, 10);
+      const why = api?.profile ? `#1-10 ${early?.toFixed(1)} ms; whole ${phase === 'setup' ? 'run -d' : 'rm -f'} #1-10 ${whole?.toFixed(1)} ms, ${whereTimeGoes(api.profile[phase])}` : '';
+      check(`warm API ${phase} (network part) median, ${backend}`, networkPart(name, phase) ?? whole, limit, 'ms', false, why);
     }
   }
-  const [nft, ipt] = [runner('ctrnet-api-nftables'), runner('ctrnet-api-iptables')];
   for (const phase of ['setup', 'teardown'] as const) {
-    const [a, b] = [nft?.[phase]?.first10.median, ipt?.[phase]?.first10.median];
-    if (a && b) check(`warm API ${phase} median #1-10, iptables / nftables`, b / a, IPTABLES_FACTOR, 'x', false, `${b.toFixed(1)} vs ${a.toFixed(1)} ms`);
+    const [a, b] = [networkPart('ctrnet-api-nftables', phase), networkPart('ctrnet-api-iptables', phase)];
+    if (a && b) check(`warm API ${phase} (network part) median, iptables / nftables`, b / a, IPTABLES_FACTOR, 'x', false, `${b.toFixed(1)} vs ${a.toFixed(1)} ms`);
   }
   check('CLI run -d median #1-10 (nftables)', runner('ctrnet-cli')?.setup?.first10.median, 100, 'ms');
   check('CLI through ctrnetd, run -d median #1-10', runner('ctrnet-daemon')?.setup?.first10.median, 100, 'ms', false, overNode(results.startup, 'run'));

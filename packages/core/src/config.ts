@@ -93,12 +93,16 @@ const configSchema = z
       })
       .strict()
       .optional(),
+    netnsPool: z.number().int().min(0).max(64).optional(),
     docker: z.object({ pluginSocket: z.string().regex(/^\//, 'expected an absolute path').optional() }).strict().optional(),
   })
   .strict();
 
 /** The config as the user wrote it (every key optional). */
 export type ConfigFile = z.infer<typeof configSchema>;
+
+/** Ready namespaces ctrnetd keeps: enough for a burst of `run`s while the refill (one at a time, ~5 ms each) catches up. */
+const DEFAULT_NETNS_POOL = 4;
 
 /** How long a host's claims in the cluster store outlive it when it stops renewing them. */
 const DEFAULT_LEASE_TTL_SECONDS = 15;
@@ -148,6 +152,12 @@ export interface Config {
   ephemeralPortRange: [number, number];
   /** The cluster this host belongs to; absent for a single-host installation. */
   cluster?: ClusterConfig;
+  /**
+   * How many empty container namespaces ctrnetd keeps ready, with loopback
+   * up and a set-up session open, so `run` does not wait for one (config
+   * key `netnsPool`; 0 turns the pool off). In-process commands make theirs on demand.
+   */
+  netnsPool: number;
   /** ctrnetd also serves Docker's remote network and IPAM driver protocol on this socket (config key `docker`); absent = it does not. */
   docker?: { pluginSocket: string };
 }
@@ -191,6 +201,7 @@ export function loadConfig(inputs: ConfigInputs = {}): Config {
     },
     defaultAddressPools: file.defaultAddressPools ?? [{ base: '172.17.0.0/12', size: 16 }],
     ephemeralPortRange: file.ephemeralPortRange ?? [32768, 60999],
+    netnsPool: file.netnsPool ?? DEFAULT_NETNS_POOL,
     ...(file.cluster ? { cluster: { ...file.cluster, leaseTtlSeconds: file.cluster.leaseTtlSeconds ?? DEFAULT_LEASE_TTL_SECONDS } } : {}),
     ...(file.docker ? { docker: { pluginSocket: file.docker.pluginSocket ?? DEFAULT_DOCKER_PLUGIN_SOCKET } } : {}),
   };

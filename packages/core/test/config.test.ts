@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BUILTIN_PLUGINS, CtrnetError, DEFAULT_CONFIG_PATH, DEFAULT_STATE_DIR, loadConfig, readConfigFile } from '../src/index.js';
 
-const VALID_KEYS = 'valid keys: stateDir, plugins, portBackend, daemon, dns, defaultIpamDriver, defaultNetwork, defaultAddressPools, ephemeralPortRange, cluster, docker';
+const VALID_KEYS = 'valid keys: stateDir, plugins, portBackend, daemon, dns, defaultIpamDriver, defaultNetwork, defaultAddressPools, ephemeralPortRange, cluster, netnsPool, docker';
 
 describe('config', () => {
   let dir: string;
@@ -53,6 +53,7 @@ describe('config', () => {
         defaultNetwork: { driver: 'bridge', subnet: '172.17.0.0/16', gateway: undefined, ipv6: false, subnet6: undefined, gateway6: undefined, options: {} },
         defaultAddressPools: [{ base: '172.17.0.0/12', size: 16 }],
         ephemeralPortRange: [32768, 60999],
+        netnsPool: 4,
       });
     });
 
@@ -64,6 +65,7 @@ describe('config', () => {
       expect(config.pluginBaseDir).to.equal(dir);
       expect(config.defaultNetwork).to.deep.equal({ driver: 'bridge', subnet: '10.9.0.0/16', gateway: '10.9.0.254', ipv6: false, subnet6: undefined, gateway6: undefined, options: {} });
       expect(config.ephemeralPortRange).to.deep.equal([40000, 40100]);
+      expect(loadConfig({ configPath: file({ netnsPool: 0 }), env: {} }).netnsPool).to.equal(0);
       expect(config.defaultAddressPools).to.deep.equal([{ base: '172.17.0.0/12', size: 16 }]);
     });
 
@@ -174,6 +176,8 @@ describe('config', () => {
         [{ ephemeralPortRange: [0, 100] }, 'ephemeralPortRange.0', 'expected number to be >=1'],
         [{ ephemeralPortRange: [1000, 70000] }, 'ephemeralPortRange.1', 'expected number to be <=65535'],
         [{ ephemeralPortRange: [1000] }, 'ephemeralPortRange', 'expected array to have >=2 items'],
+        [{ netnsPool: 65 }, 'netnsPool', 'expected number to be <=64'],
+        [{ netnsPool: 1.5 }, 'netnsPool', 'expected int, received number'],
         [{ cluster: { etcd: ['10.0.0.1:2379'], hostName: 'a', advertiseAddress: '10.0.0.2' } }, 'cluster.etcd.0', 'expected an etcd client URL'],
         [{ cluster: { etcd: ['http://10.0.0.1:2379'], hostName: 'Host A', advertiseAddress: '10.0.0.2' } }, 'cluster.hostName', 'expected a lower-case DNS label'],
         [{ cluster: { etcd: ['http://10.0.0.1:2379'], hostName: 'a', advertiseAddress: 'lan' } }, 'cluster.advertiseAddress', 'expected this host'],

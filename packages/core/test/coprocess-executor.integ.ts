@@ -50,6 +50,22 @@ function holders(path: string): number[] {
     .map((c) => c.pid);
 }
 
+/** PIDs of every process inside the namespace at `path` (any process, not only ours: the set-up session's ip is a grandchild). */
+function inside(path: string): number[] {
+  const ns = statSync(path);
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const st = statSync(`/proc/${pid}/ns/net`);
+        return st.ino === ns.ino && st.dev === ns.dev;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 async function until(what: string, check: () => boolean, timeoutMs: number): Promise<number> {
   const started = Date.now();
   while (!check()) {
@@ -180,6 +196,64 @@ describe('CoprocessExecutor (integration)', function () {
       raw.stdin.end();
       await new Promise((resolve) => raw.on('close', resolve));
       await until('ctt-vh1 gone once ip exited', () => !hasLink('ctt-vh1'), 2_000);
+    });
+  });
+
+  describe('namespace set-up sessions', () => {
+    const sessionNetns = (suffix: string) => {
+      const name = `${host}-${suffix}`;
+      made.push(name);
+      return { name, path: `/run/netns/${name}` };
+    };
+    const inNetns = (path: string, ...argv: string[]) => execFileSync('nsenter', [`--net=${path}`, '--', ...argv], { encoding: 'utf8' });
+
+    it('makes the namespace with lo up and configures it without a spawn: sysctls and batches inside, host lines naming it through the host ip', async () => {
+      const c = sessionNetns('s1');
+      const hostIp = coprocesses('ip').map((p) => p.pid);
+      await exec.openNetns(c.path);
+      expect(inNetns(c.path, 'ip', '-o', 'link', 'show', 'lo')).to.contain('UP');
+      expect(inside(c.path)).to.have.length(2);
+      await exec.ip([['link', 'add', 'ctt-vs1', 'master', 'ctt-br0', 'up', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', c.path]]);
+      await exec.run(['sysctl', '-eqw', 'net/ipv6/conf/eth0/disable_ipv6=1'], { netns: c.path });
+      await exec.ip([['addr', 'add', '10.254.0.3/24', 'dev', 'eth0'], ['link', 'set', 'eth0', 'up']], { netns: c.path });
+      expect(inNetns(c.path, 'cat', '/proc/sys/net/ipv6/conf/eth0/disable_ipv6').trim()).to.equal('1');
+      expect(inNetns(c.path, 'ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0')).to.contain('10.254.0.3/24');
+      expect(coprocesses('ip').map((p) => p.pid)).to.deep.equal(hostIp);
+      await exec.closeNetns(c.path);
+      await until('the session processes gone', () => inside(c.path).length === 0, 2_000);
+      expect(holders(c.path)).to.deep.equal([]);
+      execFileSync('ip', ['netns', 'delete', c.name]);
+      await until('ctt-vs1 gone after netns delete', () => !hasLink('ctt-vs1'), 2_000);
+    });
+
+    it('reports a sysctl the kernel lacks as sysctl would, skips it when told to, and names a failing line inside', async () => {
+      const c = sessionNetns('s2');
+      await exec.openNetns(c.path);
+      const err = await rejection(exec.run(['sysctl', '-qw', 'net/ipv4/conf/nope0/forwarding=1'], { netns: c.path }));
+      expect(err.message).to.contain('cannot stat /proc/sys/net/ipv4/conf/nope0/forwarding');
+      expect(err.kind).to.equal('missing');
+      await exec.run(['sysctl', '-eqw', 'net/ipv4/conf/nope0/forwarding=1', 'net/ipv4/conf/lo/forwarding=1'], { netns: c.path });
+      expect(inNetns(c.path, 'cat', '/proc/sys/net/ipv4/conf/lo/forwarding').trim()).to.equal('1');
+      const line = await rejection(exec.ip([['link', 'set', 'lo', 'up'], ['link', 'set', 'ctt-nope', 'up']], { netns: c.path }));
+      expect(line).to.include({ line: 2, kind: 'missing' });
+      await exec.closeNetns(c.path);
+    });
+
+    it('refuses a path that exists, leaving no session behind', async () => {
+      const c = newNetns('s3');
+      const err = await exec.openNetns(c.path).catch((e: unknown) => e);
+      expect(err).to.have.property('code', 'EEXIST');
+      await exec.ip([['link', 'set', 'lo', 'up']], { netns: c.path });
+      expect(holders(c.path)).to.deep.equal([]);
+    });
+
+    it('ends the sessions it still has on close (a namespace left mid-set-up)', async () => {
+      const spare = new CoprocessExecutor({ hostNetns: hostPath });
+      const c = sessionNetns('s4');
+      await spare.openNetns(c.path);
+      expect(inside(c.path)).to.have.length(2);
+      await spare.close();
+      await until('the session processes gone', () => inside(c.path).length === 0, 2_000);
     });
   });
 

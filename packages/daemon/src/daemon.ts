@@ -84,6 +84,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   await dns.start();
   // Resident work of plugins (watches of a cluster store): only a daemon keeps it running between commands.
   await runtime.startServices(log);
+  // Ready namespaces for the next runs, made in the background once the daemon serves.
+  runtime.namespaces.start();
   log(`ctrnetd ${runtime.version} serving ${runtime.ctx.config.stateDir} on ${socketPath} (pid ${process.pid})`);
 
   /** One part of stopping, named in the log when it is slow (a stop that hangs then says where). */

@@ -306,9 +306,8 @@ describe('BridgeDriver', () => {
         {
           kind: 'ip',
           commands: [
-            ['link', 'add', 'vcfeedc0ffee012', 'type', 'veth', 'peer', 'name', 'eth0', 'address', '02:42:0a:fa:01:02', 'netns', NETNS],
-            ['link', 'set', 'vcfeedc0ffee012', 'master', 'ctr-a1b2c3d4e5f'],
-            ['link', 'set', 'vcfeedc0ffee012', 'up', 'type', 'bridge_slave', 'hairpin', 'on'],
+            ['link', 'add', 'vcfeedc0ffee012', 'master', 'ctr-a1b2c3d4e5f', 'up', 'type', 'veth', 'peer', 'name', 'eth0', 'address', '02:42:0a:fa:01:02', 'netns', NETNS],
+            ['link', 'set', 'vcfeedc0ffee012', 'type', 'bridge_slave', 'hairpin', 'on'],
           ],
           netns: undefined,
           ignoreMissing: false,
@@ -332,7 +331,7 @@ describe('BridgeDriver', () => {
       const exec = executor();
       await driver.join(ctx(exec), dual, driver.planEndpoint(dual, endpoint({ ipv6: 'fd00:1::2' })), sandbox());
       expect(exec.calls[1]).to.deep.equal({ kind: 'run', argv: ['sysctl', '-qw', 'net/ipv6/conf/eth0/accept_ra=0'], netns: NETNS, input: undefined });
-      expect(exec.ipLines().slice(3)).to.deep.equal([
+      expect(exec.ipLines().slice(2)).to.deep.equal([
         'addr add 10.250.1.2/24 broadcast + dev eth0',
         'addr add fd00:1::2/64 dev eth0 nodad',
         'link set eth0 up',
@@ -345,7 +344,7 @@ describe('BridgeDriver', () => {
       const v6only = network({ pool: undefined, ipv4: false, ipv6: true, pool6: POOL6 });
       const exec = executor();
       await driver.join(ctx(exec), v6only, driver.planEndpoint(v6only, endpoint({ ipv4: undefined, ipv6: 'fd00:1::2' })), sandbox());
-      expect(exec.ipLines().slice(3)).to.deep.equal(['addr add fd00:1::2/64 dev eth0 nodad', 'link set eth0 up', 'route replace default via fd00:1::1 dev eth0']);
+      expect(exec.ipLines().slice(2)).to.deep.equal(['addr add fd00:1::2/64 dev eth0 nodad', 'link set eth0 up', 'route replace default via fd00:1::1 dev eth0']);
       const internal = { ...v6only, internal: true };
       const quiet = executor();
       await driver.join(ctx(quiet), internal, driver.planEndpoint(internal, endpoint({ ipv4: undefined, ipv6: 'fd00:1::2' })), sandbox());
@@ -356,7 +355,7 @@ describe('BridgeDriver', () => {
       const exec = executor();
       await driver.join(ctx(exec), network({ options: { mtu: '1400' } }), planned(), sandbox());
       expect(exec.ipLines()[0]).to.equal(
-        `link add vcfeedc0ffee012 mtu 1400 type veth peer name eth0 mtu 1400 address 02:42:0a:fa:01:02 netns ${NETNS}`,
+        `link add vcfeedc0ffee012 mtu 1400 master ctr-a1b2c3d4e5f up type veth peer name eth0 mtu 1400 address 02:42:0a:fa:01:02 netns ${NETNS}`,
       );
     });
 
@@ -369,7 +368,7 @@ describe('BridgeDriver', () => {
     it('adds no default route when the endpoint does not carry it', async () => {
       const exec = executor();
       await driver.join(ctx(exec), network(), planned({ defaultRoute: false, ifname: 'eth1' }), sandbox());
-      expect(exec.ipLines().slice(3)).to.deep.equal(['addr add 10.250.1.2/24 broadcast + dev eth1', 'link set eth1 up']);
+      expect(exec.ipLines().slice(2)).to.deep.equal(['addr add 10.250.1.2/24 broadcast + dev eth1', 'link set eth1 up']);
     });
 
     it('offers no gateway on an internal network unless --default-gateway asks for one', async () => {

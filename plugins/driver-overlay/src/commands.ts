@@ -109,9 +109,9 @@ export interface VethSpec {
 export function hostJoinCommands(spec: VethSpec & { address: string }): IpCommand[] {
   const mtu = ['mtu', String(spec.mtu)];
   return [
-    ['link', 'add', spec.hostIfname, ...mtu, 'type', 'veth', 'peer', 'name', spec.ifname, ...mtu, 'address', spec.mac, 'netns', spec.netns],
-    ['link', 'set', spec.hostIfname, 'master', spec.bridge],
-    ['link', 'set', spec.hostIfname, 'up', 'type', 'bridge_slave', 'hairpin', 'on'],
+    // Created on its bridge and up (its peer stays down until the sandbox brings it up): a line less.
+    ['link', 'add', spec.hostIfname, ...mtu, 'master', spec.bridge, 'up', 'type', 'veth', 'peer', 'name', spec.ifname, ...mtu, 'address', spec.mac, 'netns', spec.netns],
+    ['link', 'set', spec.hostIfname, 'type', 'bridge_slave', 'hairpin', 'on'],
     ['neigh', 'replace', spec.address, 'lladdr', spec.mac, 'dev', spec.bridge, 'nud', 'reachable'],
   ];
 }

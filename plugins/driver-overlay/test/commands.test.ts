@@ -38,7 +38,7 @@ describe('overlay kernel plans', () => {
   it('gives a container the overlay MTU on both veth ends, its slice address, the cluster route and the default route', () => {
     const join = hostJoinCommands({ hostIfname: 'vo0123456789abc', ifname: 'eth0', mac: '02:42:0a:d2:03:02', mtu: 1450, bridge: side.bridge, netns: '/run/netns/x', address: '10.210.3.2' });
     expect(join[0]).to.deep.equal([
-      'link', 'add', 'vo0123456789abc', 'mtu', '1450', 'type', 'veth', 'peer', 'name', 'eth0', 'mtu', '1450', 'address', '02:42:0a:d2:03:02', 'netns', '/run/netns/x',
+      'link', 'add', 'vo0123456789abc', 'mtu', '1450', 'master', side.bridge, 'up', 'type', 'veth', 'peer', 'name', 'eth0', 'mtu', '1450', 'address', '02:42:0a:d2:03:02', 'netns', '/run/netns/x',
     ]);
     // Known at once: a remote host's packets need no ARP round (nor its one-second retry).
     expect(join.at(-1)).to.deep.equal(['neigh', 'replace', '10.210.3.2', 'lladdr', '02:42:0a:d2:03:02', 'dev', side.bridge, 'nud', 'reachable']);

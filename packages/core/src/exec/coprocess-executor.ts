@@ -6,27 +6,36 @@
  * instead of 5–20 ms for a spawned process (`bench/exec-transport.ts`).
  * Everything else is spawned, with plain `child_process.spawn`.
  *
- * What never reaches a coprocess (the namespace trap): a batch aimed at
- * another namespace (`netns` option), and a batch with a line that names
- * one (`link add ... peer ... netns PATH`). `ip` keeps an fd on every
- * namespace it is told about until it exits, which would keep a deleted
- * container namespace, and the veth in it, alive. Those batches run in a
- * short-lived `ip -batch -` that has exited before the call returns, so no
- * coprocess ever holds a container's namespace and nothing needs releasing
- * before `ip netns delete`. A coprocess per container namespace would buy
- * nothing: starting one costs a spawn, and a join sends one batch per
- * namespace (start + one batch + close: 4.2 ms; one spawned batch: 4.0 ms).
+ * What never reaches the host coprocess (the namespace trap): a batch aimed
+ * at another namespace (`netns` option), and a batch with a line that names
+ * one by path (`link add ... peer ... netns PATH`). `ip` keeps an fd on
+ * every namespace it opens until it exits, which would keep a deleted
+ * container namespace, and the veth in it, alive.
+ *
+ * A container namespace made with {@link CoprocessExecutor.openNetns} has a
+ * session ({@link NetnsSession}) until {@link CoprocessExecutor.closeNetns}:
+ * batches and sysctls aimed at it go to the session's processes inside it,
+ * and a host line naming it goes to the host coprocess with the path
+ * replaced by the PID of a process inside it, which ip hands to the kernel
+ * without opening anything. Any other batch aimed at or naming a namespace
+ * runs in a short-lived `ip -batch -` that has exited before the call
+ * returns; so no coprocess holds a container's namespace once its set-up is
+ * over, and nothing needs releasing before `ip netns delete`.
  *
  * The coprocesses exit on their own when their stdin closes, so a crashed
  * daemon leaves none behind.
  */
+import { existsSync } from 'node:fs';
 import createDebug from 'debug';
+import { CtrnetError } from '../errors.js';
 import type { ExecResult, ExecTarget, Executor, IpBatchOptions, IpCommand, RunOptions } from './executor.js';
 import { IpChannel } from './ip-channel.js';
 import { monitorCommand } from './monitor.js';
 import { namesNamespace, spawnBatch } from './ip-batch.js';
+import { NetnsSession } from './netns-session.js';
 import { NftChannel } from './nft-channel.js';
 import { spawnOnce } from './spawn-once.js';
+import { parseSysctlArgv } from './sysctl.js';
 
 const debug = createDebug('ctrnet:core:coprocess-executor');
 
@@ -53,6 +62,7 @@ export class CoprocessExecutor implements Executor {
   private readonly hostPrefix: readonly string[];
   private readonly ipChannel: IpChannel;
   private readonly nftChannel: NftChannel;
+  private readonly sessions = new Map<string, NetnsSession>();
 
   constructor(options: CoprocessExecutorOptions = {}) {
     this.hostPrefix = netnsPrefix(options.hostNetns);
@@ -60,8 +70,27 @@ export class CoprocessExecutor implements Executor {
     this.nftChannel = new NftChannel({ prefix: this.hostPrefix });
   }
 
-  run(argv: readonly string[], options: RunOptions = {}): Promise<ExecResult> {
+  async run(argv: readonly string[], options: RunOptions = {}): Promise<ExecResult> {
+    const session = options.netns === undefined ? undefined : this.sessions.get(options.netns);
+    const sysctl = session && options.input === undefined ? parseSysctlArgv(argv) : undefined;
+    if (session && sysctl) {
+      await session.sysctl(sysctl.settings, sysctl.ignoreMissing);
+      return { stdout: '', stderr: '', exitCode: 0 };
+    }
     return spawnOnce([...this.prefix(options), ...argv], options.input);
+  }
+
+  /** Makes the namespace pinned at `path` (which must not exist), loopback up, with a session in it until {@link closeNetns}. */
+  async openNetns(path: string): Promise<void> {
+    if (this.sessions.has(path)) throw new CtrnetError('INTERNAL', `namespace ${path} already has a set-up session`);
+    this.sessions.set(path, await NetnsSession.open(path));
+  }
+
+  /** Ends the session of `path`, if it has one: its processes exit, the namespace stays. */
+  async closeNetns(path: string): Promise<void> {
+    const session = this.sessions.get(path);
+    this.sessions.delete(path);
+    await session?.close();
   }
 
   /**
@@ -73,6 +102,10 @@ export class CoprocessExecutor implements Executor {
   async ip(commands: readonly IpCommand[], options: IpBatchOptions = {}): Promise<void> {
     if (commands.length === 0) return;
     const ignoreMissing = options.ignoreMissing ?? false;
+    const session = options.netns === undefined ? undefined : this.sessions.get(options.netns);
+    if (session) return session.ip.run(commands, ignoreMissing);
+    const byPid = options.netns ? undefined : this.namedByPid(commands);
+    if (byPid) return this.ipChannel.run(byPid, ignoreMissing);
     if (options.netns || commands.some(namesNamespace)) {
       debug('short-lived ip for %d lines%s', commands.length, options.netns ? ` in ${options.netns}` : ' naming a namespace');
       return spawnBatch(this.prefix(options), commands, ignoreMissing);
@@ -100,9 +133,34 @@ export class CoprocessExecutor implements Executor {
     return monitorCommand([...this.prefix(options), ...argv], onLine);
   }
 
-  /** Lets requests in progress finish, then stops both coprocesses (by the PIDs this executor started). */
+  /** Lets requests in progress finish, then stops the coprocesses and sessions (by the PIDs this executor started). */
   async close(): Promise<void> {
-    await Promise.all([this.ipChannel.close(), this.nftChannel.close()]);
+    const sessions = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all([this.ipChannel.close(), this.nftChannel.close(), ...sessions.map((s) => s.close())]);
+  }
+
+  /**
+   * The batch with every `netns PATH` of an open session replaced by the
+   * PID of its holder; undefined when some line names a namespace any
+   * other way (or one without a session), which must then be spawned. A
+   * digits-only name under /run/netns would shadow the PID: then too.
+   */
+  private namedByPid(commands: readonly IpCommand[]): IpCommand[] | undefined {
+    if (!commands.some(namesNamespace)) return undefined;
+    const rewritten: IpCommand[] = [];
+    for (const command of commands) {
+      if (command[0] === 'netns' || command.includes('link-netns')) return undefined;
+      const line = [...command];
+      for (let i = 1; i < line.length - 1; i++) {
+        if (line[i] !== 'netns') continue;
+        const pid = this.sessions.get(line[i + 1]!)?.pid;
+        if (pid === undefined || existsSync(`/run/netns/${pid}`)) return undefined;
+        line[i + 1] = String(pid);
+      }
+      rewritten.push(line);
+    }
+    return rewritten;
   }
 
   private prefix(target: ExecTarget): readonly string[] {

@@ -6,7 +6,8 @@
  * `nft-channel.ts`); this module owns the process: starting it lazily,
  * serialising requests, noticing its death, replacing it, stopping it.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import createDebug from 'debug';
 import { CtrnetError } from '../errors.js';
 import { kernelEnv, signalNumber } from './spawn-once.js';
@@ -16,9 +17,22 @@ const debug = createDebug('ctrnet:core:coprocess');
 /** How long {@link Coprocess.close} lets a process finish its input before it is killed. */
 const CLOSE_GRACE_MS = 2_000;
 
+/** A running coprocess as the protocol sees it: its pipes, and how it ends. */
+export interface CoprocessPipes {
+  readonly pid: number | undefined;
+  readonly stdin: Writable;
+  readonly stderr: Readable;
+  /** Resolves with the exit status (128+N when killed by signal N, 127 when it could not be started) once it has ended. */
+  readonly ended: Promise<number>;
+  /** Kills it (SIGKILL), when it has not ended. */
+  kill(): void;
+}
+
 export interface CoprocessSpec {
-  /** Full argv, e.g. `['nsenter', '--net=/run/netns/h', '--', 'ip', '-force', '-batch', '-']`. */
+  /** Full argv, e.g. `['nsenter', '--net=/run/netns/h', '--', 'ip', '-force', '-batch', '-']`: in messages, and what is spawned unless `start` is given. */
   argv: readonly string[];
+  /** Starts the process some other way than spawning `argv` (a process another one started and handed the pipes of). */
+  start?: () => CoprocessPipes;
   /** Extra environment on top of the kernel environment (LC_ALL=C). */
   env?: Record<string, string>;
   /**
@@ -27,6 +41,12 @@ export interface CoprocessSpec {
    * they run (memory, and for nft's line editor, time per command).
    */
   recycleAfter: number;
+  /**
+   * Never replace the process: it is the one that made (and holds) a
+   * namespace, and a second one would make another. Once it has ended,
+   * every exchange fails with {@link CoprocessDied}.
+   */
+  once?: boolean;
 }
 
 /** The process died (or never started) before the terminator of an exchange arrived. */
@@ -52,26 +72,49 @@ interface Pending {
   reject(err: CoprocessDied): void;
 }
 
+/**
+ * The pipes of a spawned child; a child that cannot be spawned ends with 127
+ * and its error as stderr. It has ended at `close` (its pipes are drained),
+ * or at `exit` for a child that hands pipes on to a process that outlives it.
+ */
+export function childPipes(child: ChildProcess, endOn: 'close' | 'exit' = 'close'): CoprocessPipes & { spawnError(): Error | undefined } {
+  let spawnError: Error | undefined;
+  child.on('error', (err) => (spawnError = err));
+  child.stdout?.on('data', (chunk: Buffer) => debug('%d stdout: %s', child.pid, chunk.toString().trimEnd()));
+  const ended = new Promise<number>((resolve) =>
+    child.on(endOn, (code: number | null, signal: NodeJS.Signals | null) => resolve(spawnError ? 127 : (code ?? 128 + signalNumber(signal ?? 'SIGKILL')))),
+  );
+  return {
+    pid: child.pid,
+    stdin: child.stdin!,
+    stderr: child.stderr!,
+    ended,
+    kill: () => void (child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')),
+    spawnError: () => spawnError,
+  };
+}
+
 /** One running process and the exchange it is serving. */
 class Running {
   stderr = '';
   pending: Pending | undefined;
-  spawnError: Error | undefined;
   exchanges = 0;
+  done = false;
   readonly ended: Promise<void>;
 
-  constructor(readonly child: ChildProcessWithoutNullStreams) {
-    child.stdout.on('data', (chunk: Buffer) => debug('%d stdout: %s', child.pid, chunk.toString().trimEnd()));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => this.onStderr(chunk));
-    // Writing to a process that just died fails with EPIPE; 'close' reports the death.
-    child.stdin.on('error', (err) => debug('%d stdin: %s', child.pid, err.message));
-    child.on('error', (err) => (this.spawnError = err));
-    this.ended = new Promise((resolve) =>
-      child.on('close', (code, signal) => {
-        this.onClose(code, signal);
-        resolve();
-      }),
-    );
+  constructor(
+    readonly pipes: CoprocessPipes,
+    private readonly spawnError: () => Error | undefined = () => undefined,
+  ) {
+    pipes.stderr.setEncoding('utf8').on('data', (chunk: string) => this.onStderr(chunk));
+    // Writing to a process that just died fails with EPIPE; the end of the process reports the death.
+    pipes.stdin.on('error', (err) => debug('%d stdin: %s', pipes.pid, err.message));
+    this.ended = pipes.ended.then((exitCode) => this.onClose(exitCode));
+  }
+
+  /** A spawn that failed has not ended yet when its error arrives; it will not serve anyway. */
+  spawnErrorSeen(): boolean {
+    return this.spawnError() !== undefined;
   }
 
   private onStderr(chunk: string): void {
@@ -82,28 +125,29 @@ class Running {
     if (!match) return;
     const reply = this.stderr.slice(0, match.index);
     const rest = this.stderr.slice(match.index + match[0].length);
-    if (rest) debug('%d: stray stderr after the terminator: %s', this.child.pid, rest);
+    if (rest) debug('%d: stray stderr after the terminator: %s', this.pipes.pid, rest);
     this.stderr = '';
     this.pending = undefined;
     pending.resolve(reply);
   }
 
-  private onClose(code: number | null, signal: NodeJS.Signals | null): void {
-    const exitCode = this.spawnError ? 127 : (code ?? 128 + signalNumber(signal ?? 'SIGKILL'));
-    debug('%d ended: status %d%s', this.child.pid, exitCode, signal ? ` (${signal})` : '');
+  private onClose(exitCode: number): void {
+    this.done = true;
+    debug('%d ended: status %d', this.pipes.pid, exitCode);
     const pending = this.pending;
     this.pending = undefined;
-    pending?.reject(new CoprocessDied(this.child.pid, exitCode, this.stderr || this.spawnError?.message || '', this.spawnError));
+    const spawnError = this.spawnError();
+    pending?.reject(new CoprocessDied(this.pipes.pid, exitCode, this.stderr || spawnError?.message || '', spawnError));
   }
 
   exchange(input: string, end: RegExp): Promise<string> {
     this.exchanges++;
     // Output between two exchanges answers neither; never let it pass for the next reply.
-    if (this.stderr) debug('%d: stray stderr between exchanges: %s', this.child.pid, this.stderr);
+    if (this.stderr) debug('%d: stray stderr between exchanges: %s', this.pipes.pid, this.stderr);
     this.stderr = '';
     return new Promise((resolve, reject) => {
       this.pending = { end, resolve, reject };
-      this.child.stdin.write(input);
+      this.pipes.stdin.write(input);
     });
   }
 }
@@ -115,6 +159,7 @@ export class Coprocess {
   private readonly retiring = new Set<Running>();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private started = false;
 
   constructor(private readonly spec: CoprocessSpec) {}
 
@@ -135,7 +180,7 @@ export class Coprocess {
 
   /** PID of the live process, if one is running (for tests and diagnostics). */
   get pid(): number | undefined {
-    return this.running?.child.pid;
+    return this.running?.pipes.pid;
   }
 
   /**
@@ -158,13 +203,11 @@ export class Coprocess {
   }
 
   private live(): Running {
-    if (this.running && this.running.child.exitCode === null && this.running.child.signalCode === null && !this.running.spawnError) {
-      return this.running;
-    }
-    const [file, ...args] = this.spec.argv;
-    const child = spawn(file!, args, { env: kernelEnv(this.spec.env), stdio: ['pipe', 'pipe', 'pipe'] });
-    debug('started %d: %o', child.pid, this.spec.argv);
-    const running = new Running(child);
+    if (this.running && !this.running.done && !this.running.spawnErrorSeen()) return this.running;
+    if (this.spec.once && this.started) throw new CoprocessDied(undefined, 1, `the process of ${this.spec.argv.join(' ')} has ended and is not replaced\n`);
+    this.started = true;
+    const running = this.spawn();
+    debug('started %d: %o', running.pipes.pid, this.spec.argv);
     void running.ended.then(() => {
       if (this.running === running) this.running = undefined;
       this.retiring.delete(running);
@@ -173,18 +216,25 @@ export class Coprocess {
     return running;
   }
 
+  private spawn(): Running {
+    if (this.spec.start) return new Running(this.spec.start());
+    const [file, ...args] = this.spec.argv;
+    const pipes = childPipes(spawn(file!, args, { env: kernelEnv(this.spec.env), stdio: ['pipe', 'pipe', 'pipe'] }));
+    return new Running(pipes, pipes.spawnError);
+  }
+
   /** Lets the process finish what it has read and exit by itself (stdin EOF). */
   private retire(running: Running): void {
     if (this.running === running) this.running = undefined;
-    if (running.child.exitCode !== null || running.child.signalCode !== null) return;
-    debug('retiring %d after %d exchanges', running.child.pid, running.exchanges);
+    if (running.done) return;
+    debug('retiring %d after %d exchanges', running.pipes.pid, running.exchanges);
     this.retiring.add(running);
-    running.child.stdin.end();
+    running.pipes.stdin.end();
   }
 }
 
 async function stop(running: Running): Promise<void> {
-  const timer = setTimeout(() => running.child.kill('SIGKILL'), CLOSE_GRACE_MS);
+  const timer = setTimeout(() => running.pipes.kill(), CLOSE_GRACE_MS);
   await running.ended;
   clearTimeout(timer);
 }

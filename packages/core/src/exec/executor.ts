@@ -47,6 +47,17 @@ export interface Executor {
    * changes made by others; short-lived ones never need it.
    */
   monitor?(argv: readonly string[], onLine: (line: string) => void, options?: ExecTarget): () => void;
+  /**
+   * Optional (resident executors): make the network namespace pinned at
+   * `path` (a file under /run/netns that must not exist yet), loopback up,
+   * and keep a session in it until {@link Executor.closeNetns}: processes
+   * inside it that take later `ip` batches and sysctls aimed at `path`, and
+   * lines naming it, without a spawn each. Without it, the runtime makes
+   * namespaces with `unshare`.
+   */
+  openNetns?(path: string): Promise<void>;
+  /** Optional: end the session {@link Executor.openNetns} started; the namespace stays. A no-op for a path without one. */
+  closeNetns?(path: string): Promise<void>;
   /** Optional: stop the resident processes this executor keeps (coprocesses); the runtime calls it on close. */
   close?(): Promise<void>;
 }

@@ -20,7 +20,7 @@
 import createDebug from 'debug';
 import type { IpCommand } from './executor.js';
 import { ExecError } from './exec-error.js';
-import { Coprocess, CoprocessDied, type Exchange } from './coprocess.js';
+import { Coprocess, CoprocessDied, type CoprocessPipes, type Exchange } from './coprocess.js';
 import { batchError, batchLine, batchText, type LineFailure } from './ip-batch.js';
 
 const debug = createDebug('ctrnet:core:ip-channel');
@@ -39,6 +39,8 @@ export interface IpChannelSpec {
   prefix: readonly string[];
   /** The ip program; `['ip']` unless a test fakes it. */
   program?: readonly string[];
+  /** An `ip -force -batch -` another process started (a namespace session's): its pipes. Such a channel is not restarted. */
+  started?: () => CoprocessPipes;
 }
 
 export class IpChannel {
@@ -48,7 +50,10 @@ export class IpChannel {
 
   constructor(spec: IpChannelSpec) {
     this.prefix = spec.prefix;
-    this.coprocess = new Coprocess({ argv: [...spec.prefix, ...(spec.program ?? ['ip']), '-force', '-batch', '-'], recycleAfter: RECYCLE_AFTER });
+    const argv = [...spec.prefix, ...(spec.program ?? ['ip']), '-force', '-batch', '-'];
+    this.coprocess = spec.started
+      ? new Coprocess({ argv, start: spec.started, recycleAfter: Infinity, once: true })
+      : new Coprocess({ argv, recycleAfter: RECYCLE_AFTER });
   }
 
   /** PID of the running coprocess, if any (for tests and diagnostics). */
@@ -71,6 +76,14 @@ export class IpChannel {
       const err = batchError(this.prefix, commands, failures, { ignoreMissing, input });
       if (err) throw err;
       if (failures.length > 0) debug('ignored missing objects: %o', failures);
+    });
+  }
+
+  /** Starts the coprocess now (not at the first batch) and waits until ip answers. */
+  ready(): Promise<void> {
+    return this.coprocess.serial(async (exchange) => {
+      const mark = `ctrnet-mark-${++this.seq}`;
+      await exchange(`${mark}\n`, markerPattern(mark));
     });
   }
 

@@ -22,3 +22,15 @@ export function sysctlArgv(settings: readonly SysctlSetting[], options: { ignore
 export function ifaceKey(family: 4 | 6, ifname: string, name: string): string {
   return `net/ipv${family}/conf/${ifname}/${name}`;
 }
+
+/** The settings of an argv {@link sysctlArgv} built, or undefined for any other command. */
+export function parseSysctlArgv(argv: readonly string[]): { settings: SysctlSetting[]; ignoreMissing: boolean } | undefined {
+  if (argv[0] !== 'sysctl' || (argv[1] !== '-qw' && argv[1] !== '-eqw') || argv.length < 3) return undefined;
+  const settings: SysctlSetting[] = [];
+  for (const word of argv.slice(2)) {
+    const eq = word.indexOf('=');
+    if (eq <= 0) return undefined;
+    settings.push([word.slice(0, eq), word.slice(eq + 1)]);
+  }
+  return { settings, ignoreMissing: argv[1] === '-eqw' };
+}

@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import createDebug from 'debug';
 import { crashPoint } from '../crash-point.js';
 import { CtrnetError, incomplete } from '../errors.js';
@@ -17,7 +17,8 @@ import { cidrRange } from '../net/cidr.js';
 import { intToIp } from '../net/ipv4.js';
 import { buildHostsFile, buildResolvConf } from './name-files.js';
 import { BUILTIN_NETWORKS, type Networks } from './networks.js';
-import { containerDir, NETNS_DIR, netnsName, netnsPath } from './paths.js';
+import { containerDir, netnsPath } from './paths.js';
+import type { NetnsMaker } from './netns-maker.js';
 import { splitNetworkMode, type ConnectOptions, type ContainerSpec } from './spec.js';
 import type { UndoKit } from './undo.js';
 import { HOST_GATEWAY } from './validate.js';
@@ -51,30 +52,42 @@ export class Attacher {
     private readonly ctx: RuntimeContext,
     private readonly networks: Networks,
     private readonly undo: UndoKit,
+    private readonly namespaces: NetnsMaker,
   ) {}
 
   async attach(saga: Saga, container: ContainerRecord<ContainerSpec>): Promise<Attached> {
+    const [mode, target] = splitNetworkMode(container.spec.network);
+    const sandbox = await this.sandbox(saga, container, mode, target);
+    try {
+      return await this.configure(saga, container, sandbox, mode, target);
+    } finally {
+      if (sandbox.kind === 'own') this.namespaces.endSetup(sandbox.netnsPath);
+    }
+  }
+
+  /** Everything inside a sandbox of `attach`: endpoints, ports, link rules, name files. */
+  private async configure(saga: Saga, container: ContainerRecord<ContainerSpec>, sandbox: Sandbox, mode: string, target?: string): Promise<Attached> {
     const spec = container.spec;
     const ref = { id: container.id, name: container.name };
-    const [mode, target] = splitNetworkMode(spec.network);
-    const sandbox = await this.sandbox(saga, container, mode, target);
     const endpoints: Endpoint[] = [];
     let bindings: PortBinding[] = [];
     if (sandbox.kind === 'own') {
       for (const [index, networkId] of spec.networks.entries()) {
-        const network = this.networks.get(networkId);
         const options: JoinOptions =
           index === 0
             ? { ip: spec.ip, ip6: spec.ip6, mac: spec.macAddress, defaultGateway: spec.defaultGateway, aliases: spec.networkAliases }
             : (spec.connections?.[networkId] ?? {});
-        endpoints.push(await this.join(saga, ref, network, sandbox, `eth${index}`, options));
+        const { network, endpoint } = await this.plan(saga, ref, this.networks.get(networkId), `eth${index}`, options);
+        endpoints.push(endpoint);
+        if (index === 0 && this.publishes(network, endpoint)) {
+          // The rules need the address, not the interface: publish while the driver makes it (ip and nft are separate channels).
+          [, bindings] = await settled(this.enter(saga, ref, network, endpoint, sandbox), this.publish(saga, ref, network, endpoint, spec, containerDir(this.ctx.config.stateDir, container.id)));
+        } else {
+          await this.enter(saga, ref, network, endpoint, sandbox);
+        }
       }
       const first = endpoints[0];
-      const primary = first ? this.networks.get(first.networkId) : undefined;
-      if (primary && (first?.ipv4 || first?.ipv6) && driverOf(this.ctx, primary).ports === 'publish' && !primary.internal && firewallOf(this.ctx, primary)) {
-        bindings = await this.publish(saga, ref, primary, first, spec, containerDir(this.ctx.config.stateDir, container.id));
-      }
-      spec.linkRules = await this.linkRules(saga, ref, spec, primary, first);
+      spec.linkRules = await this.linkRules(saga, ref, spec, first && this.networks.get(first.networkId), first);
     }
     const primaryNetwork = endpoints[0] && this.networks.get(endpoints[0].networkId);
     const files = this.writeNameFiles(container, endpoints[0], mode, target, this.hostGateway(endpoints[0]), primaryNetwork && resolverOf(this.ctx, primaryNetwork));
@@ -92,31 +105,20 @@ export class Attacher {
       }
       return { containerId: container.id, netnsPath: other.sandboxKey, kind: 'shared' };
     }
-    const name = netnsName(container.id);
-    await saga.step('create netns', () => this.createNetns(name), { kind: 'netns.delete', data: { name } });
+    const name = this.namespaces.claim(container.id);
+    await saga.step('create netns', () => this.namespaces.create(name), { kind: 'netns.delete', data: { name } });
     return { containerId: container.id, netnsPath: netnsPath(name), kind: 'own' };
-  }
-
-  /**
-   * A persistent namespace at /run/netns/NAME with loopback up (containers
-   * expect 127.0.0.1 to work). `unshare --net=FILE` creates, pins and
-   * configures it in one process, where `ip netns add` + `ip -n` takes two;
-   * the first namespace on a machine goes through `ip netns add`, which also
-   * sets up /run/netns as a shared mount point.
-   */
-  private async createNetns(name: string): Promise<void> {
-    const path = netnsPath(name);
-    if (!existsSync(NETNS_DIR)) {
-      await this.ctx.exec.ip([['netns', 'add', name]]);
-      await this.ctx.exec.ip([['link', 'set', 'lo', 'up']], { netns: path });
-      return;
-    }
-    writeFileSync(path, '', { flag: 'wx', mode: 0o444 });
-    await this.ctx.exec.run(['unshare', `--net=${path}`, 'ip', 'link', 'set', 'lo', 'up']);
   }
 
   /** One endpoint: addresses (one per family of the network), driver join; `options` fix addresses, MAC, aliases and whether it carries the default route (eth0 does). */
   async join(saga: Saga, ref: ContainerRef, network: Network, sandbox: Sandbox, ifname: string, options: JoinOptions = {}): Promise<Endpoint> {
+    const planned = await this.plan(saga, ref, network, ifname, options);
+    await this.enter(saga, ref, planned.network, planned.endpoint, sandbox);
+    return planned.endpoint;
+  }
+
+  /** An endpoint's addresses and row: what a join decides before the driver acts. The network comes back made, for a built-in one. */
+  private async plan(saga: Saga, ref: ContainerRef, network: Network, ifname: string, options: JoinOptions): Promise<{ network: Network; endpoint: Endpoint }> {
     if (network.name === 'bridge' || network.name === 'host' || network.name === 'none') network = await this.networks.ensureBuiltin(network.name);
     const driver = driverOf(this.ctx, network);
     const ipam = driver.usesIpam ? this.ctx.registry.ipamDriver(network.ipamDriver) : undefined;
@@ -139,12 +141,22 @@ export class Attacher {
       aliases: options.aliases?.length ? options.aliases : undefined,
     });
     await saga.step('record endpoint', () => this.ctx.store.endpoints.upsert(endpoint), { kind: 'endpoint.row.delete', data: { id: endpoint.id } });
+    return { network, endpoint };
+  }
+
+  /** The driver puts the planned endpoint into the sandbox. */
+  private async enter(saga: Saga, ref: ContainerRef, network: Network, endpoint: Endpoint, sandbox: Sandbox): Promise<void> {
+    const driver = driverOf(this.ctx, network);
     await saga.step('join', () => driver.join(pluginContext(this.ctx, 'driver', driver.name), network, endpoint, sandbox), {
       kind: 'endpoint.leave',
       data: { networkId: network.id, endpoint, sandbox },
     });
     await this.ctx.bus.emit('endpoint.join', { container: ref, network, endpoint });
-    return endpoint;
+  }
+
+  /** Whether a container's ports are published to this endpoint: it has an address, on a network whose driver publishes and that has a firewall. */
+  private publishes(network: Network, endpoint: Endpoint): boolean {
+    return Boolean((endpoint.ipv4 || endpoint.ipv6) && driverOf(this.ctx, network).ports === 'publish' && !network.internal && firewallOf(this.ctx, network));
   }
 
   /** Reserve and publish the spec's `-p` (and `-P`) ports to `endpoint`'s addresses on `network`; `dir` keeps a loopback proxy's files. */
@@ -279,23 +291,36 @@ export class Attacher {
       }
     };
     const bindings = this.ctx.store.ports.ofContainer(container.id);
-    await attempt(() => stopLoopbackProxy(containerDir(this.ctx.config.stateDir, container.id)));
-    if (bindings.length && (await attempt(() => this.undo.unpublish(bindings)))) {
-      crashPoint('detach: unpublished');
-      this.ctx.store.ports.releaseOf(container.id);
-      crashPoint('detach: released ports');
-      await this.ctx.bus.emit('port.unpublish', { container: ref, bindings });
-    }
-    for (const link of container.spec.linkRules ?? []) await attempt(() => this.undo.removeLink(link));
+    // The rules (nft or iptables) and the interfaces (ip) are separate channels and
+    // depend on nothing of each other: both are released side by side.
+    const rules = async (): Promise<void> => {
+      await attempt(() => stopLoopbackProxy(containerDir(this.ctx.config.stateDir, container.id)));
+      if (bindings.length && (await attempt(() => this.undo.unpublish(bindings)))) {
+        crashPoint('detach: unpublished');
+        this.ctx.store.ports.releaseOf(container.id);
+        crashPoint('detach: released ports');
+        await this.ctx.bus.emit('port.unpublish', { container: ref, bindings });
+      }
+      for (const link of container.spec.linkRules ?? []) await attempt(() => this.undo.removeLink(link));
+    };
     const sandbox = sandboxOf(container);
     // The namespace is deleted below and takes the interfaces in it along: drivers
     // need only cut theirs off, not delete them (a veth's delete waits for RCU).
     const ownNetns = sandbox.kind === 'own';
-    for (const endpoint of this.ctx.store.endpoints.ofContainer(container.id).reverse()) {
-      await attempt(() => this.leave(ref, endpoint, sandbox, { sandboxGoing: ownNetns }));
-      crashPoint('detach: left network');
-    }
-    if (ownNetns) await attempt(() => this.undo.deleteNetns(netnsName(container.id)));
+    // Addresses and rows go last, once the interfaces are: the namespace's deletion need not wait for that bookkeeping.
+    const interfaces = async (): Promise<void> => {
+      const left: Endpoint[] = [];
+      for (const endpoint of this.ctx.store.endpoints.ofContainer(container.id).reverse()) {
+        if (await attempt(() => this.undo.leave(endpoint.networkId, endpoint, sandbox, { sandboxGoing: ownNetns }))) left.push(endpoint);
+        crashPoint('detach: driver left');
+      }
+      if (ownNetns) await attempt(() => this.undo.deleteNetns(basename(sandbox.netnsPath)));
+      for (const endpoint of left) {
+        await attempt(() => this.forget(ref, endpoint));
+        crashPoint('detach: left network');
+      }
+    };
+    await Promise.all([rules(), interfaces()]);
     if (failures.length) throw incomplete(`releasing the network of container ${container.name}`, failures);
   }
 
@@ -306,6 +331,11 @@ export class Attacher {
   async leave(ref: ContainerRef, endpoint: Endpoint, sandbox: Sandbox, options: LeaveOptions = {}): Promise<void> {
     await this.undo.leave(endpoint.networkId, endpoint, sandbox, options);
     crashPoint('leave: driver left');
+    await this.forget(ref, endpoint);
+  }
+
+  /** What remains of an endpoint once its driver has left: its addresses, its row, and the event. */
+  private async forget(ref: ContainerRef, endpoint: Endpoint): Promise<void> {
     if (endpoint.ipv4) await this.undo.releaseAddress(endpoint.networkId, endpoint.ipv4);
     if (endpoint.ipv6) await this.undo.releaseAddress(endpoint.networkId, endpoint.ipv6);
     crashPoint('leave: address released');
@@ -326,4 +356,15 @@ function readOr(path: string, fallback: string): string {
   } catch {
     return fallback;
   }
+}
+
+/**
+ * Both results once both have settled, or the first failure: a saga must
+ * not roll back while one of its steps is still in flight.
+ */
+async function settled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === 'rejected') throw ra.reason;
+  if (rb.status === 'rejected') throw rb.reason;
+  return [ra.value, rb.value];
 }

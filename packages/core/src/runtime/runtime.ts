@@ -16,6 +16,7 @@ import { Connections } from './connect.js';
 import { Containers } from './containers.js';
 import type { RuntimeContext } from './context.js';
 import { Networks } from './networks.js';
+import { NetnsMaker } from './netns-maker.js';
 import { ContainerGroups } from './cgroups.js';
 import type { Reaper } from './supervisor.js';
 import { choosePublisher } from './publisher-choice.js';
@@ -94,16 +95,19 @@ export class Runtime {
   readonly sandboxes: Sandboxes;
   /** Address pools held for engines with an IPAM protocol of their own (Docker's IpamDriver). */
   readonly pools: Pools;
+  /** Containers' network namespaces, and the pool of ready ones ctrnetd keeps ({@link NetnsMaker.start}). */
+  readonly namespaces: NetnsMaker;
 
   private constructor(readonly ctx: RuntimeContext, readonly version: string) {
     const undo = new UndoKit(ctx);
     this.networks = new Networks(ctx, undo);
-    const attacher = new Attacher(ctx, this.networks, undo);
+    this.namespaces = new NetnsMaker(ctx);
+    const attacher = new Attacher(ctx, this.networks, undo, this.namespaces);
     this.containers = new Containers(ctx, this.networks, attacher, undo, ctx.groups);
     this.connections = new Connections(ctx, this.networks, this.containers, attacher, undo);
     this.sandboxes = new Sandboxes(ctx, this.networks, attacher, undo);
     this.pools = new Pools(ctx, undo);
-    this.system = new System(ctx, this.containers, attacher, undo, version, this.sandboxes, this.pools);
+    this.system = new System(ctx, this.containers, attacher, undo, version, this.sandboxes, this.pools, this.namespaces);
   }
 
   static async open(options: RuntimeOptions): Promise<Runtime> {
@@ -164,9 +168,10 @@ export class Runtime {
     for (const service of this.running.splice(0).reverse()) await service.stop();
   }
 
-  /** Release the store and whatever the executor keeps running. */
+  /** Release the store, the namespace pool and whatever the executor keeps running. */
   async close(): Promise<void> {
     await this.stopServices();
+    await this.namespaces.close();
     this.ctx.store.close();
     await this.ctx.exec.close?.();
   }

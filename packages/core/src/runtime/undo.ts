@@ -5,7 +5,7 @@ import type { LeaveOptions } from '../driver.js';
 import type { Endpoint, LinkRule, Network, NetworkRules, PortBinding, Sandbox } from '../types.js';
 import { driverOf, ipamContext, networkRules, pluginContext, type RuntimeContext } from './context.js';
 import { stopLoopbackProxy } from './loopback-proxy.js';
-import { containerDir } from './paths.js';
+import { containerDir, netnsPath } from './paths.js';
 import { stopProcess } from './processes.js';
 import { stopSupervised } from './supervisor.js';
 
@@ -49,7 +49,9 @@ export class UndoKit {
     };
   }
 
+  /** Ends the executor's set-up session in it first (a rollback mid-set-up): a process left inside would keep the namespace alive. */
   async deleteNetns(name: string): Promise<void> {
+    await this.ctx.exec.closeNetns?.(netnsPath(name));
     await this.ctx.exec.ip([['netns', 'delete', name]], { ignoreMissing: true });
   }
 
