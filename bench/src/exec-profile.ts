@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { median } from './stats.js';
-import type { ExecResult, ExecTarget, Executor, IpBatchOptions, IpCommand, RunOptions } from '@ctrnet/core';
+import type { ExecResult, ExecTarget, Executor, IpBatchOptions, IpCommand, RunOptions, SpareNetns } from '@ctrnet/core';
 
 /** One kernel command as the profile names it, e.g. `nft -f`, `ip -batch`, `ip link (in container)`. */
 export interface CommandTime {
@@ -25,8 +25,13 @@ export class TimingExecutor implements Executor {
   private calls: CommandTime[] = [];
 
   constructor(private readonly inner: Executor) {
-    const { openNetns, closeNetns } = inner;
-    if (openNetns) this.openNetns = (path) => this.timed('netns add', () => openNetns.call(inner, path));
+    const { spareNetns, closeNetns } = inner;
+    if (spareNetns) {
+      this.spareNetns = async () => {
+        const spare = await this.timed('netns add', () => spareNetns.call(inner));
+        return { pin: (path) => this.timed('netns attach', () => spare.pin(path)), discard: () => spare.discard() };
+      };
+    }
     if (closeNetns) this.closeNetns = (path) => this.timed('netns session close', () => closeNetns.call(inner, path));
   }
 
@@ -57,7 +62,7 @@ export class TimingExecutor implements Executor {
   }
 
   /** The inner executor's set-up sessions, when it keeps them (timed as `netns add`). */
-  readonly openNetns?: (path: string) => Promise<void>;
+  readonly spareNetns?: () => Promise<SpareNetns>;
   readonly closeNetns?: (path: string) => Promise<void>;
 
   /** Stops the inner executor's coprocesses, if it keeps any. */

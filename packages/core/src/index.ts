@@ -10,7 +10,7 @@ export { LIFECYCLE_EVENT_NAMES, type ContainerRef, type LifecycleEventName, type
 export { ExecaExecutor } from './exec/execa-executor.js';
 export { CoprocessExecutor, type CoprocessExecutorOptions } from './exec/coprocess-executor.js';
 export { ExecError, type ExecErrorKind } from './exec/exec-error.js';
-export type { ExecResult, ExecTarget, Executor, IpBatchOptions, IpCommand, RunOptions } from './exec/executor.js';
+export type { ExecResult, ExecTarget, Executor, IpBatchOptions, IpCommand, RunOptions, SpareNetns } from './exec/executor.js';
 export { RecordingExecutor, type RecordedCall } from './exec/recording-executor.js';
 export { ifaceKey, sysctlArgv, type SysctlSetting } from './exec/sysctl.js';
 export type { AddressBook, AddressesInUse, IpamContext, IpamDriver, Picked, PoolRequest } from './ipam.js';

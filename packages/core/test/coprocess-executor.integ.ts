@@ -200,17 +200,18 @@ describe('CoprocessExecutor (integration)', function () {
   });
 
   describe('namespace set-up sessions', () => {
-    const sessionNetns = (suffix: string) => {
+    const pinAt = (suffix: string) => {
       const name = `${host}-${suffix}`;
       made.push(name);
       return { name, path: `/run/netns/${name}` };
     };
     const inNetns = (path: string, ...argv: string[]) => execFileSync('nsenter', [`--net=${path}`, '--', ...argv], { encoding: 'utf8' });
 
-    it('makes the namespace with lo up and configures it without a spawn: sysctls and batches inside, host lines naming it through the host ip', async () => {
-      const c = sessionNetns('s1');
+    it('makes a namespace with lo up, pins it, and configures it without a spawn: sysctls and batches inside, host lines naming it through the host ip', async () => {
+      const c = pinAt('s1');
       const hostIp = coprocesses('ip').map((p) => p.pid);
-      await exec.openNetns(c.path);
+      const spare = await exec.spareNetns();
+      await spare.pin(c.path);
       expect(inNetns(c.path, 'ip', '-o', 'link', 'show', 'lo')).to.contain('UP');
       expect(inside(c.path)).to.have.length(2);
       await exec.ip([['link', 'add', 'ctt-vs1', 'master', 'ctt-br0', 'up', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', c.path]]);
@@ -227,8 +228,8 @@ describe('CoprocessExecutor (integration)', function () {
     });
 
     it('reports a sysctl the kernel lacks as sysctl would, skips it when told to, and names a failing line inside', async () => {
-      const c = sessionNetns('s2');
-      await exec.openNetns(c.path);
+      const c = pinAt('s2');
+      await (await exec.spareNetns()).pin(c.path);
       const err = await rejection(exec.run(['sysctl', '-qw', 'net/ipv4/conf/nope0/forwarding=1'], { netns: c.path }));
       expect(err.message).to.contain('cannot stat /proc/sys/net/ipv4/conf/nope0/forwarding');
       expect(err.kind).to.equal('missing');
@@ -239,18 +240,34 @@ describe('CoprocessExecutor (integration)', function () {
       await exec.closeNetns(c.path);
     });
 
-    it('refuses a path that exists, leaving no session behind', async () => {
+    it('a spare nobody pins ends with its session: no pin, no process, nothing left', async () => {
+      const spare = await exec.spareNetns();
+      const holder = children().find((c) => c.argv[0] === 'sh' && c.argv[1] === '-c' && c.argv[2]?.startsWith('ip -force -batch'));
+      expect(holder, 'the holder runs').to.not.equal(undefined);
+      const ns = statSync(`/proc/${holder!.pid}/ns/net`).ino;
+      await spare.discard();
+      await until('nothing inside the spare', () => readdirSync('/proc').every((pid) => {
+        try {
+          return statSync(`/proc/${pid}/ns/net`).ino !== ns;
+        } catch {
+          return true;
+        }
+      }), 2_000);
+    });
+
+    it('refuses a pin that exists, ending the spare', async () => {
       const c = newNetns('s3');
-      const err = await exec.openNetns(c.path).catch((e: unknown) => e);
-      expect(err).to.have.property('code', 'EEXIST');
+      const err = await (await exec.spareNetns()).pin(c.path).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(ExecError);
+      expect((err as ExecError).message).to.contain('netns attach');
       await exec.ip([['link', 'set', 'lo', 'up']], { netns: c.path });
       expect(holders(c.path)).to.deep.equal([]);
     });
 
     it('ends the sessions it still has on close (a namespace left mid-set-up)', async () => {
       const spare = new CoprocessExecutor({ hostNetns: hostPath });
-      const c = sessionNetns('s4');
-      await spare.openNetns(c.path);
+      const c = pinAt('s4');
+      await (await spare.spareNetns()).pin(c.path);
       expect(inside(c.path)).to.have.length(2);
       await spare.close();
       await until('the session processes gone', () => inside(c.path).length === 0, 2_000);

@@ -9,14 +9,14 @@ describe('ip batches', () => {
       expect(namesNamespace(['link', 'add', 'vh', 'link-netns', 'c', 'type', 'veth', 'peer', 'name', 'x'])).to.equal(true);
     });
 
-    it('netns verbs other than add and delete', () => {
-      expect(namesNamespace(['netns', 'attach', 'c', '1234'])).to.equal(true);
+    it('netns verbs other than add, attach and delete', () => {
       expect(namesNamespace(['netns', 'set', 'c', '5'])).to.equal(true);
       expect(namesNamespace(['netns', 'exec', 'c', 'true'])).to.equal(true);
     });
 
-    it('not: netns add and delete (they keep no namespace open), or plain host commands', () => {
+    it('not: netns add, attach and delete (they keep no namespace open), or plain host commands', () => {
       expect(namesNamespace(['netns', 'add', 'c'])).to.equal(false);
+      expect(namesNamespace(['netns', 'attach', 'c', '1234'])).to.equal(false);
       expect(namesNamespace(['netns', 'delete', 'c'])).to.equal(false);
       expect(namesNamespace(['netns', 'del', 'c'])).to.equal(false);
       expect(namesNamespace(['link', 'set', 'vh', 'master', 'br0'])).to.equal(false);

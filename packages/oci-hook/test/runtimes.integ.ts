@@ -6,7 +6,7 @@
  * poststop is reconciled by gc. runc's hooks go through ctrnetd, crun's
  * run in-process (`CTRNET_DAEMON=never`) on the same installation.
  */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { expect } from 'chai';
 import {
   BUSYBOX_HTTPD,
@@ -38,7 +38,6 @@ describe('ctrnet-oci-hook with runc 1.1 and crun 1.8 in a fence', function () {
   let ctrnetd: FencedCtrnetd;
   let image: BusyboxImage;
   let lan: Lan;
-  let config: string;
 
   /** Pins ctrnet keeps under the fence's own /run/netns (an overlay: its upper layer shows what was made). */
   const pins = () => {
@@ -53,11 +52,7 @@ describe('ctrnet-oci-hook with runc 1.1 and crun 1.8 in a fence', function () {
     skipUnlessInstalled(this, 'runc', 'crun');
     hostBefore = await snapshotHost();
     fence = await createFence(tn);
-    // The runtimes make the namespaces; ctrnetd's pool of ready ones only serves its own runs. Off here,
-    // so the fence's /run/netns shows exactly the attachments' pins.
-    config = fence.path('ctrnet.json');
-    writeFileSync(config, JSON.stringify({ netnsPool: 0 }));
-    ctrnetd = await startCtrnetd(fence, { config });
+    ctrnetd = await startCtrnetd(fence);
     await ctrnetd.api.call('network.create', { name: 'oci', driver: 'bridge', subnet: '10.251.76.0/24', internal: false, ipv6: false, options: {} });
     image = await busyboxImage(fence.path('image'));
     lan = await createLan(tn, fence.host);
@@ -75,7 +70,7 @@ describe('ctrnet-oci-hook with runc 1.1 and crun 1.8 in a fence', function () {
 
   for (const { name, port, extraEnv } of runtimes) {
     const hooks = (): OciHooks => {
-      const printed = hooksFor({ stateDir: ctrnetd.stateDir, configPath: config });
+      const printed = hooksFor({ stateDir: ctrnetd.stateDir });
       const withEnv = (entries: typeof printed.createRuntime) => entries.map((e) => ({ ...e, env: [...e.env, ...extraEnv] }));
       return { createRuntime: withEnv(printed.createRuntime), poststop: withEnv(printed.poststop) };
     };

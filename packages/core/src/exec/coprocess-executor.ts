@@ -12,7 +12,7 @@
  * every namespace it opens until it exits, which would keep a deleted
  * container namespace, and the veth in it, alive.
  *
- * A container namespace made with {@link CoprocessExecutor.openNetns} has a
+ * A container namespace made with {@link CoprocessExecutor.spareNetns} has a
  * session ({@link NetnsSession}) until {@link CoprocessExecutor.closeNetns}:
  * batches and sysctls aimed at it go to the session's processes inside it,
  * and a host line naming it goes to the host coprocess with the path
@@ -26,9 +26,10 @@
  * daemon leaves none behind.
  */
 import { existsSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import createDebug from 'debug';
 import { CtrnetError } from '../errors.js';
-import type { ExecResult, ExecTarget, Executor, IpBatchOptions, IpCommand, RunOptions } from './executor.js';
+import type { ExecResult, ExecTarget, Executor, IpBatchOptions, IpCommand, RunOptions, SpareNetns } from './executor.js';
 import { IpChannel } from './ip-channel.js';
 import { monitorCommand } from './monitor.js';
 import { namesNamespace, spawnBatch } from './ip-batch.js';
@@ -38,6 +39,9 @@ import { spawnOnce } from './spawn-once.js';
 import { parseSysctlArgv } from './sysctl.js';
 
 const debug = createDebug('ctrnet:core:coprocess-executor');
+
+/** Where iproute2 pins named namespaces, and looks up a digits-only `netns` argument before taking it for a PID. */
+const NETNS_RUN_DIR = '/run/netns';
 
 export interface CoprocessExecutorOptions {
   /**
@@ -80,10 +84,28 @@ export class CoprocessExecutor implements Executor {
     return spawnOnce([...this.prefix(options), ...argv], options.input);
   }
 
-  /** Makes the namespace pinned at `path` (which must not exist), loopback up, with a session in it until {@link closeNetns}. */
-  async openNetns(path: string): Promise<void> {
-    if (this.sessions.has(path)) throw new CtrnetError('INTERNAL', `namespace ${path} already has a set-up session`);
-    this.sessions.set(path, await NetnsSession.open(path));
+  /** A new namespace, loopback up, with a session in it; {@link SpareNetns.pin} names it (through the host ip: `netns attach NAME PID`). */
+  async spareNetns(): Promise<SpareNetns> {
+    const session = await NetnsSession.open();
+    let used = false;
+    return {
+      pin: async (path) => {
+        if (used) throw new CtrnetError('INTERNAL', `this spare namespace was already pinned or discarded; make another`);
+        if (dirname(path) !== NETNS_RUN_DIR || this.sessions.has(path)) throw new CtrnetError('INTERNAL', `cannot pin a namespace at ${path}: expected a free ${NETNS_RUN_DIR}/NAME`);
+        used = true;
+        try {
+          await this.ipChannel.run([['netns', 'attach', basename(path), String(session.pid)]], false);
+        } catch (err) {
+          await session.close();
+          throw err;
+        }
+        this.sessions.set(path, session);
+      },
+      discard: async () => {
+        used = true;
+        await session.close();
+      },
+    };
   }
 
   /** Ends the session of `path`, if it has one: its processes exit, the namespace stays. */
@@ -155,7 +177,7 @@ export class CoprocessExecutor implements Executor {
       for (let i = 1; i < line.length - 1; i++) {
         if (line[i] !== 'netns') continue;
         const pid = this.sessions.get(line[i + 1]!)?.pid;
-        if (pid === undefined || existsSync(`/run/netns/${pid}`)) return undefined;
+        if (pid === undefined || existsSync(`${NETNS_RUN_DIR}/${pid}`)) return undefined;
         line[i + 1] = String(pid);
       }
       rewritten.push(line);

@@ -31,6 +31,18 @@ export interface IpBatchOptions extends ExecTarget {
   ignoreMissing?: boolean;
 }
 
+/** A network namespace made ahead of its container, with a set-up session in it ({@link Executor.spareNetns}). */
+export interface SpareNetns {
+  /**
+   * Pin it at `path` (`/run/netns/NAME`, which must not exist): from then on
+   * it is the namespace at `path`, and its session serves the calls aimed at
+   * `path` until {@link Executor.closeNetns}.
+   */
+  pin(path: string): Promise<void>;
+  /** End its session unpinned: the namespace ends with it. */
+  discard(): Promise<void>;
+}
+
 export interface Executor {
   /** Run one command; rejects with ExecError on a non-zero exit. */
   run(argv: readonly string[], options?: RunOptions): Promise<ExecResult>;
@@ -48,15 +60,15 @@ export interface Executor {
    */
   monitor?(argv: readonly string[], onLine: (line: string) => void, options?: ExecTarget): () => void;
   /**
-   * Optional (resident executors): make the network namespace pinned at
-   * `path` (a file under /run/netns that must not exist yet), loopback up,
-   * and keep a session in it until {@link Executor.closeNetns}: processes
-   * inside it that take later `ip` batches and sysctls aimed at `path`, and
-   * lines naming it, without a spawn each. Without it, the runtime makes
-   * namespaces with `unshare`.
+   * Optional (resident executors): make a network namespace, loopback up,
+   * with a set-up session in it: processes inside that take the `ip`
+   * batches and sysctls later aimed at it, and host lines naming it, without
+   * a spawn each. Until it is pinned it lives only as long as its session
+   * (so a spare never outlives the process that made it). Without this, the
+   * runtime makes namespaces with `unshare`.
    */
-  openNetns?(path: string): Promise<void>;
-  /** Optional: end the session {@link Executor.openNetns} started; the namespace stays. A no-op for a path without one. */
+  spareNetns?(): Promise<SpareNetns>;
+  /** Optional: end the set-up session of the namespace pinned at `path`; the namespace stays. A no-op for a path without one. */
   closeNetns?(path: string): Promise<void>;
   /** Optional: stop the resident processes this executor keeps (coprocesses); the runtime calls it on close. */
   close?(): Promise<void>;

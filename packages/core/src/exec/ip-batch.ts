@@ -37,13 +37,14 @@ export function batchText(commands: readonly IpCommand[]): string {
 
 /**
  * True when a command names a network namespace (`... netns NAME|PATH|PID`,
- * `link-netns NAME`, or a `netns` verb other than add/delete). `ip` opens
- * that namespace and never closes it, so a long-lived `ip` would keep the
- * namespace, and every veth in it, alive after `ip netns delete`. Such
+ * `link-netns NAME`, or a `netns` verb other than add/attach/delete). `ip`
+ * opens that namespace and never closes it, so a long-lived `ip` would keep
+ * the namespace, and every veth in it, alive after `ip netns delete`. Such
  * commands only ever run in a process that exits when its batch is done.
+ * (`netns attach NAME PID` bind-mounts /proc/PID/ns/net by its path: no fd.)
  */
 export function namesNamespace(command: IpCommand): boolean {
-  if (command[0] === 'netns') return !['add', 'delete', 'del'].includes(command[1] ?? '');
+  if (command[0] === 'netns') return !['add', 'attach', 'delete', 'del'].includes(command[1] ?? '');
   return command.some((token, i) => i > 0 && (token === 'netns' || token === 'link-netns'));
 }
 

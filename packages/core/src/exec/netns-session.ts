@@ -5,30 +5,31 @@
  * instead of a spawn each (`unshare`, `sysctl`, `ip -batch`: 3–5 ms apiece
  * from a large process).
  *
- * - The holder, `unshare --net=PATH -- sh -c HOLDER`, made the namespace
- *   and pinned it at PATH. It writes sysctls with the shell's own `printf`
- *   (/proc/sys/net follows the namespace of the writer, so they must be
- *   written from inside), and its PID names the namespace to the host's
- *   resident `ip`: `netns PID` makes ip pass the PID to the kernel
- *   (IFLA_NET_NS_PID) instead of opening the namespace and keeping it open.
+ * - The holder, `unshare --net -- sh -c HOLDER`, made the namespace and is
+ *   what keeps it alive until it is pinned (`ip netns attach NAME PID`, by
+ *   the executor, under the container's name). It writes sysctls with the
+ *   shell's own `printf` (/proc/sys/net follows the namespace of the
+ *   writer, so they must be written from inside), and its PID names the
+ *   namespace to the host's resident `ip`: `netns PID` makes ip pass the
+ *   PID to the kernel (IFLA_NET_NS_PID) instead of opening the namespace
+ *   and keeping it open.
  * - A resident `ip -force -batch -` inside it, which the holder starts on
  *   two more pipes it was given (fds 3 and 4): one spawn from Node per
  *   namespace, not two (each blocks Node's event loop for 3–4 ms).
  *
- * Both exit when the session closes (or, when the daemon dies, at the EOF
- * of their stdin), so no process keeps the namespace alive after its
- * set-up: deleting it later still destroys everything in it at once.
+ * Both exit when the session closes, or at the EOF of their stdin when the
+ * daemon dies: a namespace never pinned then simply ends with them (nothing
+ * for gc to find), and a pinned one is kept by its pin and the container
+ * only, so deleting it later still destroys everything in it at once.
  */
-import { existsSync, writeFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
-import createDebug from 'debug';
-import { CtrnetError } from '../errors.js';
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import createDebug from 'debug';
+import { CtrnetError } from '../errors.js';
 import { childPipes, Coprocess, CoprocessDied, type CoprocessPipes } from './coprocess.js';
 import { ExecError } from './exec-error.js';
 import { IpChannel } from './ip-channel.js';
-import { kernelEnv, spawnOnce } from './spawn-once.js';
+import { kernelEnv } from './spawn-once.js';
 import { sysctlArgv, type SysctlSetting } from './sysctl.js';
 
 const debug = createDebug('ctrnet:core:netns-session');
@@ -66,35 +67,23 @@ const SYSCTL_KEY = /^(?!.*\.\.)[A-Za-z0-9_][A-Za-z0-9_./-]*$/;
 
 export class NetnsSession {
   private constructor(
-    readonly path: string,
     private readonly holder: Coprocess,
     /** The resident `ip` inside the namespace. */
     readonly ip: IpChannel,
+    /** What enters the namespace, for error messages: the holder's `/proc/PID/ns/net`. */
+    private readonly enter: readonly string[],
   ) {}
 
-  /**
-   * Makes the namespace pinned at `path` (a file that must not exist yet)
-   * with loopback up, and starts both processes. The first namespace on a
-   * machine goes through `ip netns add`, which also makes the folder a
-   * shared mount point (so later pins propagate to every mount namespace).
-   */
-  static async open(path: string): Promise<NetnsSession> {
-    const dir = dirname(path);
-    let enter: string[];
-    if (existsSync(dir)) {
-      writeFileSync(path, '', { flag: 'wx', mode: 0o444 });
-      enter = ['unshare', `--net=${path}`, '--'];
-    } else {
-      await spawnOnce(['ip', 'netns', 'add', basename(path)]);
-      enter = ['nsenter', `--net=${path}`, '--'];
-    }
-    const argv = [...enter, 'sh', '-c', HOLDER_SCRIPT];
+  /** Makes a new, unpinned namespace with loopback up, and starts both processes in it. */
+  static async open(): Promise<NetnsSession> {
+    const argv = ['unshare', '--net', '--', 'sh', '-c', HOLDER_SCRIPT];
     const child = spawn(argv[0]!, argv.slice(1), { env: kernelEnv(), stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] });
+    const enter = ['nsenter', `--net=/proc/${child.pid}/ns/net`, '--'];
     const holderPipes = childPipes(child, 'exit');
     const holder = new Coprocess({ argv, start: () => holderPipes, recycleAfter: Infinity, once: true });
     let ipPid: number | undefined;
     const ipPipes = fdPipes(child.stdio[3] as Writable, child.stdio[4] as Readable, () => ipPid);
-    const session = new NetnsSession(path, holder, new IpChannel({ prefix: ['nsenter', `--net=${path}`, '--'], started: () => ipPipes }));
+    const session = new NetnsSession(holder, new IpChannel({ prefix: enter, started: () => ipPipes }), enter);
     try {
       const hello = await session.request('.\n', [...argv.slice(0, 3), 'ip', '-force', '-batch', '-'], true);
       ipPid = Number(/^ctrnet-ip (\d+)$/m.exec(hello)?.[1]) || undefined;
@@ -103,7 +92,7 @@ export class NetnsSession {
       await session.close();
       throw err;
     }
-    debug('opened %s (holder %d, ip %d)', path, holder.pid, ipPid);
+    debug('opened a namespace (holder %d, ip %d)', holder.pid, ipPid);
     return session;
   }
 
@@ -121,13 +110,14 @@ export class NetnsSession {
     }
     const flag = ignoreMissing ? '?' : '-';
     const request = settings.map(([key, value]) => `${flag} ${key} ${value}\n`).join('') + '.\n';
-    await this.request(request, ['nsenter', `--net=${this.path}`, '--', ...sysctlArgv(settings, { ignoreMissing })]);
+    await this.request(request, [...this.enter, ...sysctlArgv(settings, { ignoreMissing })]);
   }
 
-  /** Ends both processes (they exit at the EOF of their stdin); the namespace stays. */
+  /** Ends both processes (they exit at the EOF of their stdin); the namespace stays if it was pinned, else it ends with them. */
   async close(): Promise<void> {
+    const pid = this.holder.pid;
     await Promise.all([this.ip.close(), this.holder.close()]);
-    debug('closed %s', this.path);
+    debug('closed the session of holder %d', pid);
   }
 
   /**
@@ -142,7 +132,7 @@ export class NetnsSession {
         reply = await exchange(input, DONE);
       } catch (err) {
         if (!(err instanceof CoprocessDied)) throw err;
-        throw new ExecError(argv, err.exitCode, err.stderr || `the process holding ${this.path} ended with status ${err.exitCode}\n`, { input, cause: err });
+        throw new ExecError(argv, err.exitCode, err.stderr || `the process holding the namespace ended with status ${err.exitCode}\n`, { input, cause: err });
       }
       const failure = hello ? reply.replace(/^ctrnet-ip \d*\n/m, '') : reply;
       if (failure.trim()) throw new ExecError(argv, 1, failure, { input });

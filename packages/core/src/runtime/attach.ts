@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import createDebug from 'debug';
 import { crashPoint } from '../crash-point.js';
 import { CtrnetError, incomplete } from '../errors.js';
@@ -17,7 +17,7 @@ import { cidrRange } from '../net/cidr.js';
 import { intToIp } from '../net/ipv4.js';
 import { buildHostsFile, buildResolvConf } from './name-files.js';
 import { BUILTIN_NETWORKS, type Networks } from './networks.js';
-import { containerDir, netnsPath } from './paths.js';
+import { containerDir, netnsName, netnsPath } from './paths.js';
 import type { NetnsMaker } from './netns-maker.js';
 import { splitNetworkMode, type ConnectOptions, type ContainerSpec } from './spec.js';
 import type { UndoKit } from './undo.js';
@@ -105,7 +105,7 @@ export class Attacher {
       }
       return { containerId: container.id, netnsPath: other.sandboxKey, kind: 'shared' };
     }
-    const name = this.namespaces.claim(container.id);
+    const name = netnsName(container.id);
     await saga.step('create netns', () => this.namespaces.create(name), { kind: 'netns.delete', data: { name } });
     return { containerId: container.id, netnsPath: netnsPath(name), kind: 'own' };
   }
@@ -314,7 +314,7 @@ export class Attacher {
         if (await attempt(() => this.undo.leave(endpoint.networkId, endpoint, sandbox, { sandboxGoing: ownNetns }))) left.push(endpoint);
         crashPoint('detach: driver left');
       }
-      if (ownNetns) await attempt(() => this.undo.deleteNetns(basename(sandbox.netnsPath)));
+      if (ownNetns) await attempt(() => this.undo.deleteNetns(netnsName(container.id)));
       for (const endpoint of left) {
         await attempt(() => this.forget(ref, endpoint));
         crashPoint('detach: left network');

@@ -1,55 +1,45 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import createDebug from 'debug';
-import type { SagaJournal } from '../saga.js';
-import type { OpenOperation } from '../store/operation-journal.js';
+import type { SpareNetns } from '../exec/executor.js';
 import type { RuntimeContext } from './context.js';
-import { newId } from './ids.js';
-import { NETNS_DIR, netnsName, netnsPath } from './paths.js';
+import { NETNS_DIR, netnsPath } from './paths.js';
 
 const debug = createDebug('ctrnet:core:netns-maker');
-
-/** Name of the journal operation that owns one ready pool namespace until a container takes it. */
-const POOL_MEMBER = 'netns pool member';
 
 /**
  * Makes containers' network namespaces: when a container starts or, in a
  * process whose executor keeps set-up sessions (ctrnetd), ahead of time: a
- * pool of `config.netnsPool` namespaces with loopback up and their session
- * open, refilled in the background, so `run` neither creates a namespace
- * nor spawns anything to configure it.
+ * pool of `config.netnsPool` spare namespaces with loopback up and their
+ * session open, refilled in the background, so `run` neither creates a
+ * namespace nor spawns anything to configure it; it only pins a spare
+ * under the container's name.
  *
- * Every pool member is an open journal operation of this process whose
- * undo deletes it: a daemon killed with members ready leaves nothing that
- * `system gc` does not delete. A container takes a member by journalling
- * the same undo in its own saga first; the member's operation closes
- * after. gc and reset skip the members of their own process's pool.
+ * A spare is not pinned: only its session's processes keep it, and they
+ * exit with the daemon (at the EOF of their stdin). So the pool needs no
+ * journal: a killed daemon's spares end with it, leaving nothing for gc.
  */
 export class NetnsMaker {
-  /** Ready members, oldest first. */
-  private readonly ready: string[] = [];
-  private readonly journals = new Map<string, SagaJournal>();
+  /** Ready spares, oldest first. */
+  private readonly spares: SpareNetns[] = [];
   private filling: Promise<void> | undefined;
   private started = false;
   private closed = false;
 
   constructor(private readonly ctx: RuntimeContext) {}
 
-  /** The name the namespace of container `containerId` gets: a ready member's, or one of its own. */
-  claim(containerId: string): string {
-    return this.ready.shift() ?? netnsName(containerId);
-  }
-
-  /** Makes the namespace `claim` named exist; a pool member is handed over as it is (unless someone deleted it meanwhile). */
+  /** Makes the namespace /run/netns/NAME with loopback up: a spare pinned there, or one made now. */
   async create(name: string): Promise<void> {
-    const journal = this.journals.get(name);
-    if (journal) {
-      this.journals.delete(name);
-      journal.close();
-      if (existsSync(netnsPath(name))) return;
-      // A `system reset` of another process deleted it: make it again.
-      await this.ctx.exec.closeNetns?.(netnsPath(name));
+    const path = netnsPath(name);
+    for (let spare = this.spares.shift(); spare; spare = this.spares.shift()) {
+      try {
+        await spare.pin(path);
+        return;
+      } catch (err) {
+        // Its holder died (killed): take the next, or make one.
+        debug('could not pin a spare at %s: %O', path, err);
+      }
     }
-    await this.make(name);
+    await this.make(path);
   }
 
   /**
@@ -65,67 +55,49 @@ export class NetnsMaker {
     setImmediate(() => this.refill());
   }
 
-  /** Whether `op` is a ready member of this process's pool (not a leftover for gc or reset). */
-  holds(op: OpenOperation): boolean {
-    return op.name === POOL_MEMBER && op.pid === process.pid && !this.closed;
-  }
-
   /** Starts filling the pool (ctrnetd does, once it serves); a no-op without a pool size or set-up sessions. */
   start(): void {
     this.started = true;
     this.refill();
   }
 
-  /** Stops refilling and deletes the members no container took. */
+  /** Stops refilling and discards the spares no container took. */
   async close(): Promise<void> {
     this.closed = true;
     await this.filling;
-    for (const name of this.ready.splice(0)) {
-      await this.ctx.exec.closeNetns?.(netnsPath(name));
-      await this.ctx.exec.ip([['netns', 'delete', name]], { ignoreMissing: true });
-      this.journals.get(name)?.close();
-      this.journals.delete(name);
-    }
+    await Promise.all(this.spares.splice(0).map((spare) => spare.discard()));
   }
 
   private get poolSize(): number {
-    return this.started && this.ctx.exec.openNetns ? this.ctx.config.netnsPool : 0;
+    return this.started && this.ctx.exec.spareNetns ? this.ctx.config.netnsPool : 0;
   }
 
-  /** One member at a time, in the background, until the pool is full; a failure leaves it short until the next claim. */
+  /** One spare at a time, in the background, until the pool is full; a failure leaves it short until the next set-up. */
   private refill(): void {
-    if (this.filling || this.closed || this.ready.length >= this.poolSize) return;
+    const spareNetns = this.ctx.exec.spareNetns?.bind(this.ctx.exec);
+    if (!spareNetns || this.filling || this.closed || this.spares.length >= this.poolSize) return;
     this.filling = (async () => {
-      while (!this.closed && this.ready.length < this.poolSize) {
-        const name = netnsName(newId());
-        const journal = this.ctx.store.operations.begin(POOL_MEMBER);
-        journal.record({ kind: 'netns.delete', data: { name } });
-        try {
-          await this.make(name);
-        } catch (err) {
-          debug('could not make pool member %s: %O', name, err);
-          await this.ctx.exec.ip([['netns', 'delete', name]], { ignoreMissing: true }).then(() => journal.close(), () => undefined);
-          return;
-        }
-        this.journals.set(name, journal);
-        this.ready.push(name);
-      }
-    })().finally(() => (this.filling = undefined));
+      while (!this.closed && this.spares.length < this.poolSize) this.spares.push(await spareNetns());
+    })()
+      .catch((err: unknown) => debug('could not make a spare namespace: %O', err))
+      .finally(() => (this.filling = undefined));
   }
 
   /**
-   * A persistent namespace at /run/netns/NAME with loopback up (containers
-   * expect 127.0.0.1 to work): through the executor's session when it keeps
-   * them; else `unshare --net=FILE`, which creates, pins and configures it
-   * in one process where `ip netns add` + `ip -n` takes two. The first
+   * A persistent namespace at `path` with loopback up (containers expect
+   * 127.0.0.1 to work): a fresh spare pinned there when the executor keeps
+   * sessions; else `unshare --net=FILE`, which creates, pins and configures
+   * it in one process where `ip netns add` + `ip -n` takes two. The first
    * namespace on a machine goes through `ip netns add`, which also sets up
    * /run/netns as a shared mount point.
    */
-  private async make(name: string): Promise<void> {
-    const path = netnsPath(name);
-    if (this.ctx.exec.openNetns) return this.ctx.exec.openNetns(path);
+  private async make(path: string): Promise<void> {
+    if (this.ctx.exec.spareNetns) {
+      const spare = await this.ctx.exec.spareNetns();
+      return spare.pin(path);
+    }
     if (!existsSync(NETNS_DIR)) {
-      await this.ctx.exec.ip([['netns', 'add', name]]);
+      await this.ctx.exec.ip([['netns', 'add', path.slice(NETNS_DIR.length + 1)]]);
       await this.ctx.exec.ip([['link', 'set', 'lo', 'up']], { netns: path });
       return;
     }

@@ -107,7 +107,7 @@ export class Runtime {
     this.connections = new Connections(ctx, this.networks, this.containers, attacher, undo);
     this.sandboxes = new Sandboxes(ctx, this.networks, attacher, undo);
     this.pools = new Pools(ctx, undo);
-    this.system = new System(ctx, this.containers, attacher, undo, version, this.sandboxes, this.pools, this.namespaces);
+    this.system = new System(ctx, this.containers, attacher, undo, version, this.sandboxes, this.pools);
   }
 
   static async open(options: RuntimeOptions): Promise<Runtime> {

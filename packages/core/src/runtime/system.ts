@@ -11,7 +11,6 @@ import { loopbackProxyAlive, loopbackTargets, startLoopbackProxy } from './loopb
 import { containerDir } from './paths.js';
 import { isAlive } from './processes.js';
 import { activeBackend, choosePublisher } from './publisher-choice.js';
-import type { NetnsMaker } from './netns-maker.js';
 import type { Pools } from './pools.js';
 import type { Sandboxes } from './sandboxes.js';
 import type { UndoKit } from './undo.js';
@@ -28,7 +27,6 @@ export class System {
     private readonly version: string,
     private readonly sandboxes: Sandboxes,
     private readonly pools: Pools,
-    private readonly namespaces: NetnsMaker,
   ) {}
 
   async info(): Promise<Omit<SystemInfo, 'server'>> {
@@ -58,7 +56,7 @@ export class System {
       const fixed: string[] = [];
       // 1. Operations whose process died: run their journalled undo (or roll-forward) records.
       for (const op of this.ctx.store.operations.open()) {
-        if ((op.pid !== process.pid && processRunning(op.pid)) || this.namespaces.holds(op)) continue;
+        if (op.pid !== process.pid && processRunning(op.pid)) continue;
         const failures = await runUndo(this.undo.undoers, op.undo);
         this.ctx.store.operations.close(op.id);
         fixed.push(`finished interrupted operation "${op.name}" (${op.undo.length} step${op.undo.length === 1 ? '' : 's'}${failures.length ? `, ${failures.length} failed` : ''})`);
@@ -207,7 +205,6 @@ export class System {
     }
     await this.ctx.store.lock.withLock(async () => {
       for (const op of this.ctx.store.operations.open()) {
-        if (this.namespaces.holds(op)) continue;
         await runUndo(this.undo.undoers, op.undo);
         this.ctx.store.operations.close(op.id);
       }
