@@ -75,7 +75,7 @@ export class CoprocessExecutor implements Executor {
   }
 
   async run(argv: readonly string[], options: RunOptions = {}): Promise<ExecResult> {
-    const session = options.netns === undefined ? undefined : this.sessions.get(options.netns);
+    const session = this.sessionOf(options);
     const sysctl = session && options.input === undefined ? parseSysctlArgv(argv) : undefined;
     if (session && sysctl) {
       await session.sysctl(sysctl.settings, sysctl.ignoreMissing);
@@ -124,7 +124,7 @@ export class CoprocessExecutor implements Executor {
   async ip(commands: readonly IpCommand[], options: IpBatchOptions = {}): Promise<void> {
     if (commands.length === 0) return;
     const ignoreMissing = options.ignoreMissing ?? false;
-    const session = options.netns === undefined ? undefined : this.sessions.get(options.netns);
+    const session = this.sessionOf(options);
     if (session) return session.ip.run(commands, ignoreMissing);
     const byPid = options.netns ? undefined : this.namedByPid(commands);
     if (byPid) return this.ipChannel.run(byPid, ignoreMissing);
@@ -183,6 +183,11 @@ export class CoprocessExecutor implements Executor {
       rewritten.push(line);
     }
     return rewritten;
+  }
+
+  /** The set-up session of the namespace a call is aimed at, if it has one. */
+  private sessionOf(target: ExecTarget): NetnsSession | undefined {
+    return target.netns === undefined ? undefined : this.sessions.get(target.netns);
   }
 
   private prefix(target: ExecTarget): readonly string[] {

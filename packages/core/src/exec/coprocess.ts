@@ -26,6 +26,8 @@ export interface CoprocessPipes {
   readonly ended: Promise<number>;
   /** Kills it (SIGKILL), when it has not ended. */
   kill(): void;
+  /** Why it could not be started, once that is known (a spawned child's `error` event). */
+  spawnError?(): Error | undefined;
 }
 
 export interface CoprocessSpec {
@@ -77,7 +79,7 @@ interface Pending {
  * and its error as stderr. It has ended at `close` (its pipes are drained),
  * or at `exit` for a child that hands pipes on to a process that outlives it.
  */
-export function childPipes(child: ChildProcess, endOn: 'close' | 'exit' = 'close'): CoprocessPipes & { spawnError(): Error | undefined } {
+export function childPipes(child: ChildProcess, endOn: 'close' | 'exit' = 'close'): CoprocessPipes {
   let spawnError: Error | undefined;
   child.on('error', (err) => (spawnError = err));
   child.stdout?.on('data', (chunk: Buffer) => debug('%d stdout: %s', child.pid, chunk.toString().trimEnd()));
@@ -102,10 +104,7 @@ class Running {
   done = false;
   readonly ended: Promise<void>;
 
-  constructor(
-    readonly pipes: CoprocessPipes,
-    private readonly spawnError: () => Error | undefined = () => undefined,
-  ) {
+  constructor(readonly pipes: CoprocessPipes) {
     pipes.stderr.setEncoding('utf8').on('data', (chunk: string) => this.onStderr(chunk));
     // Writing to a process that just died fails with EPIPE; the end of the process reports the death.
     pipes.stdin.on('error', (err) => debug('%d stdin: %s', pipes.pid, err.message));
@@ -114,7 +113,7 @@ class Running {
 
   /** A spawn that failed has not ended yet when its error arrives; it will not serve anyway. */
   spawnErrorSeen(): boolean {
-    return this.spawnError() !== undefined;
+    return this.pipes.spawnError?.() !== undefined;
   }
 
   private onStderr(chunk: string): void {
@@ -136,7 +135,7 @@ class Running {
     debug('%d ended: status %d', this.pipes.pid, exitCode);
     const pending = this.pending;
     this.pending = undefined;
-    const spawnError = this.spawnError();
+    const spawnError = this.pipes.spawnError?.();
     pending?.reject(new CoprocessDied(this.pipes.pid, exitCode, this.stderr || spawnError?.message || '', spawnError));
   }
 
@@ -219,8 +218,7 @@ export class Coprocess {
   private spawn(): Running {
     if (this.spec.start) return new Running(this.spec.start());
     const [file, ...args] = this.spec.argv;
-    const pipes = childPipes(spawn(file!, args, { env: kernelEnv(this.spec.env), stdio: ['pipe', 'pipe', 'pipe'] }));
-    return new Running(pipes, pipes.spawnError);
+    return new Running(childPipes(spawn(file!, args, { env: kernelEnv(this.spec.env), stdio: ['pipe', 'pipe', 'pipe'] })));
   }
 
   /** Lets the process finish what it has read and exit by itself (stdin EOF). */

@@ -79,14 +79,6 @@ export class IpChannel {
     });
   }
 
-  /** Starts the coprocess now (not at the first batch) and waits until ip answers. */
-  ready(): Promise<void> {
-    return this.coprocess.serial(async (exchange) => {
-      const mark = `ctrnet-mark-${++this.seq}`;
-      await exchange(`${mark}\n`, markerPattern(mark));
-    });
-  }
-
   /** Ends the coprocess. */
   close(): Promise<void> {
     return this.coprocess.close();

@@ -39,7 +39,7 @@ export class NetnsMaker {
         debug('could not pin a spare at %s: %O', path, err);
       }
     }
-    await this.make(path);
+    await this.make(name);
   }
 
   /**
@@ -84,20 +84,21 @@ export class NetnsMaker {
   }
 
   /**
-   * A persistent namespace at `path` with loopback up (containers expect
+   * A persistent namespace at /run/netns/NAME with loopback up (containers expect
    * 127.0.0.1 to work): a fresh spare pinned there when the executor keeps
    * sessions; else `unshare --net=FILE`, which creates, pins and configures
    * it in one process where `ip netns add` + `ip -n` takes two. The first
    * namespace on a machine goes through `ip netns add`, which also sets up
    * /run/netns as a shared mount point.
    */
-  private async make(path: string): Promise<void> {
+  private async make(name: string): Promise<void> {
+    const path = netnsPath(name);
     if (this.ctx.exec.spareNetns) {
       const spare = await this.ctx.exec.spareNetns();
       return spare.pin(path);
     }
     if (!existsSync(NETNS_DIR)) {
-      await this.ctx.exec.ip([['netns', 'add', path.slice(NETNS_DIR.length + 1)]]);
+      await this.ctx.exec.ip([['netns', 'add', name]]);
       await this.ctx.exec.ip([['link', 'set', 'lo', 'up']], { netns: path });
       return;
     }
